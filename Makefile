@@ -1,0 +1,29 @@
+# Two commands on a fresh clone: `make site` builds the sample site, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: site serve test check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(BIN)/portal build --notices notices --site-dir site
+	@echo "网站在 site/ 文件夹；预览请运行 make serve，然后打开 http://127.0.0.1:8000/"
+
+serve: $(STAMP)
+	$(BIN)/portal serve --notices notices --site-dir site
+
+check: $(STAMP)
+	$(BIN)/portal check --strict --notices notices
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf site $(VENV) .pytest_cache

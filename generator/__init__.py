@@ -1,0 +1,1 @@
+"""Public-notice and legal-information portal generator."""

@@ -1,0 +1,124 @@
+"""The whole pipeline, top to bottom: load → check → render → MkDocs → index → publish.
+
+Nothing is written to the published folder until every file has been read and
+checked and the whole site has been built and indexed in a staging folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .load import load_tree
+from .model import Portal
+from .problems import Problem
+from .render import Page, render
+from .validate import Checked, check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Options:
+    notices: Path = Path("notices")
+    site_dir: Path = Path("site")
+    config_file: Path = ROOT / "mkdocs.yml"
+    docs_dir: Path = ROOT / "docs"
+    templates: Path | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    strict: bool = False
+
+
+@dataclass
+class Result:
+    problems: list[Problem]
+    failed: bool
+    pages: int = 0
+    site_dir: Path | None = None
+
+
+class BuildError(Exception):
+    """A step after checking failed (MkDocs or Pagefind); the published site is untouched."""
+
+
+def run_check(options: Options) -> Checked:
+    notices = options.notices.resolve()
+    if not notices.is_dir():
+        problem = Problem(str(options.notices), 1, 1, "", "找不到公告文件夹 (notices folder not found)", "file-location")
+        return Checked(Portal([], [], [], [], options.today), [problem])
+    loaded = load_tree(notices)
+    return check(loaded, notices.name, options.today)
+
+
+def failed(problems: list[Problem], strict: bool) -> bool:
+    return any(p.level == "error" or strict for p in problems)
+
+
+def build(options: Options) -> Result:
+    checked = run_check(options)
+    if failed(checked.problems, options.strict):
+        return Result(checked.problems, True)
+    pages = render(checked.portal, options.templates)
+    site_dir = options.site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".portal-", dir=site_dir.parent) as work:
+        work = Path(work)
+        docs, staged = work / "docs", work / "site"
+        write_docs(pages, options.docs_dir, options.notices.resolve(), docs)
+        run_mkdocs(options.config_file, docs, staged)
+        run_pagefind(staged)
+        publish(staged, site_dir)
+    return Result(checked.problems, False, len(pages), site_dir)
+
+
+def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:
+    """The MkDocs docs tree: hand-written pages, generated pages, and images staff referenced."""
+    shutil.copytree(hand_written, docs)
+    for page in pages:
+        target = docs / page.docs_path
+        if target.exists():
+            raise BuildError(f"生成的页面 {page.docs_path} 与 docs/ 中的手写页面重名 (generated page clashes with a hand-written one)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.text, encoding="utf-8")
+    images = notices / "images"
+    if images.is_dir():
+        shutil.copytree(images, docs / "media" / "images")
+
+
+def run_mkdocs(config_file: Path, docs: Path, site: Path) -> None:
+    from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - heavy import, only when building
+    from mkdocs.config import load_config  # noqa: PLC0415
+
+    for name in ("mkdocs", "mkdocs.structure.pages", "mkdocs.commands.build"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(site))
+    try:
+        mkdocs_build(config)
+    except Exception as exc:  # MkDocs raises its own Abort/ConfigurationError types
+        raise BuildError(f"MkDocs 构建失败：{exc} (MkDocs build failed)") from exc
+
+
+def run_pagefind(site: Path) -> None:
+    """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation)."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind", "--silent"]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")
+
+
+def publish(staged: Path, site_dir: Path) -> None:
+    """Swap the staged site in: the old site is moved aside first and removed only after the swap."""
+    old = site_dir.with_name(site_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if site_dir.exists():
+        site_dir.rename(old)
+    staged.rename(site_dir)
+    if old.exists():
+        shutil.rmtree(old)

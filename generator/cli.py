@@ -1,0 +1,103 @@
+"""`portal`: argument parsing only; every real step lives in build.py."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from . import build as pipeline
+from .problems import Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="portal", description="检查公告数据并生成公告与法律服务网站 (check notices, build the portal)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(cmd):
+        cmd.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
+        cmd.add_argument("--strict", action="store_true", help="把警告也当作错误 (treat warnings as errors; CI uses this)")
+        cmd.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+
+    common(sub.add_parser("check", help="只检查数据，不生成网站 (check only)"))
+    b = sub.add_parser("build", help="检查并生成网站 (check and build)")
+    common(b)
+    b.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
+    b.add_argument("--templates", type=Path, default=None, help="覆盖默认模板的文件夹 (template overrides)")
+    s = sub.add_parser("serve", help="生成网站并在本机预览 (build and preview)")
+    common(s)
+    s.add_argument("--site-dir", type=Path, default=Path("site"))
+    s.add_argument("--templates", type=Path, default=None)
+    s.add_argument("--port", type=int, default=8000)
+    return p
+
+
+def options(args) -> pipeline.Options:
+    opts = pipeline.Options(notices=args.notices, strict=args.strict)
+    if args.today:
+        opts.today = args.today
+    if getattr(args, "site_dir", None):
+        opts.site_dir = args.site_dir
+    if getattr(args, "templates", None):
+        opts.templates = args.templates
+    return opts
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in sorted(problems, key=lambda p: (p.path, p.line, p.column, p.rule)):
+        print(problem.format(), file=sys.stderr)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if problems:
+        print(f"{errors} 个错误，{warnings} 个警告 ({errors} errors, {warnings} warnings)", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    opts = options(args)
+    if args.command == "check":
+        checked = pipeline.run_check(opts)
+        report(checked.problems)
+        if pipeline.failed(checked.problems, opts.strict):
+            return EXIT_PROBLEMS
+        print(f"检查通过：{len(checked.portal.towns)} 个镇（街道），{len(checked.portal.lost)} 条遗失声明，"
+              f"{len(checked.portal.deregistrations)} 条注销公告 (check passed)")
+        return EXIT_OK
+    try:
+        result = pipeline.build(opts)
+    except pipeline.BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    report(result.problems)
+    if result.failed:
+        print("有错误，网站没有更新 (not built: fix the errors above; the existing site is unchanged)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"网站已生成：{result.site_dir}（{result.pages} 个生成页面）(site built)")
+    if args.command == "serve":
+        return serve(result.site_dir, args.port)
+    print("预览：make serve，然后用浏览器打开 http://127.0.0.1:8000/ (preview: make serve)")
+    return EXIT_OK
+
+
+def serve(site_dir: Path, port: int) -> int:
+    import functools  # noqa: PLC0415
+    import http.server  # noqa: PLC0415
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"预览地址 http://127.0.0.1:{port}/ （按 Ctrl+C 停止）(serving)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""Stage 1: read every YAML file under the notices folder into position-keeping nodes.
+
+Every scalar is kept as the exact text the staff member wrote (the schema
+converts it on purpose later); anchors, aliases, duplicate keys and files that
+are not UTF-8 are refused with a problem that names the file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+
+NULLS = {"", "~", "null", "Null", "NULL"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+
+
+@dataclass
+class Scalar:
+    """A scalar exactly as written; `value` is None for an empty or `~` plain scalar."""
+
+    value: str | None
+    line: int
+    column: int
+
+
+@dataclass
+class Entry:
+    """One `key: value` pair of a mapping, with the position of its key."""
+
+    key: str
+    line: int
+    column: int
+    node: "Node"
+
+
+@dataclass
+class Mapping:
+    entries: dict[str, Entry]
+    line: int
+    column: int
+
+
+@dataclass
+class Sequence:
+    items: list["Node"]
+    line: int
+    column: int
+
+
+Node = Scalar | Mapping | Sequence
+
+
+@dataclass
+class SourceFile:
+    """One YAML file: its path relative to the notices folder's parent, and its root node."""
+
+    path: str
+    root: Node | None
+
+
+@dataclass
+class Loaded:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Refused(Exception):
+    def __init__(self, mark, message: str, rule: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.rule = rule
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Composes nodes only; refuses anchors and aliases before anything can expand."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"不允许使用别名 *{event.anchor}，请直接写出内容 (aliases are not allowed)", "yaml-alias")
+        if getattr(event, "anchor", None):
+            raise _Refused(event.start_mark, f"不允许使用锚点 &{event.anchor} (anchors are not allowed)", "yaml-alias")
+        return super().compose_node(parent, index)
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """Return (text, None) for UTF-8 input, else (None, message)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = "，看起来是 GBK/GB18030 编码，请用编辑器另存为 UTF-8 (looks like GBK: save as UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        return None, f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节）{hint} (file is not UTF-8)"
+
+
+def parse(text: str, path: str) -> tuple[Node | None, list[Problem]]:
+    """Compose one YAML document into nodes; every problem comes back as a Problem."""
+    try:
+        loader = _StrictLoader(text)
+        try:
+            raw = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except _Refused as exc:
+        return None, [_at(path, exc.mark, "", exc.message, exc.rule)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML 格式错误：{exc.problem or exc.context} (YAML syntax error)"
+        return None, [_at(path, mark, "", message, "yaml-syntax")]
+    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+        return None, [Problem(path, 1, 1, "", f"YAML 无法读取：{exc} (unreadable YAML)", "yaml-syntax")]
+    if raw is None:
+        return None, [Problem(path, 1, 1, "", "文件是空的 (empty file)", "yaml-empty")]
+    problems: list[Problem] = []
+    return _convert(raw, path, problems), problems
+
+
+def _at(path: str, mark, field_name: str, message: str, rule: str) -> Problem:
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(path, line, column, field_name, message, rule)
+
+
+def _convert(node: yaml.Node, path: str, problems: list[Problem]) -> Node:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if isinstance(node, yaml.ScalarNode):
+        value = node.value
+        if node.style is None and value in NULLS:
+            value = None
+        return Scalar(value, line, column)
+    if isinstance(node, yaml.SequenceNode):
+        return Sequence([_convert(item, path, problems) for item in node.value], line, column)
+    entries: dict[str, Entry] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(_at(path, key_node.start_mark, "", "键必须是简单文字 (keys must be plain text)", "yaml-key"))
+            continue
+        key = key_node.value
+        if key in entries:
+            first = entries[key]
+            problems.append(_at(path, key_node.start_mark, key,
+                                f"键重复，第 {first.line} 行已经写过 (duplicate key, first at line {first.line})",
+                                "yaml-duplicate-key"))
+            continue
+        entries[key] = Entry(key, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                             _convert(value_node, path, problems))
+    return Mapping(entries, line, column)
+
+
+def load_tree(notices_dir: Path) -> Loaded:
+    """Read every YAML file below `notices_dir`, in a stable order."""
+    loaded = Loaded()
+    base = notices_dir.parent
+    for file in sorted(p for p in notices_dir.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES):
+        path = file.relative_to(base).as_posix()
+        text, error = decode(file.read_bytes())
+        if error:
+            loaded.problems.append(Problem(path, 1, 1, "", error, "file-encoding"))
+            continue
+        root, problems = parse(text, path)
+        loaded.problems.extend(problems)
+        loaded.files.append(SourceFile(path, root))
+    return loaded

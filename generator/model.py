@@ -1,0 +1,221 @@
+"""The portal's model: typed objects every renderer reads. Independent of MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .schema import PhoneNumber
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an object was written: file and line, for problems and page footers."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(eq=False)
+class Region:
+    name: str
+    path: str
+    code: str | None = None
+    children: list["Region"] = field(default_factory=list)
+    source: Source | None = None
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+@dataclass
+class Person:
+    name: str
+    phone: PhoneNumber
+
+
+@dataclass
+class Worker(Person):
+    duties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Building:
+    name: str
+    leader: Person
+
+
+@dataclass
+class WechatGroup:
+    name: str
+    qr: str | None = None
+
+
+@dataclass
+class Grid:
+    id: str
+    name: str
+    village: str
+    leader: Person
+    covers: list[str] = field(default_factory=list)
+    workers: list[Worker] = field(default_factory=list)
+    buildings: list[Building] = field(default_factory=list)
+    wechat_group: WechatGroup | None = None
+    source: Source | None = None
+
+    @property
+    def anchor(self) -> str:
+        return f"grid-{self.id}"
+
+
+@dataclass
+class Judge:
+    name: str
+    court: str
+    phone: PhoneNumber
+    title: str | None = None
+
+
+@dataclass
+class Office:
+    name: str
+    phone: PhoneNumber | None = None
+    address: str | None = None
+
+
+@dataclass
+class LegalService:
+    kind: str
+    kind_label: str
+    name: str
+    phone: PhoneNumber | None = None
+    address: str | None = None
+
+
+@dataclass
+class Town:
+    path: str
+    updated: dt.date
+    judges: list[Judge]
+    grids: list[Grid]
+    source: Source
+    url: str
+    office: Office | None = None
+    legal_services: list[LegalService] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parts(self) -> list[str]:
+        return self.path.split("/")
+
+    @property
+    def county_path(self) -> str:
+        return self.path.rsplit("/", 1)[0]
+
+
+@dataclass
+class Document:
+    type: str
+    number: str | None = None
+    issuer: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.type
+
+
+@dataclass
+class Notice:
+    """What every notice has: the fields list pages, feeds and search share."""
+
+    published: dt.date
+    source: Source
+    url: str
+    status: str = "active"
+    withdrawn_reason: str | None = None
+    region: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == "withdrawn"
+
+    @property
+    def year(self) -> int:
+        return self.published.year
+
+
+@dataclass
+class LostDocumentNotice(Notice):
+    kind_label = "遗失声明"
+    kind = "lost-document"
+    holder: str = ""
+    document: Document = field(default_factory=lambda: Document("其他"))
+    lost_on: dt.date | None = None
+    reissued: bool | None = None
+    statement: str | None = None
+    legal_basis: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.holder}遗失{self.document.label}声明"
+
+
+@dataclass
+class Deregistration(Notice):
+    kind_label = "注销公告"
+    kind = "deregistration"
+    organization: str = ""
+    credit_code: str = ""
+    decided_on: dt.date | None = None
+    decided_by: str = ""
+    claim_days: int = 45
+    contact: Person | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.organization}注销公告"
+
+    @property
+    def claim_deadline(self) -> dt.date:
+        return self.published + dt.timedelta(days=self.claim_days)
+
+    def claim_open(self, today: dt.date) -> bool:
+        return today <= self.claim_deadline
+
+
+@dataclass
+class Portal:
+    """Everything the site shows, checked and cross-referenced."""
+
+    regions: list[Region]
+    towns: list[Town]
+    lost: list[LostDocumentNotice]
+    deregistrations: list[Deregistration]
+    today: dt.date
+
+    @property
+    def notices(self) -> list[Notice]:
+        return sorted([*self.lost, *self.deregistrations], key=lambda n: (n.published, n.url), reverse=True)
+
+    def region(self, path: str) -> Region | None:
+        return _region_index(self.regions).get(path)
+
+
+def _region_index(regions: list[Region]) -> dict[str, Region]:
+    index: dict[str, Region] = {}
+    stack = list(regions)
+    while stack:
+        region = stack.pop()
+        index[region.path] = region
+        stack.extend(region.children)
+    return index
+
+
+def region_index(regions: list[Region]) -> dict[str, Region]:
+    return _region_index(regions)

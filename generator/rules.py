@@ -1,0 +1,205 @@
+"""Every rule `portal check` applies: an id, a Chinese title, and a passing and a failing example.
+
+The examples are real input: the test suite runs `check` on each (together with
+a small base data set) and expects the failing one, and only it, to raise the
+rule. The staff guide's rule reference is generated from this registry, so the
+documentation cannot drift from the code.
+
+An example is a mapping of paths below `notices/` to file contents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    explanation: str
+    good: dict[str, str | bytes] = field(default_factory=dict)
+    bad: dict[str, str | bytes] = field(default_factory=dict)
+    level: str = "error"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    assert rule.id not in RULES, rule.id
+    RULES[rule.id] = rule
+    return rule
+
+
+def lost(body: str, name: str = "lost/2022/example.yaml") -> dict[str, str]:
+    """A lost-document notice example file."""
+    return {name: "kind: lost-document\n" + body}
+
+
+def dereg(body: str, name: str = "deregistration/2022/example.yaml") -> dict[str, str]:
+    return {name: "kind: deregistration\n" + body}
+
+
+ID_NOTICE = """published: 2022-06-20
+holder: 罗某某
+document: {{type: 身份证, number: "{number}"}}
+"""
+
+DEREG_NOTICE = """published: 2022-06-06
+organization: 衡东县示例协会
+credit_code: "{code}"
+decided_on: {decided_on}
+decided_by: 会员代表大会
+contact: {{name: 刘某, phone: "{phone}"}}
+"""
+
+GOOD_ID = "430102199003075016"
+GOOD_CODE = "51430421MJ1234561R"
+
+
+def _lost_id(number: str) -> dict[str, str]:
+    return lost(ID_NOTICE.format(number=number))
+
+
+def _dereg(code: str = GOOD_CODE, decided_on: str = "2022-06-05", phone: str = "0734-5261234") -> dict[str, str]:
+    return dereg(DEREG_NOTICE.format(code=code, decided_on=decided_on, phone=phone))
+
+
+GOOD_LOST = _lost_id(GOOD_ID)
+
+BASE_REGIONS = """- name: 衡阳市
+  code: "430400"
+  children:
+    - name: 衡东县
+      code: "430424"
+      children:
+        - name: 甘溪镇
+          children: [乌塘村, 新塘村]
+- name: 长沙市
+  children:
+    - name: 芙蓉区
+      children:
+        - name: 定王台街道
+          children: [燕山街社区]
+"""
+
+BASE_TOWN = """town: 衡阳市/衡东县/甘溪镇
+updated: 2023-10-23
+judges:
+  - {name: 谭某, court: 衡东县人民法院, title: 法官, phone: "0734-5261234"}
+grids:
+  - id: "1"
+    name: 乌塘村第一网格
+    village: 乌塘村
+    covers: [乌塘村1组, 乌塘村2组]
+    leader: {name: 彭某, phone: "13973400001"}
+  - id: "2"
+    name: 新塘村网格
+    village: 新塘村
+    leader: {name: 曾某, phone: "13973400002"}
+"""
+
+BASE = {"regions.yaml": BASE_REGIONS, "contacts/hengdong/ganxi.yaml": BASE_TOWN}
+"""The small valid data set every example is checked together with."""
+
+# ------------------------------------------------------------ files and YAML
+
+register(Rule("file-encoding", "文件必须是 UTF-8 编码",
+              "用记事本等编辑器保存时请选择 UTF-8。GBK 编码的文件会被拒绝，并提示“看起来是 GBK”。",
+              good=GOOD_LOST,
+              bad={"lost/2022/example.yaml": ("kind: lost-document\n" + ID_NOTICE.format(number=GOOD_ID)).encode("gbk")}))
+register(Rule("yaml-syntax", "YAML 格式正确",
+              "冒号后要有空格，括号要成对，缩进要对齐。",
+              good=GOOD_LOST, bad=lost("published: 2022-06-20\nholder: [罗某某\n")))
+register(Rule("yaml-empty", "文件不能是空的", "删除公告请删除文件，而不是清空内容。",
+              good=GOOD_LOST, bad={"lost/2022/example.yaml": "# 空文件\n"}))
+register(Rule("yaml-alias", "不使用锚点和别名（& 和 *）",
+              "每个值都直接写出来。锚点和别名会被拒绝，以防“别名炸弹”拖垮构建。",
+              good=GOOD_LOST,
+              bad=lost("published: &d 2022-06-20\nlost_on: *d\nholder: 罗某某\ndocument: {type: 公章}\n")))
+register(Rule("yaml-duplicate-key", "同一层里不能有重复的键", "同一个字段写了两次时，无法知道哪一个是对的。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "holder: 罗某\n")))
+register(Rule("yaml-key", "键必须是简单文字", "字段名写成普通文字，如 holder。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "[a, b]: 1\n")))
+register(Rule("file-location", "文件放在约定的位置",
+              "notices/ 下只有 regions.yaml、contacts/<县>/<镇>.yaml、lost/<年>/*.yaml 和 deregistration/<年>/*.yaml。",
+              good=GOOD_LOST, bad={"lost/example.yaml": "kind: lost-document\n" + ID_NOTICE.format(number=GOOD_ID)}))
+
+# ------------------------------------------------------------ fields
+
+register(Rule("field-required", "必填字段不能缺少或为空", "每类公告的必填字段见字段说明。",
+              good=GOOD_LOST, bad=lost("published: 2022-06-20\ndocument: {type: 公章}\n")))
+register(Rule("field-type", "字段的类型要对", "例如 reissued 只能写 true 或 false，claim_days 只能写整数。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "reissued: 也许\n")))
+register(Rule("field-choice", "只能从可选值中选", "例如证件类别只能是列出的几种，不认识的类别请写“其他”并写明 name。",
+              good=GOOD_LOST,
+              bad=lost("published: 2022-06-20\nholder: 罗某某\ndocument: {type: 身分证, number: \"" + GOOD_ID + "\"}\n")))
+register(Rule("unknown-key", "不认识的字段（警告）",
+              "多半是拼写错误，例如把 holder 写成 holdr。`portal check --strict`（CI 使用）会把警告当作错误。",
+              level="warning", good=GOOD_LOST,
+              bad=lost("published: 2022-06-20\nholdr: 罗某某\nholder: 罗某某\ndocument: {type: 公章}\n")))
+register(Rule("kind-unknown", "公告类别 kind 必须认识", "遗失声明写 lost-document，注销公告写 deregistration。",
+              good=GOOD_LOST, bad={"lost/2022/example.yaml": "kind: lost-documents\n" + ID_NOTICE.format(number=GOOD_ID)}))
+register(Rule("kind-folder", "公告放在与类别对应的文件夹",
+              "遗失声明放在 lost/<年>/，注销公告放在 deregistration/<年>/。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID), name="deregistration/2022/example.yaml")))
+
+# ------------------------------------------------------------ dates
+
+register(Rule("date-format", "日期写成 YYYY-MM-DD 且真实存在", "例如 2022-06-20；2022-02-30 或 2022/6/20 都不行。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID).replace("2022-06-20", "2022-02-30"))))
+register(Rule("date-future", "日期不能在将来", "公告日期等不能晚于今天一周以上，多半是年份写错。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID).replace("2022-06-20", "2092-06-20"))))
+register(Rule("date-order", "日期先后要合理", "遗失日期 lost_on、决议日期 decided_on 不能晚于公告日期 published。",
+              good=_dereg(), bad=_dereg(decided_on="2022-06-07")))
+
+# ------------------------------------------------------------ identifiers
+
+register(Rule("id-format", "身份证号码是 18 位", "前 17 位是数字，最后一位是数字或 X。15 位的旧号码不接受；全角数字会自动转换。",
+              good=_lost_id("４３０１０２１９９００３０７５０１６"), bad=_lost_id("430102900307501")))
+register(Rule("id-region", "身份证号码前两位是省份代码", "例如湖南是 43。",
+              good=_lost_id(GOOD_ID), bad=_lost_id("990102199003075011")))
+register(Rule("id-birth-date", "身份证号码中的出生日期真实存在", "第 7–14 位是出生日期，例如 19900307。",
+              good=_lost_id(GOOD_ID), bad=_lost_id("430102199002305011")))
+register(Rule("id-check-digit", "身份证号码校验位正确", "最后一位按 GB 11643 计算，抄错一位数字通常会在这里被发现。",
+              good=_lost_id(GOOD_ID), bad=_lost_id("430102199003075011")))
+register(Rule("credit-code-format", "统一社会信用代码格式正确",
+              "18 位，只含数字和大写字母（不含 I、O、Z、S、V）。",
+              good=_dereg(), bad=_dereg(code="51430421MJ12345")))
+register(Rule("credit-code-region", "统一社会信用代码第 3–8 位是行政区划代码", "例如 430421。",
+              good=_dereg(), bad=_dereg(code="51A30421MJ1234561R")))
+register(Rule("credit-code-org", "统一社会信用代码中的组织机构代码正确",
+              "第 9–17 位是组织机构代码，其最后一位按 GB 11714 校验。"
+              "例如 123456789012345678 恰好能通过总校验位，但仍会被拒绝。",
+              good=_dereg(), bad=_dereg(code="123456789012345678")))
+register(Rule("credit-code-check-digit", "统一社会信用代码校验位正确", "最后一位按 GB 32100 计算。",
+              good=_dereg(), bad=_dereg(code="51430421MJ1234561Q")))
+register(Rule("phone-format", "电话号码格式正确",
+              "手机 11 位，以 13–19 开头；座机写区号-号码，例如 0734-5261234。",
+              good=_dereg(phone="13973400001"), bad=_dereg(phone="1397340000")))
+register(Rule("document-number", "证件号码要有，并符合证件类别",
+              "除公章外都要写证件号码；营业执照的号码是统一社会信用代码（或 15 位旧注册号）。",
+              good=lost("published: 2022-06-20\nholder: 某公司\ndocument: {type: 营业执照, number: \"" + GOOD_CODE + "\"}\n"),
+              bad=lost("published: 2022-06-20\nholder: 某某\ndocument: {type: 毕业证书}\n")))
+register(Rule("withdrawn-reason", "撤回的公告要写明原因", "status: withdrawn 时必须有 withdrawn_reason；撤回的公告仍然可以查到。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "status: withdrawn\nwithdrawn_reason: 证件已找回\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID) + "status: withdrawn\n")))
+
+# ------------------------------------------------------------ across files
+
+register(Rule("region-unknown", "地区必须在 regions.yaml 中", "town、region 写完整路径，如 衡阳市/衡东县/甘溪镇。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "region: 衡阳市/衡东县\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID) + "region: 衡阳市/衡东\n")))
+register(Rule("village-unknown", "网格所在村（社区）属于本镇", "grids 中的 village 必须是 regions.yaml 里该镇的下级。",
+              good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("village: 新塘村", "village: 新塘")}))
+register(Rule("grid-id-duplicate", "同一镇内网格编号不重复", "每个网格的 id 在本镇（街道）内唯一。",
+              good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace('id: "2"', 'id: "1"')}))
+register(Rule("town-duplicate", "每个镇只有一个文件", "同一个镇（街道）的网格都写在同一个文件里。",
+              good={}, bad={"contacts/hengdong/ganxi-copy.yaml": BASE_TOWN}))
+register(Rule("town-not-a-town", "town 指向镇（街道）一级", "town 的路径是 市/县/镇 三级。",
+              good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("town: 衡阳市/衡东县/甘溪镇", "town: 衡阳市/衡东县")}))
+register(Rule("notice-duplicate", "同一证件或单位不能重复公告", "同一类别、同一号码的证件只登一次遗失声明；同一信用代码只登一次注销公告。",
+              good=GOOD_LOST, bad={**GOOD_LOST, **lost(ID_NOTICE.format(number=GOOD_ID), name="lost/2022/again.yaml")}))
+register(Rule("regions-format", "regions.yaml 是地区树", "每项写 name（可选 code、children），最末一级可以只写名称。",
+              good={}, bad={"regions.yaml": "- name: 衡阳市\n  children: 衡东县\n"}))

@@ -1,0 +1,365 @@
+"""The data contract as code: one schema drives checking, documentation and (later) editor schemas.
+
+Each field declares its key, type, whether it is required, and a Chinese title
+and description for staff. `convert()` walks a loaded node against a schema and
+returns plain typed values, collecting every problem it meets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import identifiers
+from .load import Mapping, Node, Scalar, Sequence
+from .problems import Problem
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Context:
+    """Where converted values and problems go while one file is walked."""
+
+    path: str
+    today: dt.date
+    problems: list[Problem] = field(default_factory=list)
+    where: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def error(self, node_or_pos, field_name: str, message: str, rule: str, level: str = "error") -> None:
+        line, column = _pos(node_or_pos)
+        self.problems.append(Problem(self.path, line, column, field_name, message, rule, level))
+
+    def position(self, field_name: str) -> tuple[int, int]:
+        return self.where.get(field_name, (1, 1))
+
+
+def _pos(node_or_pos) -> tuple[int, int]:
+    if isinstance(node_or_pos, tuple):
+        return node_or_pos
+    return node_or_pos.line, node_or_pos.column
+
+
+def nearest(word: str, choices) -> str:
+    """A ' 是不是想写 X？' hint when one of `choices` is close to `word`."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"，是不是想写 {match[0]}？(did you mean {match[0]}?)" if match else ""
+
+
+# ---------------------------------------------------------------- types
+
+
+class Type:
+    """A field type: turns a node into a value or records why it cannot."""
+
+    json_type = "string"
+
+    def convert(self, node: Node, ctx: Context, name: str) -> Any:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return "文字"
+
+
+class ScalarType(Type):
+    def convert(self, node, ctx, name):
+        if not isinstance(node, Scalar):
+            ctx.error(node, name, "这里应该写一个值，而不是列表或嵌套内容 (expected a single value)", "field-type")
+            return None
+        if node.value is None:
+            ctx.error(node, name, "值是空的 (empty value)", "field-required")
+            return None
+        return self.parse(node.value, node, ctx, name)
+
+    def parse(self, text: str, node: Scalar, ctx: Context, name: str) -> Any:
+        return text
+
+
+class Text(ScalarType):
+    def parse(self, text, node, ctx, name):
+        if not text.strip():
+            ctx.error(node, name, "值是空的 (empty value)", "field-required")
+            return None
+        return text
+
+
+class Date(ScalarType):
+    json_type = "date"
+
+    def describe(self):
+        return "日期 YYYY-MM-DD"
+
+    def parse(self, text, node, ctx, name):
+        if not DATE_RE.match(text):
+            ctx.error(node, name, f"日期格式应为 YYYY-MM-DD，例如 2022-06-20，而不是 {text!r} (date must be YYYY-MM-DD)", "date-format")
+            return None
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            ctx.error(node, name, f"日期 {text} 不存在 (no such date)", "date-format")
+            return None
+        if value > ctx.today + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
+            ctx.error(node, name, f"日期 {text} 在将来，请检查年份 (date is in the future)", "date-future")
+        return value
+
+
+FUTURE_TOLERANCE_DAYS = 7
+
+
+class Integer(ScalarType):
+    json_type = "integer"
+
+    def __init__(self, minimum: int, maximum: int):
+        self.minimum, self.maximum = minimum, maximum
+
+    def describe(self):
+        return f"整数 {self.minimum}–{self.maximum}"
+
+    def parse(self, text, node, ctx, name):
+        if not re.fullmatch(r"\d+", text) or not self.minimum <= int(text) <= self.maximum:
+            ctx.error(node, name, f"应为 {self.minimum} 到 {self.maximum} 之间的整数，而不是 {text!r} (expected a whole number)", "field-type")
+            return None
+        return int(text)
+
+
+class Boolean(ScalarType):
+    json_type = "boolean"
+    TRUE = {"true", "是"}
+    FALSE = {"false", "否"}
+
+    def describe(self):
+        return "true（是）或 false（否）"
+
+    def parse(self, text, node, ctx, name):
+        lowered = text.lower()
+        if lowered in self.TRUE:
+            return True
+        if lowered in self.FALSE:
+            return False
+        ctx.error(node, name, f"应写 true（是）或 false（否），而不是 {text!r} (expected true or false)", "field-type")
+        return None
+
+
+class Choice(ScalarType):
+    def __init__(self, *values: str):
+        self.values = values
+
+    def describe(self):
+        return "其中之一：" + "、".join(self.values)
+
+    def parse(self, text, node, ctx, name):
+        if text not in self.values:
+            ctx.error(node, name, f"{text!r} 不是可选值，可选：{'、'.join(self.values)}{nearest(text, self.values)} (not one of the allowed values)", "field-choice")
+            return None
+        return text
+
+
+class Phone(ScalarType):
+    """A phone number as written, checked; the tel: link uses the normalised form."""
+
+    def describe(self):
+        return "电话：手机 11 位，或 区号-号码"
+
+    def parse(self, text, node, ctx, name):
+        checked = identifiers.check_phone(text)
+        if checked.error:
+            ctx.error(node, name, checked.error, checked.rule)
+            return None
+        return PhoneNumber(text, checked.value)
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    text: str
+    normalized: str
+
+    @property
+    def href(self) -> str:
+        return identifiers.tel_uri(self.normalized)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Struct(Type):
+    json_type = "object"
+
+    def __init__(self, *fields: "Field", extra_ok: bool = False):
+        self.fields = {f.key: f for f in fields}
+        self.extra_ok = extra_ok
+
+    def describe(self):
+        return "一组字段"
+
+    def convert(self, node, ctx, name):
+        if not isinstance(node, Mapping):
+            ctx.error(node, name, f"这里应该是一组“键: 值”，包含 {'、'.join(self.fields)} (expected a mapping)", "field-type")
+            return None
+        prefix = f"{name}." if name else ""
+        values: dict[str, Any] = {}
+        for key, entry in node.entries.items():
+            spec = self.fields.get(key)
+            if spec is None:
+                if not self.extra_ok:
+                    ctx.error(entry, prefix + key, f"未知字段{nearest(key, self.fields)} (unknown key)", "unknown-key", "warning")
+                continue
+            full = prefix + key
+            ctx.where[full] = (entry.line, entry.column)
+            if isinstance(entry.node, Scalar) and entry.node.value is None and not spec.required:
+                continue
+            value = spec.type.convert(entry.node, ctx, full)
+            if value is not None:
+                values[key] = value
+        for key, spec in self.fields.items():
+            if spec.required and key not in node.entries:
+                ctx.error(node, prefix + key, f"缺少必填字段“{spec.title}” (missing required field)", "field-required")
+            elif key not in values and spec.default is not None and key not in node.entries:
+                values[key] = spec.default
+        return values
+
+
+class ListOf(Type):
+    json_type = "array"
+
+    def __init__(self, item: Type, min_items: int = 0):
+        self.item, self.min_items = item, min_items
+
+    def describe(self):
+        return f"列表（每项：{self.item.describe()}）"
+
+    def convert(self, node, ctx, name):
+        if isinstance(node, Scalar) and node.value is not None and isinstance(self.item, ScalarType):
+            ctx.error(node, name, "这里应该是列表，例如 [甲, 乙] 或每行一个 “- 甲” (expected a list)", "field-type")
+            return None
+        if not isinstance(node, Sequence):
+            ctx.error(node, name, "这里应该是列表，每项以 “- ” 开头 (expected a list)", "field-type")
+            return None
+        if len(node.items) < self.min_items:
+            ctx.error(node, name, f"列表至少要有 {self.min_items} 项 (list needs at least {self.min_items} items)", "field-required")
+        values = []
+        for index, item in enumerate(node.items):
+            full = f"{name}[{index}]"
+            ctx.where[full] = (item.line, item.column)
+            value = self.item.convert(item, ctx, full)
+            if value is not None:
+                values.append(value)
+            else:
+                values.append(None)
+        return values
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    type: Type
+    title: str
+    description: str = ""
+    required: bool = False
+    default: Any = None
+
+
+# ---------------------------------------------------------------- the contract
+
+PERSON = Struct(
+    Field("name", Text(), "姓名", required=True),
+    Field("phone", Phone(), "电话", "手机或座机，点击即可拨打", required=True),
+)
+
+WORKER = Struct(
+    Field("name", Text(), "姓名", required=True),
+    Field("phone", Phone(), "电话", required=True),
+    Field("duties", ListOf(Text()), "职责", "如 政策宣传、矛盾纠纷调解"),
+)
+
+BUILDING = Struct(
+    Field("name", Text(), "楼栋名称", "如 兴业小区11栋", required=True),
+    Field("leader", PERSON, "楼栋长", required=True),
+)
+
+GRID = Struct(
+    Field("id", Text(), "网格编号", "在本镇（街道）内唯一", required=True),
+    Field("name", Text(), "网格名称", required=True),
+    Field("village", Text(), "所在村（社区）", "必须是 regions.yaml 中本镇的下级", required=True),
+    Field("covers", ListOf(Text()), "覆盖范围", "组、街道、小区等，可搜索"),
+    Field("leader", PERSON, "网格长", required=True),
+    Field("workers", ListOf(WORKER), "网格员"),
+    Field("buildings", ListOf(BUILDING), "楼栋长", "城镇社区的楼栋及楼栋长"),
+    Field("wechat_group", Struct(
+        Field("name", Text(), "群名称", required=True),
+        Field("qr", Text(), "二维码图片", "notices/ 下的图片路径"),
+    ), "微信群"),
+)
+
+LEGAL_SERVICE_KINDS = {
+    "judicial-office": "司法所",
+    "notary": "公证处",
+    "legal-aid": "法律援助中心",
+    "lawyer": "律师",
+}
+
+TOWN = Struct(
+    Field("town", Text(), "镇（街道）", "regions.yaml 中的路径，如 衡阳市/衡东县/甘溪镇", required=True),
+    Field("updated", Date(), "更新日期", required=True),
+    Field("office", Struct(
+        Field("name", Text(), "名称", required=True),
+        Field("phone", Phone(), "电话"),
+        Field("address", Text(), "地址"),
+    ), "综治中心（办公室）"),
+    Field("judges", ListOf(Struct(
+        Field("name", Text(), "姓名", required=True),
+        Field("court", Text(), "法院", required=True),
+        Field("title", Text(), "职务", "如 法官、员额法官"),
+        Field("phone", Phone(), "电话", required=True),
+    ), min_items=1), "驻镇法官（网格+法庭）", required=True),
+    Field("legal_services", ListOf(Struct(
+        Field("kind", Choice(*LEGAL_SERVICE_KINDS), "类别", "judicial-office 司法所、notary 公证处、legal-aid 法律援助中心、lawyer 律师", required=True),
+        Field("name", Text(), "名称", required=True),
+        Field("phone", Phone(), "电话"),
+        Field("address", Text(), "地址"),
+    )), "法律服务"),
+    Field("grids", ListOf(GRID, min_items=1), "网格", required=True),
+)
+
+DOCUMENT_TYPES = (
+    "身份证", "户口簿", "毕业证书", "学位证书", "不动产权证书", "营业执照", "公章",
+    "驾驶证", "出生医学证明", "其他",
+)
+
+LOST = Struct(
+    Field("kind", Text(), "公告类别", "遗失声明写 lost-document", required=True),
+    Field("published", Date(), "公告日期", required=True),
+    Field("holder", Text(), "声明人", "个人或单位", required=True),
+    Field("region", Text(), "地区", "regions.yaml 中的路径，如 长沙市/芙蓉区"),
+    Field("document", Struct(
+        Field("type", Choice(*DOCUMENT_TYPES), "证件类别", required=True),
+        Field("number", Text(), "证件号码", "按类别校验；身份证号码只公开前 2 位和后 4 位"),
+        Field("issuer", Text(), "发证机关"),
+        Field("name", Text(), "证件名称", "类别为“其他”时写明证件名称"),
+    ), "遗失证件", required=True),
+    Field("lost_on", Date(), "遗失日期", "不能晚于公告日期"),
+    Field("reissued", Boolean(), "已申领新证"),
+    Field("statement", Text(), "声明内容", "不写时使用标准的“声明作废”语句"),
+    Field("legal_basis", Text(), "法律依据"),
+    Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
+    Field("withdrawn_reason", Text(), "撤回原因", "status 为 withdrawn 时必填"),
+)
+
+DEREGISTRATION = Struct(
+    Field("kind", Text(), "公告类别", "注销公告写 deregistration", required=True),
+    Field("published", Date(), "公告日期", required=True),
+    Field("organization", Text(), "注销单位", required=True),
+    Field("credit_code", Text(), "统一社会信用代码", "18 位，按 GB 32100 校验", required=True),
+    Field("region", Text(), "地区", "regions.yaml 中的路径"),
+    Field("decided_on", Date(), "决议日期", "不能晚于公告日期", required=True),
+    Field("decided_by", Text(), "决议机构", "如 会员代表大会、股东会", required=True),
+    Field("claim_days", Integer(1, 365), "债权申报期（天）", "默认 45 天，网站显示截止日期", default=45),
+    Field("contact", PERSON, "联系人", required=True),
+    Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
+    Field("withdrawn_reason", Text(), "撤回原因", "status 为 withdrawn 时必填"),
+)
+
+KINDS = {"lost-document": LOST, "deregistration": DEREGISTRATION}
+FOLDER_KIND = {"lost": "lost-document", "deregistration": "deregistration"}

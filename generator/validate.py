@@ -1,0 +1,348 @@
+"""Stage 2: check every loaded file against the schema and the rules, and build the model.
+
+Nothing stops at the first problem: every file is converted, every rule runs,
+and the caller gets the model together with the full list of problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from slugify import slugify
+
+from . import identifiers
+from .load import Loaded, Mapping, Scalar, Sequence, SourceFile
+from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
+                    Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
+from .problems import Problem
+from .rules import RULES
+from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, nearest
+
+YEAR_RE = re.compile(r"^\d{4}$")
+
+
+@dataclass
+class Checked:
+    portal: Portal
+    problems: list[Problem] = field(default_factory=list)
+
+
+def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
+    """A problem for a registered rule (an unregistered id is a bug in this code)."""
+    registered = RULES[rule]
+    path = ctx_or_path.path if isinstance(ctx_or_path, Context) else ctx_or_path
+    return Problem(path, position[0], position[1], field_name, message, rule, registered.level)
+
+
+def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
+    """Convert and check every file; return the model and every problem found."""
+    problems = list(loaded.problems)
+    regions: list[Region] = []
+    towns: list[Town] = []
+    lost: list[LostDocumentNotice] = []
+    deregs: list[Deregistration] = []
+    for source in loaded.files:
+        if source.root is None:
+            continue
+        parts = PurePosixPath(source.path).relative_to(notices_root).parts
+        ctx = Context(source.path, today)
+        if parts == ("regions.yaml",) or parts == ("regions.yml",):
+            regions = _regions(source, ctx)
+        elif len(parts) == 3 and parts[0] == "contacts":
+            town = _town(source, ctx, parts)
+            if town:
+                towns.append(town)
+        elif len(parts) == 3 and parts[0] in FOLDER_KIND and YEAR_RE.match(parts[1]):
+            notice = _notice(source, ctx, parts)
+            if isinstance(notice, LostDocumentNotice):
+                lost.append(notice)
+            elif isinstance(notice, Deregistration):
+                deregs.append(notice)
+        else:
+            ctx.problems.append(problem(ctx, (1, 1), "", (
+                "文件位置不对：notices/ 下只能有 regions.yaml、contacts/<县>/<镇>.yaml、"
+                "lost/<年>/<名称>.yaml、deregistration/<年>/<名称>.yaml (file is not where a notice or town belongs)"),
+                "file-location"))
+        problems.extend(ctx.problems)
+    if not regions and not any(p.path.endswith(("regions.yaml", "regions.yml")) for p in problems):
+        problems.append(Problem(f"{notices_root}/regions.yaml", 1, 1, "", "缺少 regions.yaml 行政区划文件 (regions.yaml is missing)", "regions-format"))
+    portal = Portal(regions, towns, lost, deregs, today)
+    _assign_notice_urls(portal)
+    problems.extend(_cross_checks(portal))
+    return Checked(portal, problems)
+
+
+# ------------------------------------------------------------------ regions
+
+
+def _regions(source: SourceFile, ctx: Context) -> list[Region]:
+    def walk(node, parent: str, field_name: str) -> Region | None:
+        if isinstance(node, Scalar):
+            if not node.value:
+                ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "地区名称是空的 (empty region name)", "regions-format"))
+                return None
+            return Region(node.value, f"{parent}{node.value}", source=Source(source.path, node.line, node.column))
+        if not isinstance(node, Mapping):
+            ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "每个地区写成 name: 名称，或直接写名称 (expected a region)", "regions-format"))
+            return None
+        for key, entry in node.entries.items():
+            if key not in ("name", "code", "children"):
+                ctx.problems.append(Problem(ctx.path, entry.line, entry.column, f"{field_name}.{key}",
+                                            f"未知字段{nearest(key, ['name', 'code', 'children'])} (unknown key)", "unknown-key", "warning"))
+        name_entry = node.entries.get("name")
+        if not name_entry or not isinstance(name_entry.node, Scalar) or not name_entry.node.value:
+            ctx.problems.append(problem(ctx, (node.line, node.column), f"{field_name}.name", "缺少地区名称 name (missing name)", "regions-format"))
+            return None
+        code_entry = node.entries.get("code")
+        code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
+        region = Region(name_entry.node.value, f"{parent}{name_entry.node.value}", code,
+                        source=Source(source.path, node.line, node.column))
+        children_entry = node.entries.get("children")
+        if children_entry:
+            region.children = walk_list(children_entry.node, region.path + "/", f"{field_name}.children")
+        return region
+
+    def walk_list(node, parent: str, field_name: str) -> list[Region]:
+        if isinstance(node, Scalar) and node.value is None:
+            return []
+        if not isinstance(node, Sequence):
+            ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "children 应该是列表 (children must be a list)", "regions-format"))
+            return []
+        result, seen = [], {}
+        for index, item in enumerate(node.items):
+            region = walk(item, parent, f"{field_name}[{index}]")
+            if region is None:
+                continue
+            if region.name in seen:
+                ctx.problems.append(problem(ctx, (item.line, item.column), f"{field_name}[{index}]",
+                                            f"地区 {region.name} 重复 (duplicate region)", "regions-format"))
+                continue
+            seen[region.name] = region
+            result.append(region)
+        return result
+
+    return walk_list(source.root, "", "")
+
+
+# ------------------------------------------------------------------ towns
+
+
+def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
+    values = TOWN.convert(source.root, ctx, "")
+    if not values or not all(k in values for k in ("town", "updated", "judges", "grids")):
+        return None
+
+    def person(v) -> Person:
+        return Person(v["name"], v["phone"])
+
+    grids = []
+    for index, g in enumerate(values["grids"]):
+        if not g or not all(k in g for k in ("id", "name", "village", "leader")):
+            continue
+        grids.append(Grid(
+            id=g["id"], name=g["name"], village=g["village"], leader=person(g["leader"]),
+            covers=[c for c in g.get("covers", []) if c],
+            workers=[Worker(w["name"], w["phone"], [d for d in w.get("duties", []) if d])
+                     for w in g.get("workers", []) if w and "name" in w and "phone" in w],
+            buildings=[Building(b["name"], person(b["leader"])) for b in g.get("buildings", [])
+                       if b and "name" in b and "leader" in b],
+            wechat_group=WechatGroup(**g["wechat_group"]) if g.get("wechat_group") else None,
+            source=Source(source.path, *ctx.position(f"grids[{index}]")),
+        ))
+    office = values.get("office")
+    stem = PurePosixPath(parts[2]).stem
+    return Town(
+        path=values["town"], updated=values["updated"],
+        judges=[Judge(j["name"], j["court"], j["phone"], j.get("title")) for j in values["judges"]
+                if j and all(k in j for k in ("name", "court", "phone"))],
+        grids=grids, source=Source(source.path, *ctx.position("town")),
+        url=f"towns/{slugify(parts[1]) or 'county'}/{slugify(stem) or 'town'}/",
+        office=Office(office["name"], office.get("phone"), office.get("address")) if office and "name" in office else None,
+        legal_services=[LegalService(s["kind"], LEGAL_SERVICE_KINDS[s["kind"]], s["name"], s.get("phone"), s.get("address"))
+                        for s in values.get("legal_services", []) if s and "kind" in s and "name" in s],
+    )
+
+
+# ------------------------------------------------------------------ notices
+
+
+def _notice(source: SourceFile, ctx: Context, parts):
+    folder_kind = FOLDER_KIND[parts[0]]
+    root = source.root
+    kind = folder_kind
+    if isinstance(root, Mapping) and "kind" in root.entries and isinstance(root.entries["kind"].node, Scalar):
+        entry = root.entries["kind"]
+        written = entry.node.value or ""
+        if written not in KINDS:
+            ctx.problems.append(problem(ctx, (entry.node.line, entry.node.column), "kind",
+                                        f"不认识的公告类别 {written!r}{nearest(written, KINDS)} (unknown kind)", "kind-unknown"))
+            return None
+        if written != folder_kind:
+            ctx.problems.append(problem(ctx, (entry.node.line, entry.node.column), "kind",
+                                        f"{written} 公告应放在 {_folder_of(written)}/<年>/ 文件夹 (notice is in the wrong folder)", "kind-folder"))
+            return None
+    values = KINDS[kind].convert(root, ctx, "")
+    if values is None:
+        return None
+    _check_dates(values, ctx)
+    _check_withdrawn(values, ctx)
+    url = "/".join(("notices", parts[0], parts[1], _slug(parts[2]), ""))
+    common = dict(source=Source(source.path, 1, 1), url=url, status=values.get("status", "active"),
+                  withdrawn_reason=values.get("withdrawn_reason"), region=values.get("region"))
+    if kind == "lost-document":
+        document = _document(values.get("document"), ctx)
+        if "published" not in values or "holder" not in values or document is None:
+            return None
+        return LostDocumentNotice(published=values["published"], holder=values["holder"], document=document,
+                                  lost_on=values.get("lost_on"), reissued=values.get("reissued"),
+                                  statement=values.get("statement"), legal_basis=values.get("legal_basis"), **common)
+    code = _credit_code(values.get("credit_code"), ctx)
+    contact = values.get("contact")
+    if not all(k in values for k in ("published", "organization", "decided_on", "decided_by")) or code is None \
+            or not contact or not all(k in contact for k in ("name", "phone")):
+        return None
+    return Deregistration(published=values["published"], organization=values["organization"], credit_code=code,
+                          decided_on=values["decided_on"], decided_by=values["decided_by"],
+                          claim_days=values.get("claim_days", 45), contact=Person(contact["name"], contact["phone"]),
+                          **common)
+
+
+def _folder_of(kind: str) -> str:
+    return next(folder for folder, k in FOLDER_KIND.items() if k == kind)
+
+
+def _slug(file_name: str) -> str:
+    return slugify(PurePosixPath(file_name).stem) or "notice"
+
+
+def _check_dates(values: dict, ctx: Context) -> None:
+    published = values.get("published")
+    for key, label in (("lost_on", "遗失日期"), ("decided_on", "决议日期")):
+        earlier = values.get(key)
+        if published and earlier and earlier > published:
+            ctx.problems.append(problem(ctx, ctx.position(key), key,
+                                        f"{label} {earlier} 晚于公告日期 {published} (must not be after published)", "date-order"))
+
+
+def _check_withdrawn(values: dict, ctx: Context) -> None:
+    if values.get("status") == "withdrawn" and not values.get("withdrawn_reason"):
+        ctx.problems.append(problem(ctx, ctx.position("status"), "withdrawn_reason",
+                                    "公告已撤回（status: withdrawn），请写明撤回原因 withdrawn_reason (withdrawn needs a reason)",
+                                    "withdrawn-reason"))
+
+
+NUMBER_OPTIONAL = {"公章"}
+
+
+def _document(values: dict | None, ctx: Context) -> Document | None:
+    if not values or "type" not in values:
+        return None
+    kind, number = values["type"], values.get("number")
+    if number is None:
+        if kind not in NUMBER_OPTIONAL:
+            ctx.problems.append(problem(ctx, ctx.position("document"), "document.number",
+                                        f"{kind}需要写证件号码 (document number is required)", "document-number"))
+            return None
+    elif kind == "身份证":
+        checked = identifiers.check_id_number(number, today=ctx.today)
+        if checked.error:
+            ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", checked.error, checked.rule))
+            return None
+        number = checked.value
+    elif kind == "营业执照":
+        normalized = identifiers.normalize(number).upper()
+        if not re.fullmatch(r"\d{15}", normalized):
+            checked = identifiers.check_credit_code(number)
+            if checked.error:
+                message = checked.error if len(normalized) == 18 else \
+                    "营业执照号码应为 18 位统一社会信用代码或 15 位注册号 (expected an 18-character credit code or 15-digit number)"
+                ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", message,
+                                            checked.rule if len(normalized) == 18 else "document-number"))
+                return None
+            number = checked.value
+    return Document(kind, number, values.get("issuer"), values.get("name"))
+
+
+def _credit_code(text: str | None, ctx: Context) -> str | None:
+    if text is None:
+        return None
+    checked = identifiers.check_credit_code(text)
+    if checked.error:
+        ctx.problems.append(problem(ctx, ctx.position("credit_code"), "credit_code", checked.error, checked.rule))
+        return None
+    return checked.value
+
+
+def _assign_notice_urls(portal: Portal) -> None:
+    """Resolve slug collisions deterministically: the first file by path keeps the slug."""
+    taken: dict[str, int] = defaultdict(int)
+    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
+        taken[notice.url] += 1
+        if taken[notice.url] > 1:
+            notice.url = f"{notice.url[:-1]}-{taken[notice.url]}/"
+    taken.clear()
+
+
+# ------------------------------------------------------------------ across files
+
+
+def _cross_checks(portal: Portal) -> list[Problem]:
+    problems: list[Problem] = []
+    index = region_index(portal.regions)
+    have_regions = bool(index)
+    seen_towns: dict[str, Town] = {}
+    for town in sorted(portal.towns, key=lambda t: t.source.path):
+        where = (town.source.line, town.source.column)
+        region = index.get(town.path)
+        if have_regions and region is None:
+            problems.append(problem(town.source.path, where, "town",
+                                    f"regions.yaml 中没有 {town.path}{nearest(town.path, index)} (no such place in regions.yaml)", "region-unknown"))
+        elif region is not None and region.depth != 2:
+            problems.append(problem(town.source.path, where, "town",
+                                    f"{town.path} 不是镇（街道）一级，应写 市/县/镇 (town must be city/county/town)", "town-not-a-town"))
+        if town.path in seen_towns:
+            problems.append(problem(town.source.path, where, "town",
+                                    f"{town.path} 已经在 {seen_towns[town.path].source.path} 中写过，每个镇只用一个文件 (one file per town)", "town-duplicate"))
+        else:
+            seen_towns[town.path] = town
+        villages = {child.name for child in region.children} if region else set()
+        grid_ids: dict[str, Grid] = {}
+        for number, grid in enumerate(town.grids):
+            if grid.id in grid_ids:
+                problems.append(problem(town.source.path, (grid.source.line, grid.source.column), f"grids[{number}].id",
+                                        f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id].source.line} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
+            grid_ids.setdefault(grid.id, grid)
+            if region is not None and grid.village not in villages:
+                problems.append(problem(town.source.path, (grid.source.line, grid.source.column), f"grids[{number}].village",
+                                        f"{grid.village} 不是 {town.path} 的下级{nearest(grid.village, villages)}，可选：{'、'.join(sorted(villages)) or '（无）'} (village not in this town)",
+                                        "village-unknown"))
+    for notice in [*portal.lost, *portal.deregistrations]:
+        if notice.region and have_regions and notice.region not in index:
+            problems.append(problem(notice.source.path, (1, 1), "region",
+                                    f"regions.yaml 中没有 {notice.region}{nearest(notice.region, index)} (no such place in regions.yaml)", "region-unknown"))
+    problems.extend(_duplicates(portal))
+    return problems
+
+
+def _duplicates(portal: Portal) -> list[Problem]:
+    problems = []
+    seen: dict[tuple, str] = {}
+    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
+        if isinstance(notice, LostDocumentNotice):
+            if not notice.document.number:
+                continue
+            key = ("lost", notice.document.type, identifiers.normalize(notice.document.number).upper())
+            what = f"{notice.document.type} {notice.document.number}"
+        else:
+            key = ("dereg", notice.credit_code)
+            what = f"统一社会信用代码 {notice.credit_code}"
+        if key in seen:
+            problems.append(problem(notice.source.path, (1, 1), "",
+                                    f"{what} 已经在 {seen[key]} 中公告过 (duplicate notice)", "notice-duplicate"))
+        else:
+            seen[key] = notice.source.path
+    return problems
