@@ -1,0 +1,35 @@
+"""Helpers for tests that build real sites into temporary folders and read them back as HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from generator.build import Options, build
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "notices"
+TODAY = dt.date(2026, 11, 23)
+
+
+def build_site(notices: Path, site_dir: Path, today: dt.date = TODAY, templates: Path | None = None):
+    result = build(Options(notices=notices, site_dir=site_dir, today=today, templates=templates))
+    assert not result.failed, "\n".join(p.format() for p in result.problems)
+    return result
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    """The parsed HTML of the page at a directory-style URL such as `towns/hengdong/ganxi/`."""
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def body_text(soup: BeautifulSoup) -> str:
+    """The visible text of the generated part of a page."""
+    article = soup.select_one("article.md-content__inner") or soup
+    return article.get_text(" ", strip=True)
+
+
+def html_pages(site: Path):
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
