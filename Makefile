@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site serve test check clean
+.PHONY: site serve test check clean golden
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +27,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf site $(VENV) .pytest_cache
+
+golden: $(STAMP)
+	REFRESH_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_fixture_site.py -k golden
