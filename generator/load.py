@@ -118,12 +118,22 @@ def parse(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         message = f"YAML 格式错误：{exc.problem or exc.context} (YAML syntax error)"
         return None, [_at(path, mark, "", message, "yaml-syntax")]
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+    except yaml.reader.ReaderError as exc:  # a control character the YAML reader refuses
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        return None, [Problem(path, line, column, "", f"YAML 无法读取：不允许的控制字符 U+{exc.character:04X} "
+                              f"(special character U+{exc.character:04X} is not allowed)", "yaml-syntax")]
+    except yaml.YAMLError as exc:
         return None, [Problem(path, 1, 1, "", f"YAML 无法读取：{exc} (unreadable YAML)", "yaml-syntax")]
+    except RecursionError:
+        return None, [Problem(path, 1, 1, "", "YAML 嵌套层数太多 (YAML is nested too deeply)", "yaml-syntax")]
     if raw is None:
         return None, [Problem(path, 1, 1, "", "文件是空的 (empty file)", "yaml-empty")]
     problems: list[Problem] = []
-    return _convert(raw, path, problems), problems
+    try:
+        return _convert(raw, path, problems), problems
+    except RecursionError:
+        return None, [Problem(path, 1, 1, "", "YAML 嵌套层数太多 (YAML is nested too deeply)", "yaml-syntax")]
 
 
 def _at(path: str, mark, field_name: str, message: str, rule: str) -> Problem:

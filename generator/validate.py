@@ -45,11 +45,13 @@ def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
     towns: list[Town] = []
     lost: list[LostDocumentNotice] = []
     deregs: list[Deregistration] = []
+    positions: dict[str, dict[str, tuple[int, int]]] = {}  # file -> field -> (line, column), for cross-file problems
     for source in loaded.files:
         if source.root is None:
             continue
         parts = PurePosixPath(source.path).relative_to(notices_root).parts
         ctx = Context(source.path, today)
+        positions[source.path] = ctx.where
         if parts == ("regions.yaml",) or parts == ("regions.yml",):
             regions = _regions(source, ctx)
         elif len(parts) == 3 and parts[0] == "contacts":
@@ -72,7 +74,7 @@ def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
         problems.append(Problem(f"{notices_root}/regions.yaml", 1, 1, "", "缺少 regions.yaml 行政区划文件 (regions.yaml is missing)", "regions-format"))
     portal = Portal(regions, towns, lost, deregs, today)
     _assign_notice_urls(portal)
-    problems.extend(_cross_checks(portal))
+    problems.extend(_cross_checks(portal, positions))
     return Checked(portal, problems)
 
 
@@ -150,7 +152,7 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
                      for w in g.get("workers", []) if w and "name" in w and "phone" in w],
             buildings=[Building(b["name"], person(b["leader"])) for b in g.get("buildings", [])
                        if b and "name" in b and "leader" in b],
-            wechat_group=WechatGroup(**g["wechat_group"]) if g.get("wechat_group") else None,
+            wechat_group=WechatGroup(**g["wechat_group"]) if g.get("wechat_group") and "name" in g["wechat_group"] else None,
             source=Source(source.path, *ctx.position(f"grids[{index}]")),
         ))
     office = values.get("office")
@@ -290,7 +292,7 @@ def _assign_notice_urls(portal: Portal) -> None:
 # ------------------------------------------------------------------ across files
 
 
-def _cross_checks(portal: Portal) -> list[Problem]:
+def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
     problems: list[Problem] = []
     index = region_index(portal.regions)
     have_regions = bool(index)
@@ -310,25 +312,29 @@ def _cross_checks(portal: Portal) -> list[Problem]:
         else:
             seen_towns[town.path] = town
         villages = {child.name for child in region.children} if region else set()
+        fields = positions.get(town.source.path, {})
         grid_ids: dict[str, Grid] = {}
         for number, grid in enumerate(town.grids):
+            grid_pos = (grid.source.line, grid.source.column)
+            # the grid's own index in the file (grids with errors are left out of town.grids)
+            name = next((f for f, pos in fields.items() if pos == grid_pos and re.fullmatch(r"grids\[\d+\]", f)), f"grids[{number}]")
             if grid.id in grid_ids:
-                problems.append(problem(town.source.path, (grid.source.line, grid.source.column), f"grids[{number}].id",
+                problems.append(problem(town.source.path, fields.get(f"{name}.id", grid_pos), f"{name}.id",
                                         f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id].source.line} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
             grid_ids.setdefault(grid.id, grid)
-            if region is not None and grid.village not in villages:
-                problems.append(problem(town.source.path, (grid.source.line, grid.source.column), f"grids[{number}].village",
+            if region is not None and region.depth == 2 and grid.village not in villages:
+                problems.append(problem(town.source.path, fields.get(f"{name}.village", grid_pos), f"{name}.village",
                                         f"{grid.village} 不是 {town.path} 的下级{nearest(grid.village, villages)}，可选：{'、'.join(sorted(villages)) or '（无）'} (village not in this town)",
                                         "village-unknown"))
     for notice in [*portal.lost, *portal.deregistrations]:
         if notice.region and have_regions and notice.region not in index:
-            problems.append(problem(notice.source.path, (1, 1), "region",
+            problems.append(problem(notice.source.path, positions.get(notice.source.path, {}).get("region", (1, 1)), "region",
                                     f"regions.yaml 中没有 {notice.region}{nearest(notice.region, index)} (no such place in regions.yaml)", "region-unknown"))
-    problems.extend(_duplicates(portal))
+    problems.extend(_duplicates(portal, positions))
     return problems
 
 
-def _duplicates(portal: Portal) -> list[Problem]:
+def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
     problems = []
     seen: dict[tuple, str] = {}
     for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
@@ -337,11 +343,14 @@ def _duplicates(portal: Portal) -> list[Problem]:
                 continue
             key = ("lost", notice.document.type, identifiers.normalize(notice.document.number).upper())
             what = f"{notice.document.type} {notice.document.number}"
+            field_name = "document.number"
         else:
             key = ("dereg", notice.credit_code)
             what = f"统一社会信用代码 {notice.credit_code}"
+            field_name = "credit_code"
         if key in seen:
-            problems.append(problem(notice.source.path, (1, 1), "",
+            position = positions.get(notice.source.path, {}).get(field_name, (1, 1))
+            problems.append(problem(notice.source.path, position, field_name,
                                     f"{what} 已经在 {seen[key]} 中公告过 (duplicate notice)", "notice-duplicate"))
         else:
             seen[key] = notice.source.path

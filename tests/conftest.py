@@ -1,0 +1,44 @@
+"""Shared fixtures: write a `notices/` tree into a temporary folder and run the checker on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from generator.build import Options, run_check
+
+#: The fixed "today" every checker test runs with, so date-future never depends on the calendar.
+TODAY = dt.date(2026, 11, 23)
+
+
+def write_tree(notices: Path, files: dict[str, str | bytes]) -> Path:
+    """Write `{path below notices/: text or bytes}` into `notices` (text as UTF-8); return `notices`."""
+    notices.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        target = notices / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return notices
+
+
+@pytest.fixture
+def write_notices(tmp_path):
+    """`write_notices(files)` → the path of a fresh `notices/` folder holding exactly `files`."""
+    counter = iter(range(1_000_000))
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        return write_tree(tmp_path / f"data{next(counter)}" / "notices", files)
+
+    return write
+
+
+@pytest.fixture
+def check_files(write_notices):
+    """`check_files(files)` → the checker's `Checked` result for a `notices/` folder holding `files`."""
+
+    def check(files: dict[str, str | bytes], today: dt.date = TODAY):
+        return run_check(Options(notices=write_notices(files), today=today))
+
+    return check
