@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import load_tree
+from .load import display_path, load_tree
 from .model import Portal
 from .problems import Problem
 from .render import Page, render
@@ -53,7 +53,7 @@ def run_check(options: Options) -> Checked:
         problem = Problem(str(options.notices), 1, 1, "", "找不到公告文件夹 (notices folder not found)", "file-location")
         return Checked(Portal([], [], [], [], options.today), [problem])
     loaded = load_tree(notices)
-    return check(loaded, notices.name, options.today)
+    return check(loaded, display_path(notices), options.today)
 
 
 def failed(problems: list[Problem], strict: bool) -> bool:

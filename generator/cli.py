@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from . import build as pipeline
-from .problems import Problem
+import json
+
+from .problems import FORMATS, Problem, as_dict, format_github
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -21,6 +23,8 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
         cmd.add_argument("--strict", action="store_true", help="把警告也当作错误 (treat warnings as errors; CI uses this)")
         cmd.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+        cmd.add_argument("--format", choices=FORMATS, default="text",
+                         help="问题的输出格式：text、github（CI 行内标注）、json (problem output format)")
 
     common(sub.add_parser("check", help="只检查数据，不生成网站 (check only)"))
     b = sub.add_parser("build", help="检查并生成网站 (check and build)")
@@ -46,11 +50,17 @@ def options(args) -> pipeline.Options:
     return opts
 
 
-def report(problems: list[Problem]) -> None:
-    for problem in sorted(problems, key=lambda p: (p.path, p.line, p.column, p.rule)):
-        print(problem.format(), file=sys.stderr)
+def report(problems: list[Problem], fmt: str = "text") -> None:
+    """Print every problem: text and github go to stderr as lines, json to stdout as one document."""
+    ordered = sorted(problems, key=lambda p: (p.path, p.line, p.column, p.rule))
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
+    if fmt == "json":
+        print(json.dumps({"errors": errors, "warnings": warnings, "problems": [as_dict(p) for p in ordered]},
+                         ensure_ascii=False, indent=2))
+        return
+    for problem in ordered:
+        print(format_github(problem) if fmt == "github" else problem.format(), file=sys.stdout if fmt == "github" else sys.stderr)
     if problems:
         print(f"{errors} 个错误，{warnings} 个警告 ({errors} errors, {warnings} warnings)", file=sys.stderr)
 
@@ -63,18 +73,19 @@ def main(argv: list[str] | None = None) -> int:
     opts = options(args)
     if args.command == "check":
         checked = pipeline.run_check(opts)
-        report(checked.problems)
+        report(checked.problems, args.format)
         if pipeline.failed(checked.problems, opts.strict):
             return EXIT_PROBLEMS
-        print(f"检查通过：{len(checked.portal.towns)} 个镇（街道），{len(checked.portal.lost)} 条遗失声明，"
-              f"{len(checked.portal.deregistrations)} 条注销公告 (check passed)")
+        if args.format != "json":
+                print(f"检查通过：{len(checked.portal.towns)} 个镇（街道），{len(checked.portal.lost)} 条遗失声明，"
+                  f"{len(checked.portal.deregistrations)} 条注销公告 (check passed)")
         return EXIT_OK
     try:
         result = pipeline.build(opts)
     except pipeline.BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    report(result.problems)
+    report(result.problems, args.format)
     if result.failed:
         print("有错误，网站没有更新 (not built: fix the errors above; the existing site is unchanged)", file=sys.stderr)
         return EXIT_PROBLEMS

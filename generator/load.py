@@ -56,10 +56,11 @@ Node = Scalar | Mapping | Sequence
 
 @dataclass
 class SourceFile:
-    """One YAML file: its path relative to the notices folder's parent, and its root node."""
+    """One YAML file: the path problems name, its place below the notices folder, and its root node."""
 
     path: str
     root: Node | None
+    parts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -167,17 +168,25 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem]) -> Node:
     return Mapping(entries, line, column)
 
 
+def display_path(file: Path) -> str:
+    """The path as staff and CI see it: relative to the working directory when below it (as in a repository)."""
+    file = file.absolute()
+    try:
+        return file.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
 def load_tree(notices_dir: Path) -> Loaded:
     """Read every YAML file below `notices_dir`, in a stable order."""
     loaded = Loaded()
-    base = notices_dir.parent
     for file in sorted(p for p in notices_dir.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES):
-        path = file.relative_to(base).as_posix()
+        path = display_path(file)
         text, error = decode(file.read_bytes())
         if error:
             loaded.problems.append(Problem(path, 1, 1, "", error, "file-encoding"))
             continue
         root, problems = parse(text, path)
         loaded.problems.extend(problems)
-        loaded.files.append(SourceFile(path, root))
+        loaded.files.append(SourceFile(path, root, file.relative_to(notices_dir).parts))
     return loaded

@@ -137,6 +137,7 @@ class Notice:
     published: dt.date
     source: Source
     url: str
+    data_file: str = ""  # the file below notices/, as staff find it in the repository
     status: str = "active"
     withdrawn_reason: str | None = None
     region: str | None = None

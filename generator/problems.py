@@ -48,3 +48,30 @@ class Report:
 
     def sorted(self) -> list[Problem]:
         return sorted(set(self.problems))
+
+
+# ------------------------------------------------------------------ output formats
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problem: Problem) -> str:
+    """A GitHub Actions workflow command: shown inline on the changed line of a pull request."""
+    what = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    props = ",".join((f"file={_escape_property(problem.path)}", f"line={problem.line}", f"col={problem.column}",
+                      f"title={_escape_property(problem.rule)}"))
+    return f"::{problem.level} {props}::{_escape_data(what)}"
+
+
+def as_dict(problem: Problem) -> dict:
+    return {"path": problem.path, "line": problem.line, "column": problem.column, "level": problem.level,
+            "field": problem.field, "message": problem.message, "rule": problem.rule}
+
+
+FORMATS = ("text", "github", "json")

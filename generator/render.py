@@ -136,7 +136,7 @@ class Renderer:
             ordered = sorted(notices, key=lambda n: (n.published, n.url), reverse=True)
             by_year = defaultdict(list)
             for notice in ordered:
-                by_year[notice.source.path.split("/")[-2]].append(notice)
+                by_year[notice.data_file.split("/")[2]].append(notice)
             pages.append(self.page(f"notices/{kind}/", label, ["notice-list.html"], notices=ordered,
                                    years=sorted(by_year, reverse=True), kind=kind))
             for year, items in by_year.items():

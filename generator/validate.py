@@ -49,7 +49,7 @@ def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
     for source in loaded.files:
         if source.root is None:
             continue
-        parts = PurePosixPath(source.path).relative_to(notices_root).parts
+        parts = source.parts
         ctx = Context(source.path, today)
         positions[source.path] = ctx.where
         if parts == ("regions.yaml",) or parts == ("regions.yml",):
@@ -193,7 +193,7 @@ def _notice(source: SourceFile, ctx: Context, parts):
     _check_dates(values, ctx)
     _check_withdrawn(values, ctx)
     url = "/".join(("notices", parts[0], parts[1], _slug(parts[2]), ""))
-    common = dict(source=Source(source.path, 1, 1), url=url, status=values.get("status", "active"),
+    common = dict(source=Source(source.path, 1, 1), url=url, data_file="/".join(("notices", *parts)), status=values.get("status", "active"),
                   withdrawn_reason=values.get("withdrawn_reason"), region=values.get("region"))
     if kind == "lost-document":
         document = _document(values.get("document"), ctx)
