@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import build as pipeline
+from . import editor
 import json
 
 from .problems import FORMATS, Problem, as_dict, format_github
@@ -36,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--site-dir", type=Path, default=Path("site"))
     s.add_argument("--templates", type=Path, default=None)
     s.add_argument("--port", type=int, default=8000)
+    j = sub.add_parser("schema", help="生成编辑器用的 JSON Schema (write JSON Schemas for editors)")
+    j.add_argument("--out", type=Path, default=Path("schemas"), help="输出文件夹 (default: schemas)")
     return p
 
 
@@ -70,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    if args.command == "schema":
+        for path in editor.write_schemas(args.out):
+            print(f"已写入 {path} (written)")
+        return EXIT_OK
     opts = options(args)
     if args.command == "check":
         checked = pipeline.run_check(opts)
