@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: site serve test check clean golden
 
@@ -22,11 +23,15 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(BIN)/portal check --strict --notices notices
 
-test: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf site $(VENV) .pytest_cache
+	rm -rf site $(VENV) .pytest_cache node_modules
 
 golden: $(STAMP)
 	REFRESH_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_fixture_site.py -k golden

@@ -207,7 +207,7 @@ class Struct(Type):
                     ctx.error(entry, prefix + key, f"未知字段{nearest(key, self.fields)} (unknown key)", "unknown-key", "warning")
                 continue
             full = prefix + key
-            ctx.where[full] = (entry.line, entry.column)
+            ctx.where[full] = (entry.node.line, entry.node.column)
             if isinstance(entry.node, Scalar) and entry.node.value is None and not spec.required:
                 continue
             value = spec.type.convert(entry.node, ctx, full)

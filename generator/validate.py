@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from slugify import slugify
 
-from . import identifiers
+from . import identifiers, privacy
 from .load import Loaded, Mapping, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
@@ -342,7 +342,7 @@ def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]
             if not notice.document.number:
                 continue
             key = ("lost", notice.document.type, identifiers.normalize(notice.document.number).upper())
-            what = f"{notice.document.type} {notice.document.number}"
+            what = f"{notice.document.type} {privacy.public_number(notice.document.type, notice.document.number)}"
             field_name = "document.number"
         else:
             key = ("dereg", notice.credit_code)

@@ -35,10 +35,16 @@ def write_notices(tmp_path):
 
 
 @pytest.fixture
-def check_files(write_notices):
-    """`check_files(files)` → the checker's `Checked` result for a `notices/` folder holding `files`."""
+def check_files(write_notices, monkeypatch):
+    """`check_files(files)` → the checker's `Checked` result for a `notices/` folder holding `files`.
+
+    The checker runs from the folder above `notices/`, as staff and CI run it from a repository,
+    so problems name files as `notices/lost/2022/x.yaml`.
+    """
 
     def check(files: dict[str, str | bytes], today: dt.date = TODAY):
-        return run_check(Options(notices=write_notices(files), today=today))
+        notices = write_notices(files)
+        monkeypatch.chdir(notices.parent)
+        return run_check(Options(notices=Path("notices"), today=today))
 
     return check

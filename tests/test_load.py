@@ -1,0 +1,269 @@
+"""The loader: exact text for every scalar, positions, and refusals instead of tracebacks."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from generator.load import Mapping, Scalar, Sequence, decode, load_tree, parse
+
+PATH = "notices/lost/2022/x.yaml"
+
+
+def root_of(text: str):
+    root, problems = parse(text, PATH)
+    assert problems == [], problems
+    return root
+
+
+def value(text: str, key: str = "a"):
+    return root_of(text).entries[key].node.value
+
+
+def only(problems, rule):
+    assert [p.rule for p in problems] == [rule], problems
+    return problems[0]
+
+
+# ------------------------------------------------------------------ scalars stay text
+
+
+def test_leading_zero_number_keeps_its_exact_text():
+    root = root_of("number: 05015202540\n")
+    node = root.entries["number"].node
+    assert node == Scalar("05015202540", 1, 9)
+
+
+@pytest.mark.parametrize("written", [
+    "NO", "no", "yes", "Yes", "on", "off", "y", "n", "true", "False",
+    "1e3", "0x10", "0o17", "017", "1_000", "3.14", ".inf", ".nan", "-0",
+    "2022-06-20", "2022-06-20 10:00:00", "12:30:00", "=", "<<",
+])
+def test_plain_scalars_stay_strings(written):
+    assert value(f"a: {written}\n") == written
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a:\n", None),
+    ("a: ~\n", None),
+    ("a: null\n", None),
+    ('a: ""\n', ""),
+    ("a: ''\n", ""),
+    ('a: "~"\n', "~"),
+    ('a: "null"\n', "null"),
+    ("a: |\n  line one\n  # not a comment\n", "line one\n# not a comment\n"),
+    ('a: "{{ x }}"\n', "{{ x }}"),
+    ('a: "  spaced  "\n', "  spaced  "),
+])
+def test_empty_values_and_quoting(text, expected):
+    assert value(text) == expected
+
+
+def test_tags_do_not_change_the_text_or_run_anything():
+    root = root_of("a: !!int 3\nb: !!python/object/apply:os.system [echo pwned]\nc: !!binary aGk=\n")
+    assert root.entries["a"].node.value == "3"
+    assert isinstance(root.entries["b"].node, Sequence)
+    assert root.entries["b"].node.items[0].value == "echo pwned"
+    assert root.entries["c"].node.value == "aGk="
+
+
+def test_positions_are_one_based_and_point_at_keys_and_values():
+    root = root_of("kind: lost-document\ndocument:\n  type: 身份证\n  number: \"4301\"\nlist:\n  - x\n  - y\n")
+    assert isinstance(root, Mapping) and (root.line, root.column) == (1, 1)
+    number = root.entries["document"].node.entries["number"]
+    assert (number.line, number.column) == (4, 3)
+    assert (number.node.line, number.node.column) == (4, 11)
+    items = root.entries["list"].node.items
+    assert [(i.value, i.line, i.column) for i in items] == [("x", 6, 5), ("y", 7, 5)]
+
+
+def test_keys_keep_their_order():
+    assert list(root_of("b: 1\na: 2\nc: 3\n").entries) == ["b", "a", "c"]
+
+
+# ------------------------------------------------------------------ refusals
+
+
+def test_duplicate_key_points_at_the_second_key():
+    root, problems = parse("kind: lost-document\nholder: 甲\npublished: 2022-06-20\nholder: 乙\n", PATH)
+    p = only(problems, "yaml-duplicate-key")
+    assert (p.path, p.line, p.column, p.field) == (PATH, 4, 1, "holder")
+    assert "第 2 行" in p.message
+    assert root.entries["holder"].node.value == "甲"  # the first one is kept, the rest still checked
+
+
+def test_duplicate_key_in_a_nested_flow_mapping():
+    _, problems = parse("document: {type: 公章, type: 身份证}\n", PATH)
+    p = only(problems, "yaml-duplicate-key")
+    assert (p.line, p.column) == (1, 22)
+
+
+def test_every_duplicate_key_is_reported():
+    _, problems = parse("a: 1\na: 2\nb: {c: 1, c: 2}\n", PATH)
+    assert [(p.rule, p.line) for p in problems] == [("yaml-duplicate-key", 2), ("yaml-duplicate-key", 3)]
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("published: &d 2022-06-20\nlost_on: *d\n", 1, 12),
+    ("a: 1\nb: *nothing\n", 2, 4),
+    ("base: &base {a: 1}\nother:\n  <<: *base\n", 1, 7),
+    ("- &x a\n- b\n", 1, 3),
+])
+def test_anchors_and_aliases_are_refused(text, line, column):
+    root, problems = parse(text, PATH)
+    assert root is None
+    p = only(problems, "yaml-alias")
+    assert (p.line, p.column) == (line, column)
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels + 1):
+        lines.append(f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_quickly():
+    text = billion_laughs()
+    started = time.perf_counter()
+    root, problems = parse(text, PATH)
+    elapsed = time.perf_counter() - started
+    assert root is None
+    assert only(problems, "yaml-alias").line == 1
+    assert elapsed < 1.0  # a safety bound: expanding the bomb would take minutes and gigabytes
+
+
+def test_alias_bomb_in_a_tree_is_refused_quickly(tmp_path):
+    notices = tmp_path / "notices"
+    (notices / "lost/2022").mkdir(parents=True)
+    (notices / "lost/2022/bomb.yaml").write_text(billion_laughs(), encoding="utf-8")
+    started = time.perf_counter()
+    loaded = load_tree(notices)
+    assert time.perf_counter() - started < 1.0
+    assert [p.rule for p in loaded.problems] == ["yaml-alias"]
+
+
+def test_deep_nesting_is_a_problem_not_a_crash():
+    _, problems = parse("a: " + "[" * 5000 + "]" * 5000 + "\n", PATH)
+    assert only(problems, "yaml-syntax").path == PATH
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("holder: [罗某某\n", 2, 1),          # unclosed flow sequence
+    ("a: b: c\n", 1, 5),                 # a colon inside a plain value
+    ("a:\n  - b\n c\n", 3, 2),           # bad indentation
+    ("\ta: 1\n", 1, 1),                  # tab indentation
+    ('a: "open\n', 2, 1),                # unclosed quote
+    ("a: 1\n---\nb: 2\n", 2, 1),         # two documents in one file
+    ("a: 1\nb: x\x07y\n", 2, 5),         # a control character
+])
+def test_syntax_errors_carry_line_and_column(text, line, column):
+    root, problems = parse(text, PATH)
+    assert root is None
+    p = only(problems, "yaml-syntax")
+    assert (p.path, p.line, p.column) == (PATH, line, column)
+    assert "YAML" in p.message
+    assert "Traceback" not in p.message
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "\ufeff"])
+def test_empty_file(text):
+    root, problems = parse(text, PATH)
+    assert root is None
+    assert only(problems, "yaml-empty").line == 1
+
+
+def test_non_text_key_is_refused_and_the_rest_is_kept():
+    root, problems = parse("[a, b]: 1\nc: 2\n", PATH)
+    assert only(problems, "yaml-key").line == 1
+    assert list(root.entries) == ["c"]
+
+
+# ------------------------------------------------------------------ encodings
+
+NOTICE = "kind: lost-document\nholder: 罗某某\npublished: 2022-06-20\n"
+
+
+def test_utf8_is_decoded():
+    assert decode(NOTICE.encode("utf-8")) == (NOTICE, None)
+
+
+def test_utf8_bom_is_accepted():
+    text, error = decode(b"\xef\xbb\xbf" + NOTICE.encode("utf-8"))
+    assert error is None
+    assert text == NOTICE
+    assert list(root_of(text).entries)[0] == "kind"
+
+
+def test_gbk_is_refused_with_a_hint():
+    text, error = decode(NOTICE.encode("gbk"))
+    assert text is None
+    assert "GBK" in error
+    assert "UTF-8" in error
+
+
+@pytest.mark.parametrize("data", [
+    b"holder: \xff\xfe\xfd\n",
+    b"holder: caf\xe9\n",           # Latin-1
+    b"holder: \x80\n",
+    NOTICE.encode("utf-16"),
+])
+def test_other_encodings_are_refused_without_the_gbk_hint(data):
+    text, error = decode(data)
+    assert text is None
+    assert "UTF-8" in error
+    assert "GBK" not in error
+
+
+def write(notices, name, data: bytes):
+    target = notices / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def test_load_tree_reports_encoding_problems_per_file_and_goes_on(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notices = tmp_path / "notices"
+    write(notices, "lost/2022/gbk.yaml", NOTICE.encode("gbk"))
+    write(notices, "lost/2022/latin.yaml", b"holder: caf\xe9\n")
+    write(notices, "lost/2022/bom.yaml", b"\xef\xbb\xbf" + NOTICE.encode("utf-8"))
+    write(notices, "lost/2022/ok.yml", NOTICE.encode("utf-8"))
+    loaded = load_tree(notices)
+    assert [(p.path, p.line, p.column, p.rule) for p in loaded.problems] == [
+        ("notices/lost/2022/gbk.yaml", 1, 1, "file-encoding"),
+        ("notices/lost/2022/latin.yaml", 1, 1, "file-encoding"),
+    ]
+    assert "GBK" in loaded.problems[0].message
+    assert "GBK" not in loaded.problems[1].message
+    assert [f.path for f in loaded.files] == ["notices/lost/2022/bom.yaml", "notices/lost/2022/ok.yml"]
+    assert all(isinstance(f.root, Mapping) for f in loaded.files)
+
+
+def test_load_tree_reads_only_yaml_in_a_stable_order(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notices = tmp_path / "notices"
+    for name in ["regions.yaml", "lost/2022/b.yaml", "lost/2022/a.yaml", "contacts/x/y.yaml"]:
+        write(notices, name, b"a: 1\n")
+    write(notices, "images/qr.png", b"\x89PNG\r\n\x1a\n\xff")
+    write(notices, "README.md", b"# notes\n")
+    write(notices, "lost/2022/a.yaml.bak", b"\xff")
+    loaded = load_tree(notices)
+    assert loaded.problems == []
+    assert [f.path for f in loaded.files] == [
+        "notices/contacts/x/y.yaml", "notices/lost/2022/a.yaml", "notices/lost/2022/b.yaml", "notices/regions.yaml",
+    ]
+
+
+def test_every_file_is_read_even_after_broken_ones(tmp_path):
+    notices = tmp_path / "notices"
+    write(notices, "a.yaml", b"a: [\n")
+    write(notices, "b.yaml", b"a: &x 1\n")
+    write(notices, "c.yaml", b"a: 1\na: 2\n")
+    write(notices, "d.yaml", b"")
+    write(notices, "e.yaml", b"a: 1\n")
+    loaded = load_tree(notices)
+    assert [(p.path.rsplit("/", 1)[-1], p.rule) for p in loaded.problems] == [
+        ("a.yaml", "yaml-syntax"), ("b.yaml", "yaml-alias"), ("c.yaml", "yaml-duplicate-key"), ("d.yaml", "yaml-empty"),
+    ]
+    assert loaded.files[-1].root.entries["a"].node.value == "1"
