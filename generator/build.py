@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .history import git_history
 from .load import display_path, load_tree
 from .model import Portal
 from .problems import Problem
@@ -33,6 +34,7 @@ class Options:
     templates: Path | None = None
     today: dt.date = field(default_factory=dt.date.today)
     strict: bool = False
+    history: bool = True  # first-published / last-changed dates from git
 
 
 @dataclass
@@ -64,7 +66,8 @@ def build(options: Options) -> Result:
     checked = run_check(options)
     if failed(checked.problems, options.strict):
         return Result(checked.problems, True)
-    pages = render(checked.portal, options.templates)
+    history = git_history(options.notices, options.today) if options.history else {}
+    pages = render(checked.portal, options.templates, history)
     site_dir = options.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".portal-", dir=site_dir.parent) as work:

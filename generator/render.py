@@ -20,6 +20,7 @@ import jinja2
 from slugify import slugify
 
 from . import privacy
+from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
 from .schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
@@ -75,10 +76,15 @@ def safe_title(text: str) -> str:
 class Renderer:
     """Renders every page of one portal; templates see the model and a `link()` helper."""
 
-    def __init__(self, portal: Portal, env: jinja2.Environment):
+    def __init__(self, portal: Portal, env: jinja2.Environment, history: dict[Path, History] | None = None):
         self.portal = portal
         self.env = env
         self.index = region_index(portal.regions)
+        self.history = history or {}
+
+    def history_of(self, source_path: str, written: dt.date) -> History:
+        """From git when the file is committed; otherwise the date written in the file."""
+        return self.history.get(Path(source_path).resolve()) or History(written, written, from_git=False)
 
     def page(self, url: str, title: str, templates: list[str], **context) -> Page:
         template = self.env.select_template(templates)
@@ -116,12 +122,13 @@ class Renderer:
         county_slug, town_slug = town.url.split("/")[1:3]
         title = f"{town.name}网格员、驻镇法官联系方式"
         return self.page(town.url, title, [f"town/{county_slug}/{town_slug}.html", "town.html"], town=town,
-                         villages=self._villages(town))
+                         villages=self._villages(town), history=self.history_of(town.source.path, town.updated))
 
     def notice(self, notice: Notice) -> Page:
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], notice=notice,
                          claim_open=notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None,
-                         search_extra=self._search_extra(notice))
+                         search_extra=self._search_extra(notice),
+                         history=self.history_of(notice.source.path, notice.published))
 
     def notices_index(self) -> Page:
         years = defaultdict(lambda: defaultdict(int))
@@ -212,5 +219,5 @@ def flatten(struct: Struct, prefix: str = ""):
             yield from flatten(inner, prefix + key + ("[]." if isinstance(spec.type, ListOf) else "."))
 
 
-def render(portal: Portal, overrides: Path | None = None) -> list[Page]:
-    return Renderer(portal, environment(overrides)).all_pages()
+def render(portal: Portal, overrides: Path | None = None, history: dict[Path, History] | None = None) -> list[Page]:
+    return Renderer(portal, environment(overrides), history).all_pages()
