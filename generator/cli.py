@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime as dt
 import sys
 from pathlib import Path
 
 from . import build as pipeline
 from . import editor
+from . import serve as live
 import json
 
 from .problems import FORMATS, Problem, as_dict, format_github
@@ -87,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"检查通过：{len(checked.portal.towns)} 个镇（街道），{len(checked.portal.lost)} 条遗失声明，"
                   f"{len(checked.portal.deregistrations)} 条注销公告 (check passed)")
         return EXIT_OK
+    if args.command == "serve":
+        watched = [opts.notices, opts.docs_dir, pipeline.ROOT / "templates", pipeline.ROOT / "overrides"]
+        if opts.templates:
+            watched.append(opts.templates)
+        return live.serve(opts, args.port, functools.partial(report, fmt=args.format), watched)
     try:
         result = pipeline.build(opts)
     except pipeline.BuildError as exc:
@@ -97,23 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print("有错误，网站没有更新 (not built: fix the errors above; the existing site is unchanged)", file=sys.stderr)
         return EXIT_PROBLEMS
     print(f"网站已生成：{result.site_dir}（{result.pages} 个生成页面）(site built)")
-    if args.command == "serve":
-        return serve(result.site_dir, args.port)
     print("预览：make serve，然后用浏览器打开 http://127.0.0.1:8000/ (preview: make serve)")
-    return EXIT_OK
-
-
-def serve(site_dir: Path, port: int) -> int:
-    import functools  # noqa: PLC0415
-    import http.server  # noqa: PLC0415
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        print(f"预览地址 http://127.0.0.1:{port}/ （按 Ctrl+C 停止）(serving)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return EXIT_OK
 
 
