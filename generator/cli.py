@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from . import build as pipeline
-from . import editor
+from . import changed, editor
+from . import new as create
 from . import serve as live
 import json
 
@@ -29,7 +30,10 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--format", choices=FORMATS, default="text",
                          help="问题的输出格式：text、github（CI 行内标注）、json (problem output format)")
 
-    common(sub.add_parser("check", help="只检查数据，不生成网站 (check only)"))
+    c = sub.add_parser("check", help="只检查数据，不生成网站 (check only)")
+    common(c)
+    c.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                   help="只报告这些文件的问题（仍检查全部数据；pre-commit 用）(report only problems in or about these files)")
     b = sub.add_parser("build", help="检查并生成网站 (check and build)")
     common(b)
     b.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
@@ -39,6 +43,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--site-dir", type=Path, default=Path("site"))
     s.add_argument("--templates", type=Path, default=None)
     s.add_argument("--port", type=int, default=8000)
+    n = sub.add_parser("new", help="新建一条公告或一个镇的网格名单，逐项检查 (create a notice or town file, checked)")
+    n.add_argument("kind", choices=create.KINDS, help="lost-document 遗失声明、deregistration 注销公告、town 镇（街道）网格名单")
+    n.add_argument("--field", action="append", default=[], metavar="KEY=VALUE",
+                   help="直接给出字段，可重复，如 document.type=身份证、contact.phone=13800001234 (give a field; repeatable)")
+    asking = n.add_mutually_exclusive_group()
+    asking.add_argument("--yes", "-y", action="store_true", help="不提问：缺少必填字段即报错 (never ask)")
+    asking.add_argument("--interactive", "-i", action="store_true", help="即使输入不是终端也逐项提问 (ask even when stdin is not a terminal)")
+    n.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
+    n.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
     j = sub.add_parser("schema", help="生成编辑器用的 JSON Schema (write JSON Schemas for editors)")
     j.add_argument("--out", type=Path, default=Path("schemas"), help="输出文件夹 (default: schemas)")
     return p
@@ -79,9 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         for path in editor.write_schemas(args.out):
             print(f"已写入 {path} (written)")
         return EXIT_OK
+    if args.command == "new":
+        return create.run(create.NewOptions(args.kind, args.notices, args.field,
+                                            ask=False if args.yes else True if args.interactive else None,
+                                            today=args.today or dt.date.today()))
     opts = options(args)
     if args.command == "check":
         checked = pipeline.run_check(opts)
+        checked.problems = changed.select(checked.problems, args.files, opts.notices)
         report(checked.problems, args.format)
         if pipeline.failed(checked.problems, opts.strict):
             return EXIT_PROBLEMS
