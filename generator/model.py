@@ -64,6 +64,7 @@ class Grid:
     buildings: list[Building] = field(default_factory=list)
     wechat_group: WechatGroup | None = None
     source: Source | None = None
+    key_path: str = ""  # its place in the file, e.g. grids[3]
 
     @property
     def anchor(self) -> str:

@@ -38,38 +38,69 @@ def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: st
     return Problem(path, position[0], position[1], field_name, message, rule, registered.level)
 
 
+@dataclass
+class FileResult:
+    """What one file contributed: at most one of regions/town/notice, its problems, and the
+    positions of the fields that cross-file rules may need to point at."""
+
+    path: str
+    problems: list[Problem]
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    regions: list[Region] | None = None
+    town: Town | None = None
+    notice: LostDocumentNotice | Deregistration | None = None
+
+
+CROSS_FILE_FIELDS = re.compile(r"^(town|region|document\.number|credit_code|grids\[\d+\]\.(id|village))$")
+
+
+def check_source(source: SourceFile, today: dt.date) -> FileResult:
+    """Convert and check one file on its own (no other file needed): safe to run in a worker process."""
+    result = FileResult(source.path, [])
+    if source.root is None:
+        return result
+    parts = source.parts
+    ctx = Context(source.path, today)
+    if parts == ("regions.yaml",) or parts == ("regions.yml",):
+        result.regions = _regions(source, ctx)
+    elif len(parts) == 3 and parts[0] == "contacts":
+        result.town = _town(source, ctx, parts)
+    elif len(parts) == 3 and parts[0] in FOLDER_KIND and YEAR_RE.match(parts[1]):
+        result.notice = _notice(source, ctx, parts)
+    else:
+        ctx.problems.append(problem(ctx, (1, 1), "", (
+            "文件位置不对：notices/ 下只能有 regions.yaml、contacts/<县>/<镇>.yaml、"
+            "lost/<年>/<名称>.yaml、deregistration/<年>/<名称>.yaml (file is not where a notice or town belongs)"),
+            "file-location"))
+    result.problems = ctx.problems
+    result.positions = {k: v for k, v in ctx.where.items() if CROSS_FILE_FIELDS.match(k)}
+    return result
+
+
 def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
     """Convert and check every file; return the model and every problem found."""
-    problems = list(loaded.problems)
+    return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today)
+
+
+def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date) -> Checked:
+    """Put the files' results together in order and run the rules that need more than one file."""
+    problems = list(load_problems)
     regions: list[Region] = []
     towns: list[Town] = []
     lost: list[LostDocumentNotice] = []
     deregs: list[Deregistration] = []
-    positions: dict[str, dict[str, tuple[int, int]]] = {}  # file -> field -> (line, column), for cross-file problems
-    for source in loaded.files:
-        if source.root is None:
-            continue
-        parts = source.parts
-        ctx = Context(source.path, today)
-        positions[source.path] = ctx.where
-        if parts == ("regions.yaml",) or parts == ("regions.yml",):
-            regions = _regions(source, ctx)
-        elif len(parts) == 3 and parts[0] == "contacts":
-            town = _town(source, ctx, parts)
-            if town:
-                towns.append(town)
-        elif len(parts) == 3 and parts[0] in FOLDER_KIND and YEAR_RE.match(parts[1]):
-            notice = _notice(source, ctx, parts)
-            if isinstance(notice, LostDocumentNotice):
-                lost.append(notice)
-            elif isinstance(notice, Deregistration):
-                deregs.append(notice)
-        else:
-            ctx.problems.append(problem(ctx, (1, 1), "", (
-                "文件位置不对：notices/ 下只能有 regions.yaml、contacts/<县>/<镇>.yaml、"
-                "lost/<年>/<名称>.yaml、deregistration/<年>/<名称>.yaml (file is not where a notice or town belongs)"),
-                "file-location"))
-        problems.extend(ctx.problems)
+    positions: dict[str, dict[str, tuple[int, int]]] = {}
+    for result in results:
+        positions[result.path] = result.positions
+        problems.extend(result.problems)
+        if result.regions is not None:
+            regions = result.regions
+        if result.town is not None:
+            towns.append(result.town)
+        if isinstance(result.notice, LostDocumentNotice):
+            lost.append(result.notice)
+        elif isinstance(result.notice, Deregistration):
+            deregs.append(result.notice)
     if not regions and not any(p.path.endswith(("regions.yaml", "regions.yml")) for p in problems):
         problems.append(Problem(f"{notices_root}/regions.yaml", 1, 1, "", "缺少 regions.yaml 行政区划文件 (regions.yaml is missing)", "regions-format"))
     portal = Portal(regions, towns, lost, deregs, today)
@@ -154,6 +185,7 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
                        if b and "name" in b and "leader" in b],
             wechat_group=WechatGroup(**g["wechat_group"]) if g.get("wechat_group") and "name" in g["wechat_group"] else None,
             source=Source(source.path, *ctx.position(f"grids[{index}]")),
+            key_path=f"grids[{index}]",
         ))
     office = values.get("office")
     stem = PurePosixPath(parts[2]).stem
@@ -316,8 +348,7 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
         grid_ids: dict[str, Grid] = {}
         for number, grid in enumerate(town.grids):
             grid_pos = (grid.source.line, grid.source.column)
-            # the grid's own index in the file (grids with errors are left out of town.grids)
-            name = next((f for f, pos in fields.items() if pos == grid_pos and re.fullmatch(r"grids\[\d+\]", f)), f"grids[{number}]")
+            name = grid.key_path or f"grids[{number}]"  # its index in the file: grids with errors are left out
             if grid.id in grid_ids:
                 problems.append(problem(town.source.path, fields.get(f"{name}.id", grid_pos), f"{name}.id",
                                         f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id].source.line} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
