@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-site: $(STAMP)
+site: $(STAMP) $(NODE_STAMP)
 	$(BIN)/portal build --notices notices --site-dir site
 	@echo "网站在 site/ 文件夹；预览请运行 make serve，然后打开 http://127.0.0.1:8000/"
 

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from .history import git_history
 from .load import display_path, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
-from .render import Page, render
+from .render import Job, Page, Renderer, renderer
+from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,20 @@ class Result:
     failed: bool
     pages: int = 0
     site_dir: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/ and --timings
+
+
+class Stopwatch:
+    """Seconds spent in each named stage."""
+
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 class BuildError(Exception):
@@ -114,21 +130,71 @@ def failed(problems: list[Problem], strict: bool) -> bool:
 
 
 def build(options: Options) -> Result:
+    clock = Stopwatch()
     checked = run_check(options)
+    clock.lap("check")
     if failed(checked.problems, options.strict):
-        return Result(checked.problems, True)
+        return Result(checked.problems, True, timings=clock.timings)
     history = git_history(options.notices, options.today) if options.history else {}
-    pages = render(checked.portal, options.templates, history)
+    clock.lap("history")
+    pages = renderer(checked.portal, options.templates, history)
+    hubs, jobs = pages.hub_pages(), pages.jobs()
+    clock.lap("hub pages")
     site_dir = options.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".portal-", dir=site_dir.parent) as work:
         work = Path(work)
         docs, staged = work / "docs", work / "site"
-        write_docs(pages, options.docs_dir, options.notices.resolve(), docs)
+        depths = {job_depth(job) for job in jobs}
+        write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
         run_mkdocs(options.config_file, docs, staged)
+        frames = read_frames(staged, depths)
+        clock.lap("mkdocs")
+        with no_gc():
+            write_shell_pages(pages, jobs, frames, staged, options.workers)
+        clock.lap("render")
         run_pagefind(staged)
+        clock.lap("pagefind")
         publish(staged, site_dir)
-    return Result(checked.problems, False, len(pages), site_dir)
+        clock.lap("publish")
+    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings)
+
+
+def job_depth(job: Job) -> int:
+    return job.target.url.count("/")
+
+
+def _write_share(share: int, shares: int) -> int:
+    """One worker's share of the shell pages, written into the staged site. Runs in a forked process."""
+    pages, jobs, frames, site = _SHELL_WORK
+    written = 0
+    for job in jobs[share::shares]:
+        page = pages.render_job(job)
+        target = site / page.url / "index.html"
+        if target.exists():
+            raise BuildError(f"页面地址 {page.url} 重复 (two pages at one address)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(frames[page.depth].fill(page), encoding="utf-8")
+        written += 1
+    return written
+
+
+_SHELL_WORK: tuple = ()
+
+
+def write_shell_pages(pages: Renderer, jobs: list[Job], frames, site: Path, workers: int) -> int:
+    """Render every town, notice and list page into its frame, in `workers` forked processes."""
+    global _SHELL_WORK
+    _SHELL_WORK = (pages, jobs, frames, site)
+    try:
+        workers = max(1, min(workers, len(jobs) // PARALLEL_MIN_FILES))
+        if workers == 1:
+            return _write_share(0, 1)
+        context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return sum(pool.map(_write_share, range(workers), [workers] * workers))
+    finally:
+        _SHELL_WORK = ()
 
 
 def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:

@@ -1,9 +1,15 @@
-"""Stage 3: turn the model into pages (Markdown files holding escaped HTML) for MkDocs.
+"""Stage 3: turn the model into pages: escaped HTML bodies with a title and a URL.
 
-Every value from YAML goes through Jinja's autoescape inside a raw HTML block,
-which Markdown leaves alone: `<script>`, `javascript:` links, `{{ }}` and
-`# heading` in a value show as plain text. Templates are looked up most
-specific first, and a folder of overrides is searched before `templates/`.
+Every value from YAML goes through Jinja's autoescape: `<script>`, `javascript:`
+links, `{{ }}` and `# heading` in a value show as plain text. Templates are
+looked up most specific first, and a folder of overrides is searched before
+`templates/`.
+
+Two kinds of page come out. The few hub pages in the navigation (home, towns,
+judges, notices, search, guides) go through MkDocs as Markdown files holding a
+raw HTML block, which Markdown leaves alone. The thousands of town, notice and
+list pages are "shell" pages: each is written straight into the theme's page
+frame (see shell.py), so a province builds in seconds rather than hours.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from pathlib import Path
 import jinja2
 from slugify import slugify
 
-from . import privacy
+from . import privacy, searchwords
 from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
@@ -29,17 +35,38 @@ DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LATEST_COUNT = 10
 
 
+PAGE_SIZE = 100  # notices per list page
+
+
 @dataclass(frozen=True)
 class Page:
-    """One generated page: its URL (directory style, relative to the site root) and its Markdown."""
+    """One generated page: its URL (directory style, relative to the site root), title and HTML body."""
 
     url: str
     title: str
-    text: str
+    body: str
+    shell: bool = False  # written into the theme's frame directly, not through MkDocs
 
     @property
     def docs_path(self) -> str:
         return "index.md" if self.url == "" else self.url.rstrip("/") + ".md"
+
+    @property
+    def text(self) -> str:
+        """The page as a Markdown file for MkDocs: front matter and one raw HTML block."""
+        return f"---\ntitle: {json.dumps(safe_title(self.title), ensure_ascii=False)}\n---\n\n{self.body}\n"
+
+    @property
+    def depth(self) -> int:
+        return self.url.count("/")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A shell page still to render: which method, for which object."""
+
+    method: str
+    target: object
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
@@ -48,6 +75,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters["zh_date"] = zh_date
+    env.globals["search_words_of"] = searchwords.words
+    env.globals["town_search_values"] = searchwords.town_values
     env.filters["public_number"] = lambda document: privacy.public_number(document.type, document.number)
     return env
 
@@ -86,24 +115,33 @@ class Renderer:
         """From git when the file is committed; otherwise the date written in the file."""
         return self.history.get(Path(source_path).resolve()) or History(written, written, from_git=False)
 
-    def page(self, url: str, title: str, templates: list[str], **context) -> Page:
+    def page(self, url: str, title: str, templates: list[str], shell: bool = False, **context) -> Page:
         template = self.env.select_template(templates)
         html = template.render(
             portal=self.portal, today=self.portal.today, page_url=url, title=title,
             link=lambda target: relative(url, target), **context)
         html = "\n".join(line for line in html.splitlines() if line.strip())
-        front = f"---\ntitle: {json.dumps(safe_title(title), ensure_ascii=False)}\n---\n\n"
-        return Page(url, title, front + html + "\n")
+        return Page(url, title, html, shell)
 
     # ---------------------------------------------------------------- pages
 
+    def hub_pages(self) -> list[Page]:
+        """The pages in the navigation, built by MkDocs."""
+        return [self.home(), self.towns_index(), self.judges(), self.search(), self.notices_index(),
+                self.rules_reference(), self.fields_reference()]
+
+    def jobs(self) -> list[Job]:
+        """Every shell page, as a cheap description; `render_job` turns one into a Page."""
+        jobs = [Job("town", town) for town in self.portal.towns]
+        jobs += [Job("notice", notice) for notice in self.portal.notices]
+        jobs += [Job("notice_list", spec) for spec in self.list_specs()]
+        return jobs
+
+    def render_job(self, job: Job) -> Page:
+        return getattr(self, job.method)(job.target)
+
     def all_pages(self) -> list[Page]:
-        pages = [self.home(), self.towns_index(), self.judges(), self.search(), self.notices_index(),
-                 self.rules_reference(), self.fields_reference()]
-        pages += [self.town(town) for town in self.portal.towns]
-        pages += [self.notice(notice) for notice in self.portal.notices]
-        pages += self.notice_lists()
-        return pages
+        return self.hub_pages() + [self.render_job(job) for job in self.jobs()]
 
     def home(self) -> Page:
         return self.page("", "公告与法律服务", ["home.html"], latest=self.portal.notices[:LATEST_COUNT],
@@ -121,11 +159,11 @@ class Renderer:
     def town(self, town: Town) -> Page:
         county_slug, town_slug = town.url.split("/")[1:3]
         title = f"{town.name}网格员、驻镇法官联系方式"
-        return self.page(town.url, title, [f"town/{county_slug}/{town_slug}.html", "town.html"], town=town,
+        return self.page(town.url, title, [f"town/{county_slug}/{town_slug}.html", "town.html"], shell=True, town=town,
                          villages=self._villages(town), history=self.history_of(town.source.path, town.updated))
 
     def notice(self, notice: Notice) -> Page:
-        return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], notice=notice,
+        return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True, notice=notice,
                          claim_open=notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None,
                          search_extra=self._search_extra(notice),
                          history=self.history_of(notice.source.path, notice.published))
@@ -137,22 +175,25 @@ class Renderer:
         return self.page("notices/", "全部公告", ["notices.html"], years=years, regions=self._notice_regions(),
                          region_url=self.region_url)
 
-    def notice_lists(self) -> list[Page]:
-        pages = []
+    def list_specs(self) -> list["ListSpec"]:
+        """List pages by type, by year and by region, newest first, PAGE_SIZE notices a page."""
+        specs = []
         for kind, label, notices in (("lost", "遗失声明", self.portal.lost), ("deregistration", "注销公告", self.portal.deregistrations)):
             ordered = sorted(notices, key=lambda n: (n.published, n.url), reverse=True)
             by_year = defaultdict(list)
             for notice in ordered:
                 by_year[notice.data_file.split("/")[2]].append(notice)
-            pages.append(self.page(f"notices/{kind}/", label, ["notice-list.html"], notices=ordered,
-                                   years=sorted(by_year, reverse=True), kind=kind))
-            for year, items in by_year.items():
-                pages.append(self.page(f"notices/{kind}/{year}/", f"{year}年{label}", ["notice-list.html"],
-                                       notices=items, years=[], kind=kind))
+            years = sorted(by_year, reverse=True)
+            specs += paginate(f"notices/{kind}/", label, ordered, kind, years)
+            for year in years:
+                specs += paginate(f"notices/{kind}/{year}/", f"{year}年{label}", by_year[year], kind, [])
         for region, items in self._notice_regions().items():
-            pages.append(self.page(self.region_url(region), f"{region.name}的公告", ["notice-list.html"],
-                                   notices=items, years=[], kind=None))
-        return pages
+            specs += paginate(self.region_url(region), f"{region.name}的公告", items, None, [])
+        return specs
+
+    def notice_list(self, spec: "ListSpec") -> Page:
+        return self.page(spec.url, spec.title, ["notice-list.html"], shell=True, notices=spec.notices,
+                         total=spec.total, years=spec.years, kind=spec.kind, pages=spec.pages, number=spec.number)
 
     def rules_reference(self) -> Page:
         return self.page("guide/rules/", "检查规则一览", ["rules.html"], rules=list(RULES.values()))
@@ -204,6 +245,29 @@ class Renderer:
         return None
 
 
+@dataclass(frozen=True)
+class ListSpec:
+    """One page of a notice list: the notices on it and links to its sibling pages."""
+
+    url: str
+    title: str
+    notices: list
+    total: int
+    kind: str | None
+    years: list[str]
+    pages: list[str]  # the URL of every page of this list, first page first
+    number: int  # 1-based
+
+
+def paginate(url: str, title: str, notices: list, kind: str | None, years: list[str]) -> list[ListSpec]:
+    """`url`, then `url`page/2/, … each with PAGE_SIZE notices."""
+    count = max(1, -(-len(notices) // PAGE_SIZE))
+    urls = [url] + [f"{url}page/{n}/" for n in range(2, count + 1)]
+    return [ListSpec(page_url, title if n == 1 else f"{title}（第 {n} 页）", notices[(n - 1) * PAGE_SIZE:n * PAGE_SIZE],
+                     len(notices), kind, years, urls, n)
+            for n, page_url in enumerate(urls, 1)]
+
+
 def _walk(regions: list[Region]):
     for region in regions:
         yield region
@@ -219,5 +283,10 @@ def flatten(struct: Struct, prefix: str = ""):
             yield from flatten(inner, prefix + key + ("[]." if isinstance(spec.type, ListOf) else "."))
 
 
+def renderer(portal: Portal, overrides: Path | None = None, history: dict[Path, History] | None = None) -> Renderer:
+    return Renderer(portal, environment(overrides), history)
+
+
 def render(portal: Portal, overrides: Path | None = None, history: dict[Path, History] | None = None) -> list[Page]:
-    return Renderer(portal, environment(overrides), history).all_pages()
+    """Every page at once (tests and small sites); `build` renders shell pages in parallel instead."""
+    return renderer(portal, overrides, history).all_pages()

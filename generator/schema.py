@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,7 +177,7 @@ class PhoneNumber:
     text: str
     normalized: str
 
-    @property
+    @functools.cached_property
     def href(self) -> str:
         return identifiers.tel_uri(self.normalized)
 
