@@ -2,47 +2,88 @@
 
 Pagefind cuts page text into words with its own Chinese dictionary but cuts the
 query with the browser's, so a name like 王子波 (indexed as 王子 + 波) is missed by
-the query 子波. Here every character of a Chinese name or place is its own word,
-in order (docs/assets/search.js also looks a query up character by character as
+the query 子波. Here every character of a Chinese name or place is its own word
+(a run of digits and letters stays one: 兴业小区11栋 → 兴 业 小 区 11 栋), in order (docs/assets/search.js also looks a query up character by character as
 a phrase), so any part of a name typed in the box finds it. A "/" keeps two
-values from reading as one phrase. Phone numbers are added as bare digits, so
-07345297228 finds a number shown as 0734-5297228.
+values from reading as one phrase. A phone number shown with a hyphen or spaces is
+added as bare digits, so 07345297228 finds 0734-5297228 (one shown as bare digits is
+found in the page text already). A document goes in with its number as published
+(`privacy.public_number`; a masked ID number not at all, its visible part is on the
+page), its name and its issuer, so 湘（2015）北福县不动产权第0439649号 is found whole.
+Each value goes in once: a town page names a village or a block many times, and
+these words travel to the browser with every result (Pagefind's fragment).
 
-Only names, places and phone numbers go in, never a document number
-(generator/privacy.py decides what of those is public).
+Traditional and Simplified: the words are written in Simplified characters
+(`simplified()`, OpenCC's `tw2s`), and search.js turns every query into Simplified
+with the same conversion (the vendored opencc-js `Converter({from: "tw", to: "cn"})`).
+So 烏塘村3組 typed by a clerk is found by 乌塘村3组, and the other way round. The
+page itself shows exactly what staff wrote.
+
+Only names, places, phone numbers and public document numbers go in, never a
+whole ID number (generator/privacy.py decides what of a number is public).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
+from . import privacy
+from .model import Document
 from .schema import PhoneNumber
 
 _SEPARATORS = re.compile(r"[\s,，:：（）()、/]+")
+_WORD = re.compile(r"[A-Za-z0-9]+|\w")  # in Chinese text: each character a word, a run of digits and letters one
+
+#: OpenCC configuration: Traditional (with Taiwan's variant forms) to Simplified; search.js uses the same.
+CONVERSION = "tw2s"
+
+
+@functools.cache
+def _converter():
+    import opencc  # noqa: PLC0415 - a C++ extension, loaded only when a page needs it
+
+    return opencc.OpenCC(CONVERSION)
+
+
+def simplified(text: str) -> str:
+    """`text` in Simplified characters (网格员 for 網格員); text without Chinese comes back unchanged."""
+    if text.isascii():
+        return text
+    return _converter().convert(text)
+
+
+def _texts(value) -> list[str]:
+    """What of `value` goes into the search-only words; nothing when the page text already serves."""
+    if isinstance(value, PhoneNumber):
+        digits = value.href[4:].split(",")[0]
+        return [] if value.text == digits else [digits]
+    if isinstance(value, Document):
+        public = privacy.public_number(value.type, value.number)
+        number = public if public == value.number else None  # masked: its visible part is on the page
+        return [text for text in (number, value.name, value.issuer) if text]
+    return [str(value)] if value else []
 
 
 def words(values) -> str:
     out: list[str] = []
-    for value in values:
-        if not value:
+    seen: set[str] = set()
+    for text in (text for value in values for text in _texts(value)):
+        if text in seen:
             continue
+        seen.add(text)
         if out:
             out.append("/")
-        if isinstance(value, PhoneNumber):
-            out.append(value.href[4:].split(",")[0])
-            continue
-        for token in _SEPARATORS.split(str(value)):
+        for token in _SEPARATORS.split(simplified(text)):
             if not token:
                 continue
-            if token.isascii():
-                out.append(token)
-            else:
-                out.extend(token)
+            out.extend([token] if token.isascii() else _WORD.findall(token))
     return " ".join(out)
 
 
 def town_values(town) -> list:
-    """Every name, place and phone number on a town page, in page order."""
+    """Every name, place and phone number on a town page, in page order (not the grids' names,
+    乌塘村第一网格: the village is there, and 第一网格 is on every town page)."""
     values: list = [town.name]
     for judge in town.judges:
         values += [judge.name, judge.phone]
@@ -51,7 +92,7 @@ def town_values(town) -> list:
     for service in town.legal_services:
         values += [service.name, service.phone]
     for grid in town.grids:
-        values += [grid.name, grid.village, grid.leader.name, grid.leader.phone, *grid.covers]
+        values += [grid.village, grid.leader.name, grid.leader.phone, *grid.covers]
         for worker in grid.workers:
             values += [worker.name, worker.phone]
         for building in grid.buildings:

@@ -3,66 +3,57 @@
 One build of the sample site and one browser serve every test here. Each query in
 tests/search/sample.yaml is typed as a resident would (search/?q=…), and the page the
 resident wants must come first, or as high as the entry allows (never below third).
-The ranks are printed at the end of the run.
+The site is the sample data plus tests/search/traditional/, notices a clerk typed in
+Traditional characters, so both directions of the Traditional/Simplified handling are
+searched. Ranks, bytes and times are printed at the end of the run and written to
+test-artifacts/search-sample.md (the larger set is tests/test_search_province.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+import gzip
 import re
+import shutil
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from tests.browser import Browser, chromium_available, serve
-from tests.sitebuild import ROOT, SAMPLE, build_site
+from generator import privacy, searchwords
+from generator.build import Options, run_check
+from tests.searchpage import (  # noqa: F401 - browser is a fixture
+    FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, NOT_FOUND, WORST, Report, browser, kb, measure, measured_search,
+    require_chromium, result_pages, search)
+from tests.sitebuild import ROOT, SAMPLE, TODAY, build_site
 
-CASES = yaml.safe_load((ROOT / "tests" / "search" / "sample.yaml").read_text(encoding="utf-8"))
-WORST = 3
-NOT_FOUND = "没有找到"
-UNAVAILABLE = "暂时不可用"
+SEARCH = ROOT / "tests" / "search"
+CASES = yaml.safe_load((SEARCH / "sample.yaml").read_text(encoding="utf-8"))
+VENDORED = ROOT / "docs" / "assets" / "vendor" / "opencc-js-1.4.2-t2cn.js"
+PACKAGE = ROOT / "node_modules" / "opencc-js"
 
-if not chromium_available():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is required for the search tests in CI (see .ci/run)")
-    pytest.skip("Chromium is not installed (/usr/bin/chromium or $CHROMIUM)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("search") / "site"
-    build_site(SAMPLE, site_dir)
+    """The sample data, plus the notices of tests/search/traditional/ (written in Traditional)."""
+    work = tmp_path_factory.mktemp("search")
+    notices = shutil.copytree(SAMPLE, work / "notices")
+    shutil.copytree(SEARCH / "traditional", notices, dirs_exist_ok=True)
+    site_dir = work / "site"
+    build_site(notices, site_dir)
     return site_dir
 
 
 @pytest.fixture(scope="module")
-def browser(site):
-    with serve(site) as base_url, Browser(base_url) as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
 def report(request):
-    """Ranks and measurements, printed after the run (also with -q)."""
-    lines: dict[str, str] = {}
-    yield lines
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter and lines:
-        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-            reporter.write_line("")
-            reporter.write_sep("-", "search ranks (tests/search/sample.yaml)")
-            for line in lines.values():
-                reporter.write_line(line)
-
-
-def site_path(browser: Browser, url: str) -> str:
-    """`http://127.0.0.1:port/towns/x/#grid-03` → `towns/x/`."""
-    assert url.startswith(browser.base_url), f"result leaves the site: {url}"
-    return urlsplit(url).path.lstrip("/")
+    table = Report(f"search ranks on the sample data ({len(CASES)} queries)",
+                   ["query", "expected", "rank", "allowed", "pagefind bytes", "first result"], "search-sample.md")
+    yield table
+    table.notes.append("bytes: pagefind/* response bodies received, 0 when cached (one tab, queries in order). "
+                       "Repeat: .venv/bin/python -m pytest -q tests/test_search.py")
+    table.finish(request)
 
 
 @pytest.fixture(scope="module")
@@ -73,54 +64,34 @@ def tab(browser):
     browser.close(page)
 
 
-def search(browser: Browser, query: str, tab=None):
-    """Open the search page for `query` (in `tab`, or a fresh context) and wait until it has shown
-    results or said it found nothing."""
-    page = tab or browser.new_page()
-    page.goto(browser.base_url + "search/?q=" + quote(query))
-    page.wait_for_function(
-        """([notFound, unavailable]) => {
-            const status = document.getElementById("pt-search-status").textContent;
-            return document.querySelectorAll("#pt-results li").length > 0
-                || status.includes(notFound) || status.includes(unavailable);
-        }""",
-        arg=[NOT_FOUND, UNAVAILABLE],
-        timeout=15_000,
-    )
-    return page
-
-
-def result_links(page) -> list[str]:
-    return page.eval_on_selector_all("#pt-results li a", "links => links.map(a => a.href)")
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c["query"] for c in CASES])
 def test_query_finds_the_page(browser, tab, report, case):
     query, expected, allowed = case["query"], case["page"], case.get("rank", 1)
     assert isinstance(query, str) and allowed <= WORST, case
-    page = search(browser, query, tab)
-    pages = [site_path(browser, url) for url in result_links(page)]
+    pages, cost = measured_search(browser, query, tab)
     rank = pages.index(expected) + 1 if expected in pages else None
-    report[query] = f"{'✓' if rank and rank <= allowed else '✗'} {rank or '-':>2}  {query}  →  {expected}"
+    report.add(query, [query, expected, rank or "-", allowed, kb(cost.pagefind_bytes), cost.shown])
     assert rank is not None, f"{query!r} does not find {expected}; results: {pages[:5]}"
     assert rank <= allowed, f"{query!r} ranks {expected} at {rank} (allowed {allowed}); results: {pages[:5]}"
 
 
 def test_first_query_transfers_little(browser, report):
-    """A first search in an empty browser loads a few small Pagefind files, not the whole index."""
-    mark = browser.mark()
-    page = search(browser, "刘玉亮")
+    """A first search in an empty browser loads a few small Pagefind files, not the whole index;
+    a second one in the same tab reuses them."""
+    page = browser.new_page()
     try:
-        requests = browser.since(mark)
-        pagefind = [r for r in requests if "/pagefind/" in r.url]
-        assert pagefind and all(r.status == 200 for r in pagefind), [(r.url, r.status) for r in pagefind]
-        total = sum(browser.body_size(r) for r in pagefind)
-        everything = sum(browser.body_size(r) for r in requests)
+        costs = []
+        for query in ("刘玉亮", "乌塘村3组"):
+            mark = browser.mark()
+            search(browser, query, page)
+            costs.append(measure(browser, page, mark))
     finally:
         browser.close(page)
-    report["~bytes"] = (f"first query 刘玉亮: {len(pagefind)} pagefind/* responses, {total:,} bytes "
-                        f"(whole page with theme and scripts: {len(requests)} responses, {everything:,} bytes)")
-    assert total < 400_000
+    report.notes.append(f"empty cache: 刘玉亮 {kb(costs[0].pagefind_bytes)} of pagefind/* in "
+                        f"{costs[0].pagefind_files} files (and {kb(costs[0].other_bytes)} of page, theme and "
+                        f"scripts); then 乌塘村3组 {kb(costs[1].pagefind_bytes)}")
+    assert 0 < costs[0].pagefind_bytes <= FIRST_QUERY_BUDGET, costs[0]
+    assert costs[1].pagefind_bytes <= LATER_QUERY_BUDGET, costs[1]
 
 
 def test_query_from_the_url_runs_on_load_and_fills_the_box(browser):
@@ -168,11 +139,82 @@ def test_nothing_found_says_so(browser, query):
         browser.close(page)
 
 
-def test_search_only_words_hold_no_id_number(site):
-    """The search metadata the templates add names people, places and phones, never a whole ID number."""
-    for path in site.rglob("index.html"):
-        for value in re.findall(r'data-pagefind-meta="search:([^"]*)"', path.read_text(encoding="utf-8")):
-            assert not re.search(r"\d{15}", value.replace(" ", "")), f"{path}: {value[:80]}"
+def test_no_whole_id_number_in_search_words_or_index(site):
+    """The search-only words and Pagefind's fragments (what the browser downloads) hold no whole ID
+    number; other document numbers are public and may be there."""
+    portal = run_check(Options(notices=SAMPLE, today=TODAY)).portal
+    ids = {n.document.number for n in portal.lost if n.document.type in privacy.MASKED_TYPES and n.document.number}
+    assert len(ids) > 3
+    texts = [value.replace(" ", "") for path in site.rglob("index.html")
+             for value in re.findall(r'data-pagefind-meta="search:([^"]*)"', path.read_text(encoding="utf-8"))]
+    texts += [gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+              for path in (site / "pagefind" / "fragment").iterdir()]
+    leaks = [number for number in ids for text in texts if number in text or number in text.replace("\u200b", "")]
+    assert texts and not leaks, leaks
+
+
+@pytest.mark.parametrize("traditional,simplified", [("網格員", "网格员"), ("註銷", "注销"), ("劉玉亮", "刘玉亮"),
+                                                     ("烏塘村3組", "乌塘村3组")])
+def test_traditional_query_finds_what_the_simplified_one_finds(browser, tab, traditional, simplified):
+    """網格員 finds the pages 网格员 finds, in the same order (the query is converted in the browser)."""
+    wanted = result_pages(browser, search(browser, simplified, tab))
+    found = result_pages(browser, search(browser, traditional, tab))
+    assert wanted and found[:3] == wanted[:3], (traditional, found[:3], wanted[:3])
+
+
+def test_text_typed_in_traditional_is_found_in_simplified_and_as_typed(browser, tab):
+    """A clerk typed 歐陽曉慧 (tests/search/traditional/): 欧阳晓慧, 晓慧 and 歐陽曉慧 all find it,
+    and the page shows it as typed."""
+    expected = "notices/lost/2024/2024-06-03-biyezhengshu-fanti/"
+    for query in ("欧阳晓慧", "晓慧", "歐陽曉慧", "衡东师范专科学校"):
+        pages = result_pages(browser, search(browser, query, tab))
+        assert pages[:1] == [expected], (query, pages[:3])
+    assert tab.locator("#pt-results li mark").first.text_content() == "衡東師範專科學校"
+    tab.locator("#pt-results li a").first.click()
+    tab.wait_for_url(re.compile(expected))
+    assert "歐陽曉慧" in tab.text_content("h1")
+
+
+def test_converter_loads_only_for_chinese_queries(browser):
+    """The converter (109 KB) is fetched by the search page for a query with Chinese in it, never for a number."""
+    for query, loaded in (("15000004087", False), ("刘玉亮", True)):
+        page = browser.new_page()
+        try:
+            mark = browser.mark()
+            search(browser, query, page)
+            fetched = [r.url for r in browser.since(mark) if "opencc" in r.url]
+        finally:
+            browser.close(page)
+        assert bool(fetched) == loaded, (query, fetched)
+
+
+def test_browser_and_index_convert_alike(browser, tab):
+    """The vendored opencc-js in the browser and OpenCC in Python turn every Traditional character
+    of the Basic Multilingual Plane that opencc-js knows, and some phrases, into the same Simplified
+    text. (opencc-js 1.4.2 leaves characters beyond it, CJK Extension B and later, unconverted;
+    a query holding one is still searched as typed.)"""
+    dictionary = (PACKAGE / "dist" / "esm-lib" / "dict" / "TSCharacters.js").read_text(encoding="utf-8")
+    characters = sorted({entry.split(" ")[0] for entry in re.findall(r"[^|\"`]+ [^|\"`]+", dictionary)
+                         if len(entry.split(" ")[0]) == 1 and ord(entry[0]) <= 0xFFFF})
+    text = "\n".join(characters + ["網格員", "註銷公告", "乾淨的頭髮", "著作權", "後來", "歐陽曉慧", "烏塘村3組"])
+    search(browser, "网格", tab)
+    in_browser = tab.evaluate("""async ([url, text]) => {
+        const OpenCC = await import(url);
+        return OpenCC.Converter({ from: "tw", to: "cn" })(text);
+    }""", [browser.base_url + "assets/vendor/" + VENDORED.name, text])
+    assert len(characters) > 2000
+    differ = [(t, b, p) for t, b, p in zip(text.split("\n"), in_browser.split("\n"),
+                                            searchwords.simplified(text).split("\n")) if b != p]
+    assert not differ, f"{len(differ)} differ (text, browser, python): {differ[:10]}"
+
+
+def test_vendored_converter_is_the_npm_package_file():
+    """docs/assets/vendor/ holds opencc-js's own dist/esm/t2cn.js, byte for byte (package.json pins it)."""
+    if not PACKAGE.exists():
+        pytest.skip("node_modules/opencc-js is not installed (npm ci)")
+    assert VENDORED.read_bytes() == (PACKAGE / "dist" / "esm" / "t2cn.js").read_bytes()
+    version = yaml.safe_load((PACKAGE / "package.json").read_text(encoding="utf-8"))["version"]
+    assert f"opencc-js-{version}-" in VENDORED.name
 
 
 def test_nothing_left_127_0_0_1_and_no_console_errors(browser):

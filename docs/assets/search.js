@@ -9,13 +9,30 @@
 // word, see templates/_macros.html). Pages where the query's characters stand together come first, in the
 // plain search's order; then the rest. Among the results shown, a page whose title is the query, or starts
 // with it, or whose text holds it (ignoring spaces and hyphens) moves up.
+//
+// Traditional and Simplified: the search-only words are written in Simplified (generator/searchwords.py,
+// OpenCC tw2s), and a query with Chinese in it is turned into Simplified here with the same conversion
+// (opencc-js, vendored in assets/vendor/, loaded only by this page and only for a query with Chinese in it,
+// while Pagefind loads). 網格員 then finds 网格员, and 乌塘村3组 finds a group a clerk typed as 烏塘村3組.
+// A query that changed is also searched as typed, for text outside the search-only words.
 const script = document.querySelector("script[data-pagefind]");
 const status = document.getElementById("pt-search-status");
 const list = document.getElementById("pt-results");
 const input = document.getElementById("pt-q");
+const more = document.getElementById("pt-more");
 const query = (new URLSearchParams(location.search).get("q") || "").trim();
-const SHOWN = 20;
+// Each result shown costs its Pagefind fragment, the page's whole text: ~1 KB for a notice but
+// ~25 KB for a town page listing 600 people. So a few are fetched at once, more on request.
+const FIRST = 3;
+const MORE = 10;
 const HAN = /\p{Script=Han}/u;
+
+// The Traditional → Simplified converter, or null when the query needs none (no Chinese in it).
+async function converter() {
+  if (!HAN.test(query) || !script.dataset.opencc) return null;
+  const OpenCC = await import(new URL(script.dataset.opencc, location.href).href);
+  return OpenCC.Converter({ from: "tw", to: "cn" });
+}
 
 function safeExcerpt(html) {
   // Pagefind's excerpt marks hits with <mark>; keep only those, as real elements.
@@ -42,27 +59,40 @@ function fold(text) {
   return out;
 }
 
-// The query as a Pagefind phrase, Chinese one character a word: "刘 玉 亮"; null without Chinese.
-function phrase(text) {
-  const tokens = text.replace(/[\p{P}\p{S}]/gu, " ").split(/\s+/).filter(Boolean);
-  if (!tokens.some((t) => HAN.test(t))) return null;
-  return `"${tokens.map((t) => (HAN.test(t) ? [...t].join(" ") : t)).join(" ")}"`;
+// The words of a text as the search-only words hold them: each Chinese character alone, a run of
+// Latin letters and digits whole (兴业小区11栋 → 兴 业 小 区 11 栋), as in generator/searchwords.py.
+function words(text) {
+  return text.replace(/[\p{P}\p{S}]/gu, " ").match(/[A-Za-z0-9]+|[^\sA-Za-z0-9]/gu) || [];
 }
 
-// Where the query stands in a page's text: the text around it, to show instead of Pagefind's excerpt.
-function locate(content, want) {
+// The query as a Pagefind phrase of those words: "刘 玉 亮"; null without Chinese.
+function phrase(text) {
+  return HAN.test(text) ? `"${words(text).join(" ")}"` : null;
+}
+
+// A document number typed with its Chinese (湘（2015）北福县不动产权第0439649号) is looked up by its long
+// run of digits and letters alone, which names it: one small index file instead of one per character.
+function code(text) {
+  const runs = HAN.test(text) ? text.match(/[A-Za-z0-9]{6,}/g) : null;
+  return runs ? runs.join(" ") : null;
+}
+
+// Where `want` (a folded query) stands in `text`: [start, end) in characters, or null.
+function span(text, want) {
   if (!want) return null;
-  const chars = [...content];
   let folded = "";
   const at = [];
-  chars.forEach((ch, i) => {
+  [...text].forEach((ch, i) => {
     if (IGNORED.test(ch)) return;
     for (const c of ch.toLowerCase()) { folded += c; at.push(i); }
   });
   const hit = folded.indexOf(want);
-  if (hit < 0) return null;
-  const start = at[hit];
-  const end = at[hit + want.length - 1] + 1;
+  return hit < 0 ? null : [at[hit], at[hit + want.length - 1] + 1];
+}
+
+// The text around [start, end) of a page's text, to show instead of Pagefind's excerpt.
+function around(content, [start, end]) {
+  const chars = [...content];
   const from = Math.max(0, start - 24);
   const to = Math.min(chars.length, end + 24);
   return {
@@ -70,6 +100,23 @@ function locate(content, want) {
     match: chars.slice(start, end).join(""),
     after: chars.slice(end, to).join("") + (to < chars.length ? "…" : ""),
   };
+}
+
+// Where one of `wants` (folded queries) stands in a page's text. A page written in Traditional is also
+// read in Simplified; the conversion keeps the length, so the place found is shown in the text as written.
+function locate(content, wants, toSimple) {
+  for (const want of wants) {
+    const found = span(content, want);
+    if (found) return around(content, found);
+  }
+  if (!toSimple) return null;
+  const converted = toSimple(content);
+  if (converted === content || [...converted].length !== [...content].length) return null;
+  for (const want of wants) {
+    const found = span(converted, want);
+    if (found) return around(content, found);
+  }
+  return null;
 }
 
 function focusedExcerpt(found) {
@@ -105,48 +152,89 @@ async function run() {
   }
   status.textContent = `正在搜索“${query}”…`;
   const base = new URL(script.dataset.base, location.href);
-  const pagefind = await import(new URL(script.dataset.pagefind, location.href).href);
+  const [pagefind, toSimple] = await Promise.all([
+    import(new URL(script.dataset.pagefind, location.href).href),
+    converter(),
+  ]);
+  const simple = toSimple ? toSimple(query) : query;
   // The search-only words decide which pages match, not how high: they list every name on a town page.
   await pagefind.options({ baseUrl: base.pathname, ranking: { metaWeights: { search: 0 } } });
-  const plain = await pagefind.search(query);
-  const together = phrase(query);
-  const exact = together ? await pagefind.search(together) : null;
+  const number = code(simple);
+  const together = number ? null : phrase(simple);
+  const [plain, exact, asTyped] = await Promise.all([
+    pagefind.search(number || simple),
+    together ? pagefind.search(together) : null,
+    simple !== query && !number ? pagefind.search(query) : null,
+  ]);
+  const plainIds = new Set(plain.results.map((r) => r.id));
+  const plainResults = plain.results.concat(asTyped ? asTyped.results.filter((r) => !plainIds.has(r.id)) : []);
 
-  const order = new Map(plain.results.map((r, i) => [r.id, i]));
-  const plainById = new Map(plain.results.map((r) => [r.id, r]));
+  // A page whose text starts with the query's first word (location 0: its title) comes first in each group,
+  // known before any page's text is fetched; then the plain search's order.
+  const order = new Map(plainResults.map((r, i) => [r.id, i]));
+  const plainById = new Map(plainResults.map((r) => [r.id, r]));
+  const top = (r) => ((r.words || []).includes(0) ? 0 : 1);
+  const rank = (a, b) => top(a) - top(b) || (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity);
   const first = exact ? exact.results.map((r) => plainById.get(r.id) || r) : [];
-  first.sort((a, b) => (order.get(a.id) ?? Infinity) - (order.get(b.id) ?? Infinity));
+  first.sort(rank);
   const seen = new Set(first.map((r) => r.id));
-  const ordered = first.concat(plain.results.filter((r) => !seen.has(r.id)));
+  const ordered = first.concat(plainResults.filter((r) => !seen.has(r.id)).sort(rank));
 
-  const want = fold(query);
-  const shown = await Promise.all(ordered.slice(0, SHOWN).map(async (result, i) => {
-    const data = await result.data();
-    const title = fold((data.meta && data.meta.title) || "");
-    const found = locate(data.content || "", want);
-    const tier = title === want ? 0 : title.startsWith(want) ? 1 : found ? 2 : 3;
-    return { data, found, tier, group: i < first.length ? 0 : 1, i };
-  }));
-  shown.sort((a, b) => a.group - b.group || a.tier - b.tier || a.i - b.i);
   // A number or code (one word, no Chinese) must appear on the page: Pagefind answers an unknown
   // number with pages holding its first digits (297228 → a page with “29”), which misleads.
   const strict = !HAN.test(query) && !/\s/.test(query);
-  const results = strict ? shown.filter((r) => r.tier < 3) : shown;
-
-  list.replaceChildren();
-  for (const { data, found, tier } of results) {
-    const item = document.createElement("li");
-    item.className = "pt-results__item";
-    const link = document.createElement("a");
-    link.className = "pt-results__link";
-    link.href = tier <= 1 ? data.url : target(data, found);  // the query names the page: open it at the top
-    link.textContent = data.meta && data.meta.title ? data.meta.title : data.url;
-    item.append(link, found ? focusedExcerpt(found) : safeExcerpt(data.excerpt || ""));
-    list.append(item);
+  const wants = [...new Set([fold(simple), fold(query)])];
+  let next = 0;
+  let kept = 0;
+  // The next `count` candidates, read and ordered: a page whose title is the query, or starts with it,
+  // or whose text holds it moves up among them.
+  async function batch(count) {
+    const from = next;
+    const slice = ordered.slice(from, from + count);
+    next += slice.length;
+    const read = await Promise.all(slice.map(async (result, k) => {
+      const data = await result.data();
+      const rawTitle = fold((data.meta && data.meta.title) || "");
+      const title = toSimple ? fold(toSimple(rawTitle)) : rawTitle;
+      const found = locate(data.content || "", wants, toSimple);
+      const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1 : found ? 2 : 3;
+      return { data, found, tier, group: from + k < first.length ? 0 : 1, i: from + k };
+    }));
+    read.sort((a, b) => a.group - b.group || a.tier - b.tier || a.i - b.i);
+    const results = strict ? read.filter((r) => r.tier < 3) : read;
+    kept += results.length;
+    return results;
   }
-  status.textContent = results.length
-    ? `找到 ${strict ? results.length : ordered.length} 个结果（“${query}”）`
-    : `没有找到“${query}”。请检查错别字，或只输入姓名中的两个字。`;
+
+  function show(results) {
+    for (const { data, found, tier } of results) {
+      const item = document.createElement("li");
+      item.className = "pt-results__item";
+      const link = document.createElement("a");
+      link.className = "pt-results__link";
+      link.href = tier <= 1 ? data.url : target(data, found);  // the query names the page: open it at the top
+      link.textContent = data.meta && data.meta.title ? data.meta.title : data.url;
+      item.append(link, found ? focusedExcerpt(found) : safeExcerpt(data.excerpt || ""));
+      list.append(item);
+    }
+    const total = strict ? kept : ordered.length;
+    status.textContent = kept
+      ? `找到 ${total} 个结果（“${query}”）`
+      : `没有找到“${query}”。请检查错别字，或只输入姓名中的两个字。`;
+    more.hidden = !kept || next >= ordered.length;
+  }
+
+  // Where the query's characters stand together, those pages first (up to FIRST); else the plain search's.
+  let results = await batch(first.length ? Math.min(FIRST, first.length) : FIRST);
+  while (strict && !kept && next < ordered.length && next < FIRST + MORE) results = await batch(FIRST);
+  list.replaceChildren();
+  more.onclick = async () => {
+    more.disabled = true;
+    show(await batch(MORE));
+    more.disabled = false;
+  };
+  show(results);
+  performance.mark("pt-results-shown");  // read by the tests: time to first result
 }
 
 run().catch((error) => {
