@@ -10,9 +10,11 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import gc
+import html
 import logging
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -21,12 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, tree_digest
 from .cms import write_admin
 from .history import git_history
 from .load import display_path, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
-from .render import Job, Page, Renderer, renderer
+from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer, safe_title
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
@@ -45,6 +48,8 @@ class Options:
     strict: bool = False
     history: bool = True  # first-published / last-changed dates from git
     workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
+    cache: bool = True  # keep what did not change from the last build (see cache.py); False: build everything
+    cache_dir: Path | None = None  # default: .portal-cache/<site folder name> beside the site folder
 
 
 @dataclass
@@ -54,6 +59,7 @@ class Result:
     pages: int = 0
     site_dir: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/ and --timings
+    rendered: int = 0  # town, notice and list pages rendered anew (the others were kept from the last build)
 
 
 class Stopwatch:
@@ -73,15 +79,32 @@ class BuildError(Exception):
     """A step after checking failed (MkDocs or Pagefind); the published site is untouched."""
 
 
-def run_check(options: Options) -> Checked:
-    """Stages 1 and 2 for the whole notices folder: every file read and checked, then the cross-file rules."""
+def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
+    """Stages 1 and 2 for the whole notices folder: every file read and checked, then the cross-file rules.
+
+    With a cache, a file whose bytes have not changed since the last build is not read into YAML again."""
     notices = options.notices.resolve()
     if not notices.is_dir():
         problem = Problem(str(options.notices), 1, 1, "", "找不到公告文件夹 (notices folder not found)", "file-location")
         return Checked(Portal([], [], [], [], options.today), [problem])
     files = yaml_files(notices)
+    cache = cache or BuildCache(None)
+    scope = digest(code_digest(), options.today.isoformat(), str(notices), os.getcwd())
+    record = cache.checks(scope)
+    names = [display_path(path) for path in files]
+    digests = [digest(path.read_bytes()) for path in files] if cache.enabled else [""] * len(files)
+    stale = [i for i, name in enumerate(names) if record.files.get(name, ("",))[0] != digests[i] or not cache.enabled]
     with no_gc():
-        results, load_problems = check_files(files, notices, options.today, options.workers)
+        fresh = dict(zip(stale, check_files([files[i] for i in stale], notices, options.today, options.workers)))
+        outcomes = [fresh[i] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
+        if cache.enabled:
+            cache.save_checks(CheckCache(scope, {name: (digests[i], outcomes[i]) for i, name in enumerate(names)}))
+        results, load_problems = [], []
+        for blob in outcomes:
+            problems, result = pickle.loads(blob)  # fresh objects: assemble() assigns URLs to them
+            load_problems += problems
+            if result is not None:
+                results.append(result)
         return assemble(results, load_problems, display_path(notices), options.today)
 
 
@@ -98,20 +121,20 @@ def no_gc():
             gc.enable()
 
 
-def _check_share(notices: Path, files: list[Path], indexes: list[int], today: dt.date):
-    """One worker's share: read and check each file on its own (cross-file rules run afterwards)."""
+def _check_share(notices: Path, files: list[Path], indexes: list[int], today: dt.date) -> list[tuple[int, bytes]]:
+    """One worker's share: read and check each file on its own (cross-file rules run afterwards).
+    Each outcome comes back pickled, as (load problems, FileResult or None): the form the cache keeps."""
     gc.disable()
-    results, problems = [], []
+    outcomes = []
     for index in indexes:
         source, load_problems = load_file(files[index], notices)
-        problems.append((index, load_problems))
-        if source is not None:
-            results.append((index, check_source(source, today)))
-    return results, problems
+        result = check_source(source, today) if source is not None else None
+        outcomes.append((index, pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
+    return outcomes
 
 
-def check_files(files: list[Path], notices: Path, today: dt.date, workers: int):
-    """Check every file, in `workers` processes when there are enough files to be worth it; results in file order."""
+def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) -> list[bytes]:
+    """Check every file, in `workers` processes when there are enough files to be worth it; outcomes in file order."""
     workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
     shares = [list(range(i, len(files), workers)) for i in range(workers)]  # interleaved: big and small files mix
     if workers == 1:
@@ -120,9 +143,7 @@ def check_files(files: list[Path], notices: Path, today: dt.date, workers: int):
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
             outputs = list(pool.map(_check_share, [notices] * workers, [files] * workers, shares, [today] * workers))
-    results = sorted((pair for out in outputs for pair in out[0]), key=lambda pair: pair[0])
-    problems = sorted((pair for out in outputs for pair in out[1]), key=lambda pair: pair[0])
-    return [result for _, result in results], [p for _, group in problems for p in group]
+    return [blob for _, blob in sorted((pair for out in outputs for pair in out), key=lambda pair: pair[0])]
 
 
 def failed(problems: list[Problem], strict: bool) -> bool:
@@ -131,7 +152,9 @@ def failed(problems: list[Problem], strict: bool) -> bool:
 
 def build(options: Options) -> Result:
     clock = Stopwatch()
-    checked = run_check(options)
+    site_dir = options.site_dir.resolve()
+    cache = BuildCache((options.cache_dir or default_dir(site_dir)) if options.cache else None)
+    checked = run_check(options, cache)
     clock.lap("check")
     if failed(checked.problems, options.strict):
         return Result(checked.problems, True, timings=clock.timings)
@@ -140,61 +163,136 @@ def build(options: Options) -> Result:
     pages = renderer(checked.portal, options.templates, history)
     hubs, jobs = pages.hub_pages(), pages.jobs()
     clock.lap("hub pages")
-    site_dir = options.site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".portal-", dir=site_dir.parent) as work:
         work = Path(work)
-        docs, staged = work / "docs", work / "site"
+        docs, staged, search_docs = work / "docs", work / "site", work / "search"
         depths = {job_depth(job) for job in jobs}
         write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
         run_mkdocs(options.config_file, docs, staged)
         frames = read_frames(staged, depths)
         clock.lap("mkdocs")
+        scope = digest(code_digest(), tree_digest(DEFAULT_TEMPLATES, options.templates), pages.regions_key(),
+                       *(frames[depth].head + frames[depth].tail for depth in sorted(frames)))
+        old = cache.pages(scope)
         with no_gc():
-            write_shell_pages(pages, jobs, frames, staged, options.workers)
+            keys = [pages.job_key(job) for job in jobs]
+            plan = Plan(keys, old, site_dir, cache.search_docs)
+            written, rendered = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
         clock.lap("render")
-        run_pagefind(staged)
+        run_pagefind(search_docs, staged / "pagefind")
         clock.lap("pagefind")
+        cache.clear_pages()
         publish(staged, site_dir)
+        if cache.enabled:
+            replace(search_docs, cache.search_docs)
+            cache.save_pages(PageCache(scope, written))
         clock.lap("publish")
-    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings)
+    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered)
 
 
 def job_depth(job: Job) -> int:
     return job.target.url.count("/")
 
 
-def _write_share(share: int, shares: int) -> int:
-    """One worker's share of the shell pages, written into the staged site. Runs in a forked process."""
-    pages, jobs, frames, site = _SHELL_WORK
-    written = 0
-    for job in jobs[share::shares]:
-        page = pages.render_job(job)
-        target = site / page.url / "index.html"
+@dataclass
+class Plan:
+    """Which pages the last build made from the same inputs and left untouched in the site: those are kept."""
+
+    keys: list[str]
+    old: PageCache
+    site_dir: Path
+    old_search: Path | None
+
+    def reusable(self, url: str, key: str) -> bool:
+        before = self.old.pages.get(url)
+        if before is None or before.key != key:
+            return False
+        try:
+            stat = (self.site_dir / url / "index.html").stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+            return False
+        return not before.indexed or (self.old_search is not None and (self.old_search / url / "index.html").is_file())
+
+
+def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool]]:
+    """One worker's share of the shell pages, written (or kept) into the staged site. Runs in a forked process."""
+    pages, jobs, plan, frames, site, search = _SHELL_WORK
+    written = []
+    for index in range(share, len(jobs), shares):
+        job, key = jobs[index], plan.keys[index]
+        url = job.target.url
+        target = site / url / "index.html"
         if target.exists():
-            raise BuildError(f"页面地址 {page.url} 重复 (two pages at one address)")
+            raise BuildError(f"页面地址 {url} 重复 (two pages at one address)")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(frames[page.depth].fill(page), encoding="utf-8")
-        written += 1
+        fresh = not plan.reusable(url, key)
+        if not fresh:
+            keep(plan.site_dir / url / "index.html", target)
+            indexed = plan.old.pages[url].indexed
+            if indexed:
+                keep(plan.old_search / url / "index.html", search / url / "index.html")
+        else:
+            page = pages.render_job(job)
+            target.write_text(frames[page.depth].fill(page), encoding="utf-8")
+            indexed = write_search_doc(page, search)
+        stat = target.stat()
+        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh))
     return written
 
 
 _SHELL_WORK: tuple = ()
 
 
-def write_shell_pages(pages: Renderer, jobs: list[Job], frames, site: Path, workers: int) -> int:
-    """Render every town, notice and list page into its frame, in `workers` forked processes."""
+def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site: Path, search: Path,
+                      workers: int) -> tuple[dict[str, Written], int]:
+    """Render every town, notice and list page into its frame (or keep last build's), in `workers` forked processes.
+    Returns what was written for each URL, and how many pages were rendered anew."""
     global _SHELL_WORK
-    _SHELL_WORK = (pages, jobs, frames, site)
+    _SHELL_WORK = (pages, jobs, plan, frames, site, search)
     try:
         workers = max(1, min(workers, len(jobs) // PARALLEL_MIN_FILES))
         if workers == 1:
-            return _write_share(0, 1)
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return sum(pool.map(_write_share, range(workers), [workers] * workers))
+            rows = _write_share(0, 1)
+        else:
+            context = multiprocessing.get_context("fork")
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
+        return {url: w for url, w, _ in rows}, sum(fresh for _, _, fresh in rows)
     finally:
         _SHELL_WORK = ()
+
+
+def keep(source: Path, target: Path) -> None:
+    """Put last build's file in the new tree: a hard link (instant, no copy), or a copy where links are not possible."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
+
+
+def write_search_doc(page: Page, search: Path) -> bool:
+    """What Pagefind indexes of a page: its body alone, without the theme's frame (Pagefind then reads half as much)."""
+    if "data-pagefind-body" not in page.body:
+        return False
+    target = search / page.url / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(SEARCH_DOC.format(title=html.escape(safe_title(page.title)), body=page.body), encoding="utf-8")
+    return True
+
+
+def replace(new: Path, old: Path) -> None:
+    """Move `new` to where `old` is, removing `old` first."""
+    if old.exists():
+        shutil.rmtree(old)
+    old.parent.mkdir(parents=True, exist_ok=True)
+    new.rename(old)
 
 
 def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:
@@ -225,9 +323,11 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path) -> None:
         raise BuildError(f"MkDocs 构建失败：{exc} (MkDocs build failed)") from exc
 
 
-def run_pagefind(site: Path) -> None:
-    """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation)."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind", "--silent"]
+def run_pagefind(search_docs: Path, output: Path) -> None:
+    """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation),
+    from the slim copies in `search_docs` (same URLs as the site), into `output`."""
+    search_docs.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(search_docs), "--output-path", str(output), "--silent"]
     completed = subprocess.run(command, capture_output=True, text=True)
     if completed.returncode != 0:
         raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")

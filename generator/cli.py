@@ -39,7 +39,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
     b.add_argument("--templates", type=Path, default=None, help="覆盖默认模板的文件夹 (template overrides)")
     b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
-    s = sub.add_parser("serve", help="生成网站并在本机预览 (build and preview)")
+    for cmd in (b, s := sub.add_parser("serve", help="生成网站并在本机预览 (build and preview)")):
+        cmd.add_argument("--no-cache", dest="cache", action="store_false",
+                         help="全部重新生成，不沿用上次生成的页面 (build everything; ignore .portal-cache/)")
     common(s)
     s.add_argument("--site-dir", type=Path, default=Path("site"))
     s.add_argument("--templates", type=Path, default=None)
@@ -66,6 +68,7 @@ def options(args) -> pipeline.Options:
         opts.site_dir = args.site_dir
     if getattr(args, "templates", None):
         opts.templates = args.templates
+    opts.cache = getattr(args, "cache", True)
     return opts
 
 
@@ -122,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     if result.failed:
         print("有错误，网站没有更新 (not built: fix the errors above; the existing site is unchanged)", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"网站已生成：{result.site_dir}（{result.pages} 个生成页面）(site built)")
+    print(f"网站已生成：{result.site_dir}（{result.pages} 个生成页面，其中 {result.rendered} 个重新生成）"
+          f"(site built: {result.pages} pages, {result.rendered} rendered anew)")
     if args.timings:
         print("  ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.timings.items()))
     print("预览：make serve，然后用浏览器打开 http://127.0.0.1:8000/ (preview: make serve)")

@@ -26,6 +26,7 @@ import jinja2
 from slugify import slugify
 
 from . import privacy, searchwords
+from .cache import digest
 from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
@@ -110,6 +111,7 @@ class Renderer:
         self.env = env
         self.index = region_index(portal.regions)
         self.history = history or {}
+        self._notice_keys: dict[int, str] = {}
 
     def history_of(self, source_path: str, written: dt.date) -> History:
         """From git when the file is committed; otherwise the date written in the file."""
@@ -139,6 +141,31 @@ class Renderer:
 
     def render_job(self, job: Job) -> Page:
         return getattr(self, job.method)(job.target)
+
+    def job_key(self, job: Job) -> str:
+        """A digest of everything the job's page is made from, apart from what every page shares (templates,
+        frame, regions: the build adds those). Same key, same page: the incremental build relies on it."""
+        if job.method == "town":
+            town = job.target
+            return digest(job.method, repr(town), repr(self.history_of(town.source.path, town.updated)))
+        if job.method == "notice":
+            return self._notice_key(job.target)
+        spec = job.target
+        return digest(job.method, repr((spec.url, spec.title, spec.total, spec.kind, spec.years, spec.pages, spec.number)),
+                      *(self._notice_key(notice) for notice in spec.notices))
+
+    def _notice_key(self, notice: Notice) -> str:
+        """A notice's page and its line in lists: its fields, its history, and (for a deregistration) whether claims are still open today."""
+        key = self._notice_keys.get(id(notice))
+        if key is None:
+            open_today = notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None
+            key = digest("notice", repr(notice), repr(open_today), repr(self.history_of(notice.source.path, notice.published)))
+            self._notice_keys[id(notice)] = key
+        return key
+
+    def regions_key(self) -> str:
+        """The region tree (names in breadcrumbs and list titles)."""
+        return digest(*(f"{region.path}\t{region.code}" for region in _walk(self.portal.regions)))
 
     def all_pages(self) -> list[Page]:
         return self.hub_pages() + [self.render_job(job) for job in self.jobs()]

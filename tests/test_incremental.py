@@ -1,0 +1,128 @@
+"""The incremental build: a rebuild after an edit keeps what did not change and gives, file for file,
+the same site as a full build from nothing (`--no-cache`) of the same data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import Options, build, run_check
+from tests.sitebuild import SAMPLE, TODAY
+
+NEW_NOTICE = """kind: lost-document
+published: 2024-03-05
+holder: 谭新增
+region: 衡阳市/衡东县/甘溪镇
+document:
+  type: 毕业证书
+  number: "134561202006001234"
+  issuer: 衡东县第一中学
+"""
+
+
+def run(notices: Path, site: Path, today: dt.date = TODAY, cache: bool = True):
+    result = build(Options(notices=notices, site_dir=site, today=today, cache=cache))
+    assert not result.failed, "\n".join(p.format() for p in result.problems)
+    return result
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def assert_same_site(incremental: Path, full: Path) -> None:
+    a, b = tree(incremental), tree(full)
+    assert sorted(a) == sorted(b), f"only in the rebuild: {sorted(set(a) - set(b))[:5]}, only in the full build: {sorted(set(b) - set(a))[:5]}"
+    differing = [name for name in a if a[name] != b[name]]
+    assert differing == [], f"{len(differing)} files differ, e.g. {differing[:5]}"
+
+
+@pytest.fixture()
+def data(tmp_path) -> Path:
+    notices = tmp_path / "notices"
+    shutil.copytree(SAMPLE, notices)
+    return notices
+
+
+def edit_town(notices: Path) -> None:
+    town = notices / "contacts" / "hengdong" / "ganxi.yaml"
+    text = town.read_text(encoding="utf-8")
+    phone = re.search(r"1[3-9]\d{9}", text).group(0)
+    town.write_text(text.replace(phone, "13900001111", 1), encoding="utf-8")
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing_and_changes_nothing(data, tmp_path):
+    site = tmp_path / "site"
+    first = run(data, site)
+    assert first.rendered == first.pages - 7  # every page but the MkDocs hub pages
+    before = tree(site)
+    second = run(data, site)
+    assert second.rendered == 0
+    assert tree(site) == before
+
+
+def test_after_edits_only_touched_pages_are_rendered_and_the_site_equals_a_full_build(data, tmp_path):
+    site = tmp_path / "site"
+    first = run(data, site)
+    (data / "lost" / "2024").mkdir(exist_ok=True)
+    (data / "lost" / "2024" / "2024-03-05-biye-new.yaml").write_text(NEW_NOTICE, encoding="utf-8")
+    edit_town(data)
+    removed = sorted((data / "lost").rglob("*.yaml"))[0]
+    removed.unlink()
+
+    second = run(data, site)
+    assert 0 < second.rendered < first.rendered / 2, second.rendered
+    full = tmp_path / "full"
+    run(data, full, cache=False)
+    assert_same_site(site, full)
+    assert "13900001111" in (site / "towns" / "hengdong" / "ganxi" / "index.html").read_text(encoding="utf-8")
+    assert "谭新增" in (site / "notices" / "lost" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_day_that_closes_a_claim_period_rerenders_that_notice_and_its_lists(data, tmp_path):
+    deregistrations = run_check(Options(notices=data, today=TODAY)).portal.deregistrations
+    notice = max((n for n in deregistrations if not n.withdrawn), key=lambda n: n.claim_deadline)
+    deadline = notice.claim_deadline
+    assert deadline >= TODAY  # so that no date in the data is in the future on either day
+    site = tmp_path / "site"
+    run(data, site, today=deadline)
+    assert "进行中" in (site / notice.url / "index.html").read_text(encoding="utf-8")
+    second = run(data, site, today=deadline + dt.timedelta(days=1))
+    assert 0 < second.rendered
+    assert "进行中" not in (site / notice.url / "index.html").read_text(encoding="utf-8")
+    full = tmp_path / "full"
+    run(data, full, today=deadline + dt.timedelta(days=1), cache=False)
+    assert_same_site(site, full)
+
+
+def test_a_page_changed_by_hand_in_the_site_is_rendered_again(data, tmp_path):
+    site = tmp_path / "site"
+    run(data, site)
+    town = site / "towns" / "hengdong" / "ganxi" / "index.html"
+    town.write_text("tampered", encoding="utf-8")
+    second = run(data, site)
+    assert second.rendered >= 1
+    full = tmp_path / "full"
+    run(data, full, cache=False)
+    assert_same_site(site, full)
+
+
+def test_a_failed_build_leaves_site_and_cache_usable(data, tmp_path):
+    site = tmp_path / "site"
+    run(data, site)
+    before = tree(site)
+    bad = data / "lost" / "2024" / "bad.yaml"
+    bad.parent.mkdir(exist_ok=True)
+    bad.write_text(NEW_NOTICE.replace("published: 2024-03-05", "published: 2024-13-45"), encoding="utf-8")
+    assert build(Options(notices=data, site_dir=site, today=TODAY)).failed
+    assert tree(site) == before
+    bad.unlink()
+    edit_town(data)
+    run(data, site)
+    full = tmp_path / "full"
+    run(data, full, cache=False)
+    assert_same_site(site, full)
