@@ -6,6 +6,11 @@
         ...
         browser.assert_clean()     # nothing left 127.0.0.1, no console errors
 
+    with browse(site_dir, DESKTOP) as browser:            # serve + Browser in one
+        page = browser.open("towns/x/", java_script_enabled=False)   # context options per page
+        violations = axe(page)                            # axe-core's serious and critical findings
+        save_screenshot(page, "town-phone")               # test-artifacts/town-phone.png
+
 The site is served by Python's own static HTTP server in a thread on a free port of 127.0.0.1.
 Chromium is Debian's (`/usr/bin/chromium`, or $CHROMIUM), driven by Playwright without
 Playwright's own browser download. Every request is recorded, and a request to any other host
@@ -35,10 +40,25 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+def require_chromium(what: str) -> None:
+    """Skip the calling test module when Chromium is missing, except in CI, where that is an error."""
+    import pytest  # noqa: PLC0415 - only test modules call this
+
+    if chromium_available():
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium is required for {what} in CI (see .ci/run)")
+    pytest.skip(f"Chromium is not installed (/usr/bin/chromium or $CHROMIUM): {what} skipped", allow_module_level=True)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -63,6 +83,13 @@ def serve(site: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def browse(site: Path, viewport: dict | None = None):
+    """Serve `site` and open one Chromium on it (at `viewport`, a phone's by default); yields the Browser."""
+    with serve(site) as base_url, Browser(base_url, dict(viewport or PHONE)) as browser:
+        yield browser
 
 
 @dataclass
@@ -108,18 +135,21 @@ class Browser:
 
     # ------------------------------------------------------------------ pages
 
-    def new_context(self):
-        """A new, empty browser context (no cache, cookies or storage), watched like every other."""
-        context = self._browser.new_context(viewport=self.viewport, locale="zh-CN", service_workers="block")
+    def new_context(self, **options):
+        """A new, empty browser context (no cache, cookies or storage), watched like every other.
+        `options` go to Playwright's `new_context` (e.g. `java_script_enabled=False`)."""
+        options = {"viewport": self.viewport, "locale": "zh-CN", "service_workers": "block", **options}
+        context = self._browser.new_context(**options)
         context.on("request", self._request)
         context.on("response", self._response)
         context.on("requestfailed", self._failed)
         return context
 
-    def new_page(self, fresh: bool = True):
-        """A tab: in a new context, or (fresh=False) in one context shared by all such tabs."""
-        if fresh:
-            context = self.new_context()
+    def new_page(self, fresh: bool = True, **options):
+        """A tab: in a new context, or (fresh=False) in one context shared by all such tabs.
+        Context `options` always make a new context."""
+        if fresh or options:
+            context = self.new_context(**options)
         else:
             if self._shared is None:
                 self._shared = self.new_context()
@@ -130,9 +160,9 @@ class Browser:
         page.on("pageerror", lambda error: self.console_errors.append(f"{page.url}: uncaught {error}"))
         return page
 
-    def open(self, url: str, fresh: bool = True, wait_until: str = "load"):
-        """A new tab showing `url` (relative to the site root)."""
-        page = self.new_page(fresh)
+    def open(self, url: str, fresh: bool = True, wait_until: str = "load", **options):
+        """A new tab showing `url` (relative to the site root); `options` as for `new_context`."""
+        page = self.new_page(fresh, **options)
         page.goto(self.base_url + url.lstrip("/"), wait_until=wait_until)
         return page
 
@@ -185,7 +215,37 @@ class Browser:
         except Exception:
             return 0
 
+    @classmethod
+    def transferred(cls, records: list[Record]) -> int:
+        """Bytes received for `records`: response headers and bodies as they came over the wire."""
+        total = 0
+        for record in records:
+            try:
+                total += record.request.sizes()["responseHeadersSize"]
+            except Exception:
+                pass
+            total += cls.body_size(record)
+        return total
+
     def assert_clean(self) -> None:
         """No request left the local server, and no page logged an error."""
         assert not self.foreign, "requests to other hosts:\n" + "\n".join(self.foreign)
         assert not self.console_errors, "console errors:\n" + "\n".join(self.console_errors)
+
+
+def axe(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core (node_modules/axe-core, pinned in package.json) in `page`; one line per violation
+    of the given impacts, naming the rule, the elements and what is wrong."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:5]]}: "
+            f"{v['nodes'][0].get('failureSummary', '')}"
+            for v in result["violations"] if v["impact"] in impacts]
+
+
+def save_screenshot(page, name: str, full_page: bool = False) -> Path:
+    """Save what `page` shows as test-artifacts/<name>.png (the first screen, or the whole page)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
