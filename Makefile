@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site serve test check clean golden
+.PHONY: site serve test check clean golden bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,10 @@ clean:
 
 golden: $(STAMP)
 	REFRESH_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_fixture_site.py -k golden
+
+# Benchmark (not a test): make bench SCALE=0.1 (0.01 … 1); results in bench/results.md, see bench/README.md.
+SCALE ?= 0.1
+SEED ?= 1
+BENCH_WORK ?= /tmp/portal-bench
+bench: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python bench/run.py --scale $(SCALE) --seed $(SEED) --work $(BENCH_WORK)
