@@ -111,12 +111,14 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
 @contextlib.contextmanager
 def no_gc():
     """Python's cycle collector rescans the whole growing model on every pass, which made loading
-    a province four times slower; the pipeline makes no reference cycles worth collecting."""
+    a province four times slower; the pipeline makes no reference cycles worth collecting. What was
+    made meanwhile (the model) is then frozen: later collections do not scan it again either."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -176,8 +178,7 @@ def build(options: Options) -> Result:
                        *(frames[depth].head + frames[depth].tail for depth in sorted(frames)))
         old = cache.pages(scope)
         with no_gc():
-            keys = [pages.job_key(job) for job in jobs]
-            plan = Plan(keys, old, site_dir, cache.search_docs)
+            plan = Plan(old, site_dir, cache.search_docs)
             written, rendered = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
         clock.lap("render")
         run_pagefind(search_docs, staged / "pagefind")
@@ -199,7 +200,6 @@ def job_depth(job: Job) -> int:
 class Plan:
     """Which pages the last build made from the same inputs and left untouched in the site: those are kept."""
 
-    keys: list[str]
     old: PageCache
     site_dir: Path
     old_search: Path | None
@@ -222,7 +222,8 @@ def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool]]:
     pages, jobs, plan, frames, site, search = _SHELL_WORK
     written = []
     for index in range(share, len(jobs), shares):
-        job, key = jobs[index], plan.keys[index]
+        job = jobs[index]
+        key = pages.job_key(job)
         url = job.target.url
         target = site / url / "index.html"
         if target.exists():

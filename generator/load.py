@@ -112,6 +112,12 @@ if hasattr(yaml, "CSafeLoader"):
         def resolve(self, kind, value, implicit):
             return self.DEFAULT_SCALAR_TAG if kind is yaml.ScalarNode else self.DEFAULT_MAPPING_TAG
 
+        def descend_resolver(self, current_node, current_index):
+            """No path-based resolvers are registered, so there is no path to follow (called for every node)."""
+
+        def ascend_resolver(self):
+            """See descend_resolver."""
+
     _FAST = _FastLoader
 else:  # pragma: no cover - PyYAML built without libyaml
     _FAST = None
