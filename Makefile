@@ -31,7 +31,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf site $(VENV) .pytest_cache node_modules
+	rm -rf site .portal-cache $(VENV) .pytest_cache node_modules
 
 golden: $(STAMP)
 	REFRESH_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_fixture_site.py -k golden
