@@ -15,6 +15,7 @@ frame (see shell.py), so a province builds in seconds rather than hours.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import posixpath
 import re
@@ -247,7 +248,21 @@ class Renderer:
         return tree
 
     def region_url(self, region: Region) -> str:
-        return "notices/regions/" + "/".join(slugify(part) or "region" for part in region.path.split("/")) + "/"
+        return self._region_urls[region.path]
+
+    @functools.cached_property
+    def _region_urls(self) -> dict[str, str]:
+        """notices/regions/<city>/<county>/<town>/ in pinyin; two sibling places with the same pinyin
+        (乌塘村 and 吴塘村) get -2, -3 … in regions.yaml order, so every place keeps its own list page."""
+        urls: dict[str, str] = {}
+        taken: dict[str, int] = defaultdict(int)
+        for region in _walk(self.portal.regions):
+            parent = region.path.rpartition("/")[0]
+            base = urls[parent] if parent else "notices/regions/"
+            url = f"{base}{slugify(region.name) or 'region'}/"
+            taken[url] += 1
+            urls[region.path] = url if taken[url] == 1 else f"{url[:-1]}-{taken[url]}/"
+        return urls
 
     def _notice_regions(self) -> dict[Region, list[Notice]]:
         """Every region with notices in it (a notice counts for its region and each region above)."""

@@ -329,6 +329,7 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
     index = region_index(portal.regions)
     have_regions = bool(index)
     seen_towns: dict[str, Town] = {}
+    seen_urls: dict[str, Town] = {}
     for town in sorted(portal.towns, key=lambda t: t.source.path):
         where = (town.source.line, town.source.column)
         region = index.get(town.path)
@@ -343,6 +344,12 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                                     f"{town.path} 已经在 {seen_towns[town.path].source.path} 中写过，每个镇只用一个文件 (one file per town)", "town-duplicate"))
         else:
             seen_towns[town.path] = town
+        if town.url in seen_urls:
+            problems.append(problem(town.source.path, (1, 1), "",
+                                    f"文件名与 {seen_urls[town.url].source.path} 拼成同一个网页地址 {town.url}，请改用不同的文件名（用镇名拼音） "
+                                    f"(two town files make the same page address)", "town-url-clash"))
+        else:
+            seen_urls[town.url] = town
         villages = {child.name for child in region.children} if region else set()
         fields = positions.get(town.source.path, {})
         grid_ids: dict[str, Grid] = {}

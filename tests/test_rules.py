@@ -16,7 +16,7 @@ import pytest
 
 from conftest import TODAY
 from generator import identifiers
-from generator.rules import BASE, BASE_TOWN, GOOD_CODE, GOOD_ID, RULES
+from generator.rules import BASE, BASE_REGIONS, BASE_TOWN, GOOD_CODE, GOOD_ID, RULES
 
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 RULE_ID = re.compile(r"[a-z]+(?:-[a-z0-9]+)+")
@@ -430,3 +430,22 @@ def test_every_problem_of_every_file_is_reported(check_files):
         ("c.yaml", "date-order"),
         ("ganxi.yaml", "village-unknown"),
     ]
+
+
+def test_places_with_the_same_pinyin_get_their_own_list_pages(check_files):
+    """乌塘村 and 吴塘村 are both wutangcun: each keeps its own notices list (the second gets -2)."""
+    from generator.render import render
+
+    regions = BASE_REGIONS.replace("children: [乌塘村, 新塘村]", "children: [乌塘村, 新塘村]\n        - name: 吴塘镇\n          children: [吴塘村]") \
+        .replace("        - name: 甘溪镇", "        - name: 乌塘镇\n          children: [乌塘村]\n        - name: 甘溪镇")
+    other = '\n  type: 毕业证书\n  number: "134561202006001234"'
+    checked = check_files({**BASE, "regions.yaml": regions,
+                           "lost/2022/a.yaml": lost_notice(region="衡阳市/衡东县/乌塘镇"),
+                           "lost/2022/b.yaml": lost_notice(region="衡阳市/衡东县/吴塘镇", holder="吴某", document=other)})
+    assert checked.problems == [], describe(checked.problems)
+    pages = render(checked.portal)
+    urls = [page.url for page in pages]
+    assert len(urls) == len(set(urls))
+    titles = {page.url: page.title for page in pages}
+    assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen/"] == "乌塘镇的公告"
+    assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen-2/"] == "吴塘镇的公告"
