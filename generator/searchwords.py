@@ -33,6 +33,8 @@ from .model import Document
 from .schema import PhoneNumber
 
 _SEPARATORS = re.compile(r"[\s,，:：（）()、/]+")
+#: A group or block of a place: 乌塘村3组, 兴业小区11栋 (docs/assets/search.js has the same pattern).
+NUMBERED = re.compile(r"^(.*\D)\d+(?:组|栋|号楼|单元)$")
 _WORD = re.compile(r"[A-Za-z0-9]+|\w")  # in Chinese text: each character a word, a run of digits and letters one
 
 #: OpenCC configuration: Traditional (with Taiwan's variant forms) to Simplified; search.js uses the same.
@@ -83,7 +85,8 @@ def words(values) -> str:
 
 def town_values(town) -> list:
     """Every name, place and phone number on a town page, in page order (not the grids' names,
-    乌塘村第一网格: the village is there, and 第一网格 is on every town page)."""
+    乌塘村第一网格: the village is there, and 第一网格 is on every town page; groups and blocks
+    as their place, see `numbered_place`)."""
     values: list = [town.name]
     for judge in town.judges:
         values += [judge.name, judge.phone]
@@ -92,9 +95,17 @@ def town_values(town) -> list:
     for service in town.legal_services:
         values += [service.name, service.phone]
     for grid in town.grids:
-        values += [grid.village, grid.leader.name, grid.leader.phone, *grid.covers]
+        values += [grid.village, grid.leader.name, grid.leader.phone, *map(numbered_place, grid.covers)]
         for worker in grid.workers:
             values += [worker.name, worker.phone]
         for building in grid.buildings:
-            values += [building.name, building.leader.name, building.leader.phone]
+            values += [numbered_place(building.name), building.leader.name, building.leader.phone]
     return values
+
+
+def numbered_place(name: str) -> str:
+    """乌塘村3组 → 乌塘村, 兴业小区11栋 → 兴业小区: a town lists dozens of groups and blocks of one
+    village or compound, so the words hold the place once and search.js looks up 乌塘村3组 as
+    "乌 塘 村" (the same NUMBERED pattern) and then finds 3组 in the pages' text."""
+    match = NUMBERED.match(name)
+    return match.group(1) if match else name

@@ -65,9 +65,15 @@ function words(text) {
   return text.replace(/[\p{P}\p{S}]/gu, " ").match(/[A-Za-z0-9]+|[^\sA-Za-z0-9]/gu) || [];
 }
 
+// A group or block of a place, 乌塘村3组 or 兴业小区11栋: the search-only words hold the place once
+// (generator/searchwords.py, NUMBERED), so its phrase is the place's; the number is found in the text.
+const NUMBERED = /^(.*\D)\d+(?:组|栋|号楼|单元)$/u;
+
 // The query as a Pagefind phrase of those words: "刘 玉 亮"; null without Chinese.
 function phrase(text) {
-  return HAN.test(text) ? `"${words(text).join(" ")}"` : null;
+  if (!HAN.test(text)) return null;
+  const place = text.trim().match(NUMBERED);
+  return `"${words(place ? place[1] : text).join(" ")}"`;
 }
 
 // A document number typed with its Chinese (湘（2015）北福县不动产权第0439649号) is looked up by its long
