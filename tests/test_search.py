@@ -129,6 +129,19 @@ def test_a_hit_on_a_town_page_opens_at_the_grid(browser):
         browser.close(page)
 
 
+def test_more_results_on_request(browser):
+    """Three results are fetched at first (each costs its page's text); 显示更多结果 fetches more."""
+    page = search(browser, "网格员")
+    try:
+        assert page.locator("#pt-results li").count() == 3
+        page.click("#pt-more")
+        page.wait_for_function("document.querySelectorAll('#pt-results li').length > 3")
+        pages = result_pages(browser, page)
+        assert len(pages) == len(set(pages)) > 3, pages
+    finally:
+        browser.close(page)
+
+
 @pytest.mark.parametrize("query", ["龘靐齉", "xqzvw"])
 def test_nothing_found_says_so(browser, query):
     page = search(browser, query)

@@ -5,10 +5,11 @@
 // 王子波 → 王子 波) but cuts the query with the browser's, which cuts differently, and it ranks pages by
 // word counts, not by whether the characters stand together. So besides the plain search, a query with
 // Chinese in it is also looked up as a phrase, character by character ("刘 玉 亮"), against the search-only
-// words the templates add for names, places and phone numbers (the `search` metadata, one character a
-// word, see templates/_macros.html). Pages where the query's characters stand together come first, in the
-// plain search's order; then the rest. Among the results shown, a page whose title is the query, or starts
-// with it, or whose text holds it (ignoring spaces and hyphens) moves up.
+// words the templates add for names, places and numbers (the `search` metadata, one character a word,
+// see generator/searchwords.py). Pages where the query's characters stand together come first, those whose
+// title starts with the query's first word leading, then in the plain search's order; then the rest.
+// Among the results fetched, a page whose title is the query, or starts with it, or whose text holds it
+// (ignoring spaces and hyphens) moves up.
 //
 // Traditional and Simplified: the search-only words are written in Simplified (generator/searchwords.py,
 // OpenCC tw2s), and a query with Chinese in it is turned into Simplified here with the same conversion
@@ -21,8 +22,9 @@ const list = document.getElementById("pt-results");
 const input = document.getElementById("pt-q");
 const more = document.getElementById("pt-more");
 const query = (new URLSearchParams(location.search).get("q") || "").trim();
-// Each result shown costs its Pagefind fragment, the page's whole text: ~1 KB for a notice but
-// ~25 KB for a town page listing 600 people. So a few are fetched at once, more on request.
+// Each result shown costs its Pagefind fragment, the page's whole text: ~1 KB for a notice but up to
+// ~20 KB for a town page listing 600 people. So three are fetched at first, ten more per tap on 显示更多结果
+// (tests/test_search_province.py holds each later query to 100 KB).
 const FIRST = 3;
 const MORE = 10;
 const HAN = /\p{Script=Han}/u;
