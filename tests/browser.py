@@ -196,6 +196,13 @@ class Browser:
         return [r.url for r in self.requests
                 if urlsplit(r.url).scheme in ("http", "https", "ws", "wss") and urlsplit(r.url).netloc != self._host]
 
+    def forget(self) -> None:
+        """Drop what was recorded so far (requests, console errors): the next `assert_clean()` is about
+        what comes after, e.g. one test of many sharing this browser."""
+        self.requests.clear()
+        self.console_errors.clear()
+        self._records.clear()
+
     def mark(self) -> int:
         """A position in the request log; `since(mark)` gives the requests made after it."""
         return len(self.requests)

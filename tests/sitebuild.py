@@ -33,3 +33,10 @@ def body_text(soup: BeautifulSoup) -> str:
 
 def html_pages(site: Path):
     return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def sample_site(tmp_path_factory, name: str) -> Path:
+    """The sample data (notices/) built into a fresh temporary folder, for a module-scoped fixture."""
+    site_dir = tmp_path_factory.mktemp(name) / "site"
+    build_site(SAMPLE, site_dir)
+    return site_dir

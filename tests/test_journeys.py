@@ -16,7 +16,7 @@ import pytest
 
 from generator.build import Options, run_check
 from tests.browser import DESKTOP, PHONE, Browser, require_chromium, save_screenshot, serve
-from tests.sitebuild import SAMPLE, TODAY, build_site
+from tests.sitebuild import SAMPLE, TODAY, sample_site
 
 require_chromium("the residents' journeys")
 
@@ -28,15 +28,9 @@ VILLAGE = "乌塘村"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("journeys") / "site"
-    build_site(SAMPLE, site_dir)
-    return site_dir
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site) as url:
+def base_url(tmp_path_factory):
+    """The sample site, built once and served on 127.0.0.1 for every journey."""
+    with serve(sample_site(tmp_path_factory, "journeys")) as url:
         yield url
 
 
@@ -45,11 +39,19 @@ def portal():
     return run_check(Options(notices=SAMPLE, today=TODAY)).portal
 
 
-@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
-def browser(request, base_url):
-    """A fresh Chromium per journey, so its clean record is that journey's alone."""
-    with Browser(base_url, dict(request.param)) as browser:
+@pytest.fixture(scope="module")
+def chromium(base_url):
+    with Browser(base_url) as browser:
         yield browser
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def browser(request, chromium):
+    """The module's Chromium at a phone's or a desktop's size, its record starting with the journey."""
+    chromium.forget()
+    chromium.viewport = dict(request.param)
+    yield chromium
+    chromium.viewport = dict(PHONE)
 
 
 def content(page):
@@ -158,35 +160,38 @@ def test_open_a_shared_search_link(browser, portal):
     browser.assert_clean()
 
 
-def test_screenshots_of_what_residents_see(base_url):
-    """Phone screenshots (first screen, and whole page) into test-artifacts/: home, town, notice, search."""
+def test_screenshots_of_what_residents_see(chromium):
+    """Phone screenshots (first screen; and whole page for home, town and notice) into test-artifacts/."""
     pages = {"home": "", "town": "towns/hengdong/ganxi/", "notice": "notices/lost/2022/2022-06-20-shenfenzheng/",
              "deregistration": "notices/deregistration/2026/2026-10-20-ganxi-shiwan-guoshu/",
              "search": "search/?q=乌塘村3组"}
-    with Browser(base_url) as browser:
-        for name, url in pages.items():
-            page = browser.open(url)
-            if name == "search":
-                page.locator("#pt-results li a").first.wait_for()
-            page.evaluate("document.fonts.ready")
-            assert save_screenshot(page, f"{name}-phone").stat().st_size > 10_000
+    browser = chromium
+    browser.forget()
+    for name, url in pages.items():
+        page = browser.open(url)
+        if name == "search":
+            page.locator("#pt-results li a").first.wait_for()
+        page.evaluate("document.fonts.ready")
+        assert save_screenshot(page, f"{name}-phone").stat().st_size > 10_000
+        if name in ("home", "town", "notice"):
             save_screenshot(page, f"{name}-phone-full", full_page=True)
-            browser.close(page)
-        browser.assert_clean()
-
-
-def test_town_page_weight_on_a_phone(base_url, request):
-    """Everything a phone downloads for a town page with an empty cache stays within the budget."""
-    with Browser(base_url) as browser:
-        page = browser.open("towns/hengdong/ganxi/", wait_until="networkidle")
-        records = browser.since(0)
-        total = Browser.transferred(records)
-        by_kind: dict[str, int] = {}
-        for record in records:
-            kind = Path(urlsplit(record.url).path).suffix or ".html"
-            by_kind[kind] = by_kind.get(kind, 0) + Browser.transferred([record])
         browser.close(page)
-        browser.assert_clean()
+    browser.assert_clean()
+
+
+def test_town_page_weight_on_a_phone(chromium, request):
+    """Everything a phone downloads for a town page with an empty cache stays within the budget."""
+    browser = chromium
+    browser.forget()
+    page = browser.open("towns/hengdong/ganxi/", wait_until="networkidle")
+    records = browser.since(0)
+    total = Browser.transferred(records)
+    by_kind: dict[str, int] = {}
+    for record in records:
+        kind = Path(urlsplit(record.url).path).suffix or ".html"
+        by_kind[kind] = by_kind.get(kind, 0) + Browser.transferred([record])
+    browser.close(page)
+    browser.assert_clean()
     summary = ", ".join(f"{kind} {size / 1000:.1f} KB" for kind, size in sorted(by_kind.items()))
     request.node.user_properties.append(("town page bytes", total))
     print(f"\ntown page on a phone, empty cache: {len(records)} requests, {total / 1000:.1f} KB ({summary})")
