@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 from .cache import BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, tree_digest
@@ -174,20 +175,29 @@ def build(options: Options) -> Result:
         run_mkdocs(options.config_file, docs, staged)
         frames = read_frames(staged, depths)
         clock.lap("mkdocs")
-        scope = digest(code_digest(), tree_digest(DEFAULT_TEMPLATES, options.templates), pages.regions_key(),
+        scope = digest(code_digest(), version("pagefind"), tree_digest(DEFAULT_TEMPLATES, options.templates), pages.regions_key(),
                        *(frames[depth].head + frames[depth].tail for depth in sorted(frames)))
         old = cache.pages(scope)
+        search_docs = cache.search_docs or work / "search"
+        cache.clear_pages()  # the slim copies change in place from here: a failed build must not leave a record trusting them
+        if not old.pages and search_docs.exists():
+            shutil.rmtree(search_docs)  # nothing to trust: start from an empty folder
         with no_gc():
-            plan = Plan(old, site_dir, cache.search_docs)
-            written, rendered = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
+            plan = Plan(old, site_dir, search_docs)
+            written, rendered, reindex = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
+        for url in old.pages.keys() - written.keys():
+            if old.pages[url].indexed:
+                (search_docs / url / "index.html").unlink(missing_ok=True)
+                reindex = True
         clock.lap("render")
-        run_pagefind(search_docs, staged / "pagefind")
+        keep = ()
+        if reindex or not old.pages or not (site_dir / "pagefind").is_dir():
+            run_pagefind(search_docs, staged / "pagefind")
+        else:
+            keep = ("pagefind",)  # no indexed page changed: the index would come out the same
         clock.lap("pagefind")
-        cache.clear_pages()
-        publish(staged, site_dir)
-        if cache.enabled:
-            replace(search_docs, cache.search_docs)
-            cache.save_pages(PageCache(scope, written))
+        publish(staged, site_dir, keep)
+        cache.save_pages(PageCache(scope, written))
         clock.lap("publish")
     return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered)
 
@@ -202,7 +212,7 @@ class Plan:
 
     old: PageCache
     site_dir: Path
-    old_search: Path | None
+    search: Path  # the slim copies of last build's indexed pages (updated in place)
 
     def reusable(self, url: str, key: str) -> bool:
         before = self.old.pages.get(url)
@@ -214,11 +224,12 @@ class Plan:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
             return False
-        return not before.indexed or (self.old_search is not None and (self.old_search / url / "index.html").is_file())
+        return not before.indexed or (self.search / url / "index.html").is_file()
 
 
-def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool]]:
-    """One worker's share of the shell pages, written (or kept) into the staged site. Runs in a forked process."""
+def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, bool]]:
+    """One worker's share of the shell pages, written (or kept) into the staged site, with the slim copies
+    Pagefind reads updated in place. Runs in a forked process. Each row says whether the page was rendered anew and whether the search index changes."""
     pages, jobs, plan, frames, site, search = _SHELL_WORK
     written = []
     for index in range(share, len(jobs), shares):
@@ -229,18 +240,20 @@ def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool]]:
         if target.exists():
             raise BuildError(f"页面地址 {url} 重复 (two pages at one address)")
         target.parent.mkdir(parents=True, exist_ok=True)
+        before = plan.old.pages.get(url)
         fresh = not plan.reusable(url, key)
         if not fresh:
             keep(plan.site_dir / url / "index.html", target)
-            indexed = plan.old.pages[url].indexed
-            if indexed:
-                keep(plan.old_search / url / "index.html", search / url / "index.html")
+            indexed = before.indexed
         else:
             page = pages.render_job(job)
             target.write_text(frames[page.depth].fill(page), encoding="utf-8")
             indexed = write_search_doc(page, search)
+            if before is not None and before.indexed and not indexed:
+                (search / url / "index.html").unlink(missing_ok=True)
         stat = target.stat()
-        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh))
+        reindex = fresh and (indexed or (before is not None and before.indexed))
+        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, reindex))
     return written
 
 
@@ -248,9 +261,9 @@ _SHELL_WORK: tuple = ()
 
 
 def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site: Path, search: Path,
-                      workers: int) -> tuple[dict[str, Written], int]:
+                      workers: int) -> tuple[dict[str, Written], int, bool]:
     """Render every town, notice and list page into its frame (or keep last build's), in `workers` forked processes.
-    Returns what was written for each URL, and how many pages were rendered anew."""
+    Returns what was written for each URL, how many pages were rendered anew, and whether any indexed page changed."""
     global _SHELL_WORK
     _SHELL_WORK = (pages, jobs, plan, frames, site, search)
     try:
@@ -261,7 +274,7 @@ def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
                 rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
-        return {url: w for url, w, _ in rows}, sum(fresh for _, _, fresh in rows)
+        return {row[0]: row[1] for row in rows}, sum(row[2] for row in rows), any(row[3] for row in rows)
     finally:
         _SHELL_WORK = ()
 
@@ -286,14 +299,6 @@ def write_search_doc(page: Page, search: Path) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(SEARCH_DOC.format(title=html.escape(safe_title(page.title)), body=page.body), encoding="utf-8")
     return True
-
-
-def replace(new: Path, old: Path) -> None:
-    """Move `new` to where `old` is, removing `old` first."""
-    if old.exists():
-        shutil.rmtree(old)
-    old.parent.mkdir(parents=True, exist_ok=True)
-    new.rename(old)
 
 
 def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:
@@ -334,13 +339,16 @@ def run_pagefind(search_docs: Path, output: Path) -> None:
         raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")
 
 
-def publish(staged: Path, site_dir: Path) -> None:
-    """Swap the staged site in: the old site is moved aside first and removed only after the swap."""
+def publish(staged: Path, site_dir: Path, keep: tuple[str, ...] = ()) -> None:
+    """Swap the staged site in: the old site is moved aside first and removed only after the swap.
+    The folders named in `keep` move from the old site into the new one (renamed, not copied)."""
     old = site_dir.with_name(site_dir.name + ".old")
     if old.exists():
         shutil.rmtree(old)
     if site_dir.exists():
         site_dir.rename(old)
+    for name in keep:
+        (old / name).rename(staged / name)
     staged.rename(site_dir)
     if old.exists():
         shutil.rmtree(old)

@@ -60,9 +60,11 @@ def test_a_rebuild_with_nothing_changed_renders_nothing_and_changes_nothing(data
     first = run(data, site)
     assert first.rendered == first.pages - 7  # every page but the MkDocs hub pages
     before = tree(site)
+    entry = (site / "pagefind" / "pagefind-entry.json").stat().st_ino
     second = run(data, site)
     assert second.rendered == 0
     assert tree(site) == before
+    assert (site / "pagefind" / "pagefind-entry.json").stat().st_ino == entry  # the index was kept, not rebuilt
 
 
 def test_after_edits_only_touched_pages_are_rendered_and_the_site_equals_a_full_build(data, tmp_path):
@@ -122,6 +124,33 @@ def test_a_failed_build_leaves_site_and_cache_usable(data, tmp_path):
     assert tree(site) == before
     bad.unlink()
     edit_town(data)
+    run(data, site)
+    full = tmp_path / "full"
+    run(data, full, cache=False)
+    assert_same_site(site, full)
+
+
+def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_cannot_mislead(data, tmp_path, monkeypatch):
+    """Pagefind fails after the slim copies were updated in place: the site stays as it was, and the
+    next build (with the edit undone) still equals a full build."""
+    import generator.build as pipeline
+
+    site = tmp_path / "site"
+    run(data, site)
+    before = tree(site)
+    town = data / "contacts" / "hengdong" / "ganxi.yaml"
+    original = town.read_text(encoding="utf-8")
+    edit_town(data)
+
+    def broken(*args):
+        raise pipeline.BuildError("Pagefind failed")
+
+    monkeypatch.setattr(pipeline, "run_pagefind", broken)
+    with pytest.raises(pipeline.BuildError):
+        build(Options(notices=data, site_dir=site, today=TODAY))
+    monkeypatch.undo()
+    assert tree(site) == before
+    town.write_text(original, encoding="utf-8")
     run(data, site)
     full = tmp_path / "full"
     run(data, full, cache=False)
