@@ -288,6 +288,7 @@ INDEX_HTML = """\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="../assets/images/favicon.png">
 <title>网页编辑 · 湖南基层公告与法律服务</title>
 <link href="config.yml" type="application/yaml" rel="cms-config-url">
 <style id="%(style_id)s">%(font_css)s</style>
@@ -308,6 +309,7 @@ MISSING_HTML = """\
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="../assets/images/favicon.png">
 <title>网页编辑未安装 · 湖南基层公告与法律服务</title>
 </head>
 <body>

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from generator import identifiers, privacy
 from tests.sitebuild import SAMPLE, TODAY, body_text, build_site, html_pages, page
@@ -228,3 +229,14 @@ def test_only_page_bodies_are_indexed(site):
 
 def test_today_is_the_reference_for_open_deadlines():
     assert TODAY.isoformat() == "2026-11-23"
+
+
+def test_the_not_found_page_speaks_chinese_and_links_from_any_address(site):
+    """Hosts show 404.html at any depth, so its links start at the site root; Material's own says "404 - Not found"."""
+    soup = BeautifulSoup((site / "404.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.find("h1").get_text(strip=True) == "找不到这个页面"
+    assert "Not found" not in soup.get_text()
+    hrefs = {a["href"] for a in soup.select(".pt-page a")}
+    assert {"/", "/towns/", "/notices/", "/search/"} <= hrefs
+    assert soup.select_one("form.pt-search")["action"] == "/search/"
+    assert soup.select_one("#pt-elder-toggle") is not None
