@@ -196,7 +196,7 @@ def build(options: Options) -> Result:
         else:
             keep = ("pagefind",)  # no indexed page changed: the index would come out the same
         clock.lap("pagefind")
-        publish(staged, site_dir, keep)
+        publish(staged, site_dir, keep, cache.trash)
         cache.save_pages(PageCache(scope, written))
         clock.lap("publish")
     return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered)
@@ -339,9 +339,11 @@ def run_pagefind(search_docs: Path, output: Path) -> None:
         raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")
 
 
-def publish(staged: Path, site_dir: Path, keep: tuple[str, ...] = ()) -> None:
+def publish(staged: Path, site_dir: Path, keep: tuple[str, ...] = (), trash: Path | None = None) -> None:
     """Swap the staged site in: the old site is moved aside first and removed only after the swap.
-    The folders named in `keep` move from the old site into the new one (renamed, not copied)."""
+    The folders named in `keep` move from the old site into the new one (renamed, not copied).
+    With a `trash` folder (on the same disk), the old site is moved there and removed in the background:
+    at province scale that is tens of thousands of files the new site does not need to wait for."""
     old = site_dir.with_name(site_dir.name + ".old")
     if old.exists():
         shutil.rmtree(old)
@@ -350,5 +352,23 @@ def publish(staged: Path, site_dir: Path, keep: tuple[str, ...] = ()) -> None:
     for name in keep:
         (old / name).rename(staged / name)
     staged.rename(site_dir)
-    if old.exists():
+    if not old.exists():
+        return
+    if trash is None:  # --no-cache
         shutil.rmtree(old)
+        return
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        old.rename(Path(tempfile.mkdtemp(prefix="site-", dir=trash)) / "old")
+    except OSError:  # the cache is on another disk: remove it now
+        shutil.rmtree(old)
+    else:
+        discard(sorted(trash.iterdir()))
+
+
+def discard(folders: list[Path]) -> None:
+    """Remove `folders` in a detached process that outlives this one (leftovers of an interrupted
+    removal are in the list again next time)."""
+    code = "import shutil, sys\nfor path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)"
+    subprocess.Popen([sys.executable, "-c", code, *map(str, folders)], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

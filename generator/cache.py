@@ -133,6 +133,11 @@ class BuildCache:
             (self.folder / "pages.pickle").unlink(missing_ok=True)
 
     @property
+    def trash(self) -> Path | None:
+        """Where replaced sites wait to be removed in the background."""
+        return None if self.folder is None else self.folder / "trash"
+
+    @property
     def search_docs(self) -> Path | None:
         """The slim copies of indexed pages that Pagefind reads, kept from build to build."""
         return None if self.folder is None else self.folder / "search"

@@ -155,3 +155,18 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_can
     full = tmp_path / "full"
     run(data, full, cache=False)
     assert_same_site(site, full)
+
+
+def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
+    import time
+
+    site = tmp_path / "site"
+    run(data, site)
+    run(data, site)
+    trash = tmp_path / ".portal-cache" / "trash"
+    deadline = time.monotonic() + 60
+    while any(trash.glob("*/old")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(trash.glob("*/old"))
+    assert not (tmp_path / "site.old").exists()
+    assert (site / "index.html").is_file()
