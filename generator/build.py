@@ -10,7 +10,6 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import gc
-import html
 import logging
 import multiprocessing
 import os
@@ -30,7 +29,7 @@ from .history import git_history
 from .load import display_path, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
-from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer, safe_title
+from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
@@ -94,7 +93,7 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     record = cache.checks(scope)
     names = [display_path(path) for path in files]
     digests = [digest(path.read_bytes()) for path in files] if cache.enabled else [""] * len(files)
-    stale = [i for i, name in enumerate(names) if record.files.get(name, ("",))[0] != digests[i] or not cache.enabled]
+    stale = [i for i, name in enumerate(names) if record.files.get(name, (None,))[0] != digests[i]]  # all, without a cache
     with no_gc():
         fresh = dict(zip(stale, check_files([files[i] for i in stale], notices, options.today, options.workers)))
         outcomes = [fresh[i] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
@@ -297,7 +296,7 @@ def write_search_doc(page: Page, search: Path) -> bool:
         return False
     target = search / page.url / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(SEARCH_DOC.format(title=html.escape(safe_title(page.title)), body=page.body), encoding="utf-8")
+    target.write_text(SEARCH_DOC.format(title=page.html_title, body=page.body), encoding="utf-8")
     return True
 
 

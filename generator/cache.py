@@ -19,6 +19,7 @@ the same file for file as a full build (tests/test_incremental.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -55,6 +56,7 @@ def tree_digest(*folders: Path | None) -> str:
     return digest(*parts)
 
 
+@functools.cache
 def code_digest() -> str:
     """The generator itself: a change to any of its modules may change any result."""
     return tree_digest(PACKAGE)

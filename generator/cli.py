@@ -35,16 +35,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="*", type=Path, metavar="FILE",
                    help="只报告这些文件的问题（仍检查全部数据；pre-commit 用）(report only problems in or about these files)")
     b = sub.add_parser("build", help="检查并生成网站 (check and build)")
-    common(b)
-    b.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
-    b.add_argument("--templates", type=Path, default=None, help="覆盖默认模板的文件夹 (template overrides)")
-    b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
-    for cmd in (b, s := sub.add_parser("serve", help="生成网站并在本机预览 (build and preview)")):
+    s = sub.add_parser("serve", help="生成网站并在本机预览 (build and preview)")
+    for cmd in (b, s):
+        common(cmd)
+        cmd.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
+        cmd.add_argument("--templates", type=Path, default=None, help="覆盖默认模板的文件夹 (template overrides)")
         cmd.add_argument("--no-cache", dest="cache", action="store_false",
                          help="全部重新生成，不沿用上次生成的页面 (build everything; ignore .portal-cache/)")
-    common(s)
-    s.add_argument("--site-dir", type=Path, default=Path("site"))
-    s.add_argument("--templates", type=Path, default=None)
+    b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
     s.add_argument("--port", type=int, default=8000)
     n = sub.add_parser("new", help="新建一条公告或一个镇的网格名单，逐项检查 (create a notice or town file, checked)")
     n.add_argument("kind", choices=create.KINDS, help="lost-document 遗失声明、deregistration 注销公告、town 镇（街道）网格名单")

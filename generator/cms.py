@@ -281,7 +281,7 @@ FETCH_SHIM = """\
   };
 })();"""
 
-INDEX_HTML = """\
+ADMIN_HEAD = """\
 <!doctype html>
 <html lang="zh">
 <head>
@@ -289,6 +289,9 @@ INDEX_HTML = """\
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <link rel="icon" href="../assets/images/favicon.png">
+"""
+
+INDEX_HTML = ADMIN_HEAD + """\
 <title>网页编辑 · 湖南基层公告与法律服务</title>
 <link href="config.yml" type="application/yaml" rel="cms-config-url">
 <style id="%(style_id)s">%(font_css)s</style>
@@ -302,14 +305,7 @@ INDEX_HTML = """\
 </html>
 """
 
-MISSING_HTML = """\
-<!doctype html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<link rel="icon" href="../assets/images/favicon.png">
+MISSING_HTML = ADMIN_HEAD + """\
 <title>网页编辑未安装 · 湖南基层公告与法律服务</title>
 </head>
 <body>

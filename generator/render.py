@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import json
 import posixpath
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +57,11 @@ class Page:
     def text(self) -> str:
         """The page as a Markdown file for MkDocs: front matter and one raw HTML block."""
         return f"---\ntitle: {json.dumps(safe_title(self.title), ensure_ascii=False)}\n---\n\n{self.body}\n"
+
+    @property
+    def html_title(self) -> str:
+        """The title as it goes into <title> and the header: markup characters made harmless, then escaped."""
+        return html.escape(safe_title(self.title), quote=True)
 
     @property
     def depth(self) -> int:
@@ -120,11 +125,11 @@ class Renderer:
 
     def page(self, url: str, title: str, templates: list[str], shell: bool = False, **context) -> Page:
         template = self.env.select_template(templates)
-        html = template.render(
+        text = template.render(
             portal=self.portal, today=self.portal.today, page_url=url, title=title,
             link=lambda target: relative(url, target), **context)
-        html = "\n".join(line for line in html.splitlines() if line.strip())
-        return Page(url, title, html, shell)
+        body = "\n".join(line for line in text.splitlines() if line.strip())
+        return Page(url, title, body, shell)
 
     # ---------------------------------------------------------------- pages
 

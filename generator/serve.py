@@ -91,27 +91,25 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self):
         if self.path.split("?")[0] == STATUS_PATH:
-            body = self.state.as_json()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_fresh(self.state.as_json(), "application/json; charset=utf-8")
             return
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
             html = path.read_text(encoding="utf-8").replace("</body>", LIVE_SCRIPT + "</body>", 1).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(html)))
-            self.end_headers()
-            self.wfile.write(html)
+            self.send_fresh(html, "text/html; charset=utf-8")
             return
         super().do_GET()
+
+    def send_fresh(self, body: bytes, content_type: str) -> None:
+        """A response made for this request, which the browser must not cache."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def serve(options: pipeline.Options, port: int, report, watched: list[Path]) -> int:

@@ -10,12 +10,11 @@ it. The output is what MkDocs would have written for that page.
 
 from __future__ import annotations
 
-import html
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .render import Page, safe_title
+from .render import Page
 
 SHELL_DIR = "_portal_shell"
 TITLE_MARK = "PORTALSHELLTITLE"
@@ -39,7 +38,7 @@ class Frame:
     tail: str
 
     def fill(self, page: Page) -> str:
-        title = html.escape(safe_title(page.title), quote=True)
+        title = page.html_title
         return self.head.replace(TITLE_MARK, title) + page.body + self.tail.replace(TITLE_MARK, title)
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 
 import jsonschema
 import pytest
 import yaml
 
 from generator import editor
-from tests.sitebuild import ROOT, SAMPLE
+from tests.sitebuild import ROOT
 
 
 class _EditorLoader(yaml.SafeLoader):

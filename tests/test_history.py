@@ -22,16 +22,22 @@ def git(repo, *args, date=None):
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
-def dates(soup):
-    return [t["datetime"] for t in soup.select(".pt-history time")]
-
-
-def test_dates_come_from_git(tmp_path):
+def committed_fixture(tmp_path):
+    """A repository holding the small fixture's notices/, committed on 2024-01-15."""
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURE, repo / "notices")
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "first", date="2024-01-15")
+    return repo
+
+
+def dates(soup):
+    return [t["datetime"] for t in soup.select(".pt-history time")]
+
+
+def test_dates_come_from_git(tmp_path):
+    repo = committed_fixture(tmp_path)
     zero = repo / "notices" / "lost" / "2022" / "zero.yaml"
     zero.write_text(zero.read_text(encoding="utf-8").replace("王某某", "王某"), encoding="utf-8")
     git(repo, "commit", "-qam", "fix holder", date="2024-03-02")
@@ -42,11 +48,7 @@ def test_dates_come_from_git(tmp_path):
 
 
 def test_uncommitted_change_counts_as_today(tmp_path):
-    repo = tmp_path / "repo"
-    shutil.copytree(FIXTURE, repo / "notices")
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "first", date="2024-01-15")
+    repo = committed_fixture(tmp_path)
     zero = repo / "notices" / "lost" / "2022" / "zero.yaml"
     zero.write_text(zero.read_text(encoding="utf-8") + "# 待提交\n", encoding="utf-8")
     history = git_history(repo / "notices", dt.date(2026, 11, 23))

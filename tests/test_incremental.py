@@ -41,6 +41,13 @@ def assert_same_site(incremental: Path, full: Path) -> None:
     assert differing == [], f"{len(differing)} files differ, e.g. {differing[:5]}"
 
 
+def assert_equals_full_build(notices: Path, site: Path, today: dt.date = TODAY) -> None:
+    """Build the same data from nothing (`--no-cache`) beside `site`, and compare the two, file for file."""
+    full = site.with_name(site.name + "-full")
+    run(notices, full, today=today, cache=False)
+    assert_same_site(site, full)
+
+
 @pytest.fixture()
 def data(tmp_path) -> Path:
     notices = tmp_path / "notices"
@@ -78,9 +85,7 @@ def test_after_edits_only_touched_pages_are_rendered_and_the_site_equals_a_full_
 
     second = run(data, site)
     assert 0 < second.rendered < first.rendered / 2, second.rendered
-    full = tmp_path / "full"
-    run(data, full, cache=False)
-    assert_same_site(site, full)
+    assert_equals_full_build(data, site)
     assert "13900001111" in (site / "towns" / "hengdong" / "ganxi" / "index.html").read_text(encoding="utf-8")
     assert "谭新增" in (site / "notices" / "lost" / "index.html").read_text(encoding="utf-8")
 
@@ -96,9 +101,7 @@ def test_a_new_day_that_closes_a_claim_period_rerenders_that_notice_and_its_list
     second = run(data, site, today=deadline + dt.timedelta(days=1))
     assert 0 < second.rendered
     assert "进行中" not in (site / notice.url / "index.html").read_text(encoding="utf-8")
-    full = tmp_path / "full"
-    run(data, full, today=deadline + dt.timedelta(days=1), cache=False)
-    assert_same_site(site, full)
+    assert_equals_full_build(data, site, today=deadline + dt.timedelta(days=1))
 
 
 def test_a_page_changed_by_hand_in_the_site_is_rendered_again(data, tmp_path):
@@ -108,9 +111,7 @@ def test_a_page_changed_by_hand_in_the_site_is_rendered_again(data, tmp_path):
     town.write_text("tampered", encoding="utf-8")
     second = run(data, site)
     assert second.rendered >= 1
-    full = tmp_path / "full"
-    run(data, full, cache=False)
-    assert_same_site(site, full)
+    assert_equals_full_build(data, site)
 
 
 def test_a_failed_build_leaves_site_and_cache_usable(data, tmp_path):
@@ -125,9 +126,7 @@ def test_a_failed_build_leaves_site_and_cache_usable(data, tmp_path):
     bad.unlink()
     edit_town(data)
     run(data, site)
-    full = tmp_path / "full"
-    run(data, full, cache=False)
-    assert_same_site(site, full)
+    assert_equals_full_build(data, site)
 
 
 def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_cannot_mislead(data, tmp_path, monkeypatch):
@@ -152,9 +151,7 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_can
     assert tree(site) == before
     town.write_text(original, encoding="utf-8")
     run(data, site)
-    full = tmp_path / "full"
-    run(data, full, cache=False)
-    assert_same_site(site, full)
+    assert_equals_full_build(data, site)
 
 
 def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):

@@ -118,20 +118,23 @@ DEREG = "deregistration/2022/a.yaml"
 TOWN = "contacts/hengdong/ganxi.yaml"
 
 
+def top_level(defaults: dict[str, str], fields: dict[str, str]) -> str:
+    """YAML with one `key: value` line per entry, `fields` replacing or adding to `defaults`."""
+    return "".join(f"{key}: {value}\n" for key, value in {**defaults, **fields}.items())
+
+
 def lost_notice(**fields: str) -> str:
     """A block-style lost ID-card notice; `fields` replace or add top-level lines."""
-    lines = {
+    return top_level({
         "kind": "lost-document",
         "published": "2022-06-20",
         "holder": "罗某某",
         "document": f'\n  type: 身份证\n  number: "{GOOD_ID}"',
-    }
-    lines.update(fields)
-    return "".join(f"{key}: {value}\n" for key, value in lines.items())
+    }, fields)
 
 
 def dereg_notice(**fields: str) -> str:
-    lines = {
+    return top_level({
         "kind": "deregistration",
         "published": "2022-06-06",
         "organization": "衡东县示例协会",
@@ -139,9 +142,7 @@ def dereg_notice(**fields: str) -> str:
         "decided_on": "2022-06-05",
         "decided_by": "会员代表大会",
         "contact": '\n  name: 刘某\n  phone: "0734-5261234"',
-    }
-    lines.update(fields)
-    return "".join(f"{key}: {value}\n" for key, value in lines.items())
+    }, fields)
 
 
 def only(problems, rule):
