@@ -30,6 +30,7 @@ from .load import display_path, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
+from .searchindex import copy_path, write_groups, write_search_copy
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
@@ -183,14 +184,15 @@ def build(options: Options) -> Result:
             shutil.rmtree(search_docs)  # nothing to trust: start from an empty folder
         with no_gc():
             plan = Plan(old, site_dir, search_docs)
-            written, rendered, reindex = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
+            written, rendered, changed = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
         for url in old.pages.keys() - written.keys():
-            if old.pages[url].indexed:
-                (search_docs / url / "index.html").unlink(missing_ok=True)
-                reindex = True
+            if doc := old.pages[url].indexed:
+                copy_path(search_docs, url, doc).unlink(missing_ok=True)
+                changed.add(doc)
+        write_groups(search_docs, {url: w.indexed for url, w in written.items()}, changed)
         clock.lap("render")
         keep = ()
-        if reindex or not old.pages or not (site_dir / "pagefind").is_dir():
+        if changed or not old.pages or not (site_dir / "pagefind").is_dir():
             run_pagefind(search_docs, staged / "pagefind")
         else:
             keep = ("pagefind",)  # no indexed page changed: the index would come out the same
@@ -223,12 +225,13 @@ class Plan:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
             return False
-        return not before.indexed or (self.search / url / "index.html").is_file()
+        return not before.indexed or copy_path(self.search, url, before.indexed).is_file()
 
 
-def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, bool]]:
+def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tuple[str, ...]]]:
     """One worker's share of the shell pages, written (or kept) into the staged site, with the slim copies
-    Pagefind reads updated in place. Runs in a forked process. Each row says whether the page was rendered anew and whether the search index changes."""
+    Pagefind reads updated in place. Runs in a forked process. Each row says whether the page was rendered
+    anew and which search documents changed with it."""
     pages, jobs, plan, frames, site, search = _SHELL_WORK
     written = []
     for index in range(share, len(jobs), shares):
@@ -240,19 +243,20 @@ def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, bool
             raise BuildError(f"页面地址 {url} 重复 (two pages at one address)")
         target.parent.mkdir(parents=True, exist_ok=True)
         before = plan.old.pages.get(url)
+        was_in = before.indexed if before is not None else ""
         fresh = not plan.reusable(url, key)
         if not fresh:
             keep(plan.site_dir / url / "index.html", target)
-            indexed = before.indexed
+            indexed = was_in
         else:
             page = pages.render_job(job)
             target.write_text(frames[page.depth].fill(page), encoding="utf-8")
-            indexed = write_search_doc(page, search)
-            if before is not None and before.indexed and not indexed:
-                (search / url / "index.html").unlink(missing_ok=True)
+            indexed = write_search_copy(page, search)
+            if was_in and copy_path(search, url, was_in) != copy_path(search, url, indexed):
+                copy_path(search, url, was_in).unlink(missing_ok=True)
         stat = target.stat()
-        reindex = fresh and (indexed or (before is not None and before.indexed))
-        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, reindex))
+        changed = tuple(doc for doc in {indexed, was_in} if doc) if fresh else ()
+        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed))
     return written
 
 
@@ -260,9 +264,9 @@ _SHELL_WORK: tuple = ()
 
 
 def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site: Path, search: Path,
-                      workers: int) -> tuple[dict[str, Written], int, bool]:
+                      workers: int) -> tuple[dict[str, Written], int, set[str]]:
     """Render every town, notice and list page into its frame (or keep last build's), in `workers` forked processes.
-    Returns what was written for each URL, how many pages were rendered anew, and whether any indexed page changed."""
+    Returns what was written for each URL, how many pages were rendered anew, and the search documents that changed."""
     global _SHELL_WORK
     _SHELL_WORK = (pages, jobs, plan, frames, site, search)
     try:
@@ -273,7 +277,7 @@ def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
                 rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
-        return {row[0]: row[1] for row in rows}, sum(row[2] for row in rows), any(row[3] for row in rows)
+        return {row[0]: row[1] for row in rows}, sum(row[2] for row in rows), {doc for row in rows for doc in row[3]}
     finally:
         _SHELL_WORK = ()
 
@@ -285,19 +289,6 @@ def keep(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
-
-
-def write_search_doc(page: Page, search: Path) -> bool:
-    """What Pagefind indexes of a page: its body alone, without the theme's frame (Pagefind then reads half as much)."""
-    if "data-pagefind-body" not in page.body:
-        return False
-    target = search / page.url / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(SEARCH_DOC.format(title=page.html_title, body=page.body), encoding="utf-8")
-    return True
 
 
 def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:

@@ -75,7 +75,7 @@ class Written:
     key: str
     size: int
     mtime_ns: int
-    indexed: bool  # a slim copy was written for Pagefind
+    indexed: str  # the search document the page's slim copy is part of (searchindex.py); "" when not searched
 
 
 @dataclass

@@ -48,6 +48,7 @@ class Page:
     title: str
     body: str
     shell: bool = False  # written into the theme's frame directly, not through MkDocs
+    search_group: str = ""  # a notice: the search document it is indexed in with others (searchindex.py)
 
     @property
     def docs_path(self) -> str:
@@ -123,13 +124,14 @@ class Renderer:
         """From git when the file is committed; otherwise the date written in the file."""
         return self.history.get(Path(source_path).resolve()) or History(written, written, from_git=False)
 
-    def page(self, url: str, title: str, templates: list[str], shell: bool = False, **context) -> Page:
+    def page(self, url: str, title: str, templates: list[str], shell: bool = False, search_group: str = "",
+             **context) -> Page:
         template = self.env.select_template(templates)
         text = template.render(
             portal=self.portal, today=self.portal.today, page_url=url, title=title,
             link=lambda target: relative(url, target), **context)
         body = "\n".join(line for line in text.splitlines() if line.strip())
-        return Page(url, title, body, shell)
+        return Page(url, title, body, shell, search_group)
 
     # ---------------------------------------------------------------- pages
 
@@ -196,7 +198,8 @@ class Renderer:
                          villages=self._villages(town), history=self.history_of(town.source.path, town.updated))
 
     def notice(self, notice: Notice) -> Page:
-        return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True, notice=notice,
+        return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,
+                         search_group=f"search-groups/{notice.kind}/{notice.published.isoformat()}/", notice=notice,
                          claim_open=notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None,
                          search_extra=self._search_extra(notice),
                          history=self.history_of(notice.source.path, notice.published))

@@ -167,3 +167,25 @@ def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
     assert not any(trash.glob("*/old"))
     assert not (tmp_path / "site.old").exists()
     assert (site / "index.html").is_file()
+
+
+def test_a_day_group_of_notices_follows_its_notices(data, tmp_path):
+    """Notices of one kind and day are one search document (generator/searchindex.py). A notice added to
+    a day and one removed from it rewrite that day's document, and the site equals a full build."""
+    site = tmp_path / "site"
+    run(data, site)
+    group = tmp_path / ".portal-cache" / "site" / "search" / "search-groups" / "lost-document" / "2022-06-20" / "index.html"
+    assert "2022-06-20-budongchan/" in group.read_text(encoding="utf-8")
+    (data / "lost" / "2022" / "2022-06-20-biye-new.yaml").write_text(NEW_NOTICE.replace("2024-03-05", "2022-06-20"),
+                                                                     encoding="utf-8")
+    (data / "lost" / "2022" / "2022-06-20-budongchan.yaml").unlink()
+    run(data, site)
+    text = group.read_text(encoding="utf-8")
+    assert "2022-06-20-biye-new/" in text and "2022-06-20-shenfenzheng/" in text
+    assert "2022-06-20-budongchan/" not in text
+    assert_equals_full_build(data, site)
+    (data / "lost" / "2022" / "2022-06-20-biye-new.yaml").unlink()
+    (data / "lost" / "2022" / "2022-06-20-shenfenzheng.yaml").unlink()
+    run(data, site)
+    assert not group.exists()  # the day has no notice left
+    assert_equals_full_build(data, site)

@@ -234,3 +234,16 @@ def test_nothing_left_127_0_0_1_and_no_console_errors(browser):
     """Runs last: every page opened above stayed on the local server and logged no error."""
     assert browser.requests, "no page was opened"
     browser.assert_clean()
+
+
+def test_a_notice_indexed_with_others_of_its_day_is_a_result_of_its_own(browser, tab, site):
+    """Notices of one kind and day share one Pagefind document (generator/searchindex.py): 文玉红's and
+    唐红峰's notices of 2022-06-20 here. Each query finds its own notice, linked to its own page, and not
+    the other notice of that day; every link is a page of the site, none the shared document."""
+    for query, expected, other in (("文玉红", "notices/lost/2022/2022-06-20-budongchan/", "2022-06-20-shenfenzheng"),
+                                   ("唐红峰", "notices/lost/2022/2022-06-20-shenfenzheng/", "2022-06-20-budongchan")):
+        pages = result_pages(browser, search(browser, query, tab))
+        assert pages[:1] == [expected], (query, pages)
+        assert not any(other in page for page in pages), (query, pages)
+        assert all((site / page / "index.html").is_file() for page in pages), pages
+        assert query in tab.locator("#pt-results li").first.text_content()

@@ -16,15 +16,18 @@
 // (opencc-js, vendored in assets/vendor/, loaded only by this page and only for a query with Chinese in it,
 // while Pagefind loads). 網格員 then finds 网格员, and 乌塘村3组 finds a group a clerk typed as 烏塘村3組.
 // A query that changed is also searched as typed, for text outside the search-only words.
+//
+// A Pagefind result is a town page or a day group of notices (see sections() below); a group shows as
+// the notices in it where the query was found, each a result of its own linking to its own page.
 const script = document.querySelector("script[data-pagefind]");
 const status = document.getElementById("pt-search-status");
 const list = document.getElementById("pt-results");
 const input = document.getElementById("pt-q");
 const more = document.getElementById("pt-more");
 const query = (new URLSearchParams(location.search).get("q") || "").trim();
-// Each result shown costs its Pagefind fragment, the page's whole text: ~1 KB for a notice but up to
-// ~20 KB for a town page listing 600 people. So three are fetched at first, ten more per tap on 显示更多结果
-// (tests/test_search_province.py holds each later query to 100 KB).
+// Each Pagefind result read costs its fragment, the document's whole text: ~2 KB for a day group of
+// notices but up to ~20 KB for a town page listing 600 people. So three are read at first, ten more per
+// tap on 显示更多结果 (tests/test_search_province.py holds each later query to 100 KB).
 const FIRST = 3;
 const MORE = 10;
 const HAN = /\p{Script=Han}/u;
@@ -138,10 +141,10 @@ function focusedExcerpt(found) {
 
 // The link: the page, or on a long page (a town) the part of it (a grid, the judges) holding the hit:
 // the anchor before the longest run of neighbouring matched words, which is where the query's words
-// stand together.
-function target(data, found) {
+// stand together. A notice (a section of a day group) is a page of its own: its URL.
+function target(data, url, found) {
   const locations = [...new Set(data.locations || [])].sort((a, b) => a - b);
-  if (!found || !data.anchors || !data.anchors.length || !locations.length) return data.url;
+  if (url !== data.url || !found || !data.anchors || !data.anchors.length || !locations.length) return url;
   let best = locations[0], bestLength = 1;
   for (let i = 0, start = 0; i < locations.length; i++) {
     if (i > 0 && locations[i] !== locations[i - 1] + 1) start = i;
@@ -149,7 +152,41 @@ function target(data, found) {
   }
   let anchor = null;
   for (const a of data.anchors) if (a.location <= best && (!anchor || a.location >= anchor.location)) anchor = a;
-  return anchor ? `${data.url}#${anchor.id}` : data.url;
+  return anchor ? `${url}#${anchor.id}` : url;
+}
+
+// Notices are indexed in day groups, all the notices of one kind published on one day in one Pagefind
+// document (generator/searchindex.py): Pagefind's cost and the index every search loads first grow with
+// the number of documents. Each notice is a section that starts at its heading, whose id is the notice's
+// URL, and whose search-only words start at an element with the id "~" and the URL. Pagefind numbers a
+// document's words as its text split at zero-width spaces (raw_content, which escapes < and >), so a
+// section's text runs from its heading's word to its search-only words.
+function sections(data, base) {
+  const anchors = (data.anchors || []).filter((a) => a.id.endsWith("/"));
+  const heads = anchors.filter((a) => !a.id.startsWith("~")).sort((a, b) => a.location - b.location);
+  if (!heads.length || !data.raw_content) return null;
+  const words = data.raw_content.split("\u200b");
+  const text = (from, to) => words.slice(from, to).join("").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  const wordsAt = new Map(anchors.filter((a) => a.id.startsWith("~")).map((a) => [a.id.slice(1), a.location]));
+  return heads.map((head, i) => {
+    const end = i + 1 < heads.length ? heads[i + 1].location : words.length;
+    const sub = (data.sub_results || []).find((r) => r.url.endsWith(`#${head.id}`));
+    return {
+      data, url: base + head.id, title: head.text, from: head.location, to: end,
+      content: text(head.location, wordsAt.get(head.id) ?? end), excerpt: sub ? sub.excerpt : "",
+    };
+  });
+}
+
+// What one Pagefind result holds: the page itself, or the notices of a day group where the query was
+// found (`together`: where its characters stand together, from the phrase search).
+function candidates(data, base, phraseLocations) {
+  const parts = sections(data, base);
+  if (!parts) return [{ data, url: data.url, title: (data.meta && data.meta.title) || "", content: data.content || "",
+                        excerpt: data.excerpt || "" }];
+  const within = (locations, part) => (locations || []).some((l) => l >= part.from && l < part.to);
+  return parts.filter((part) => within(data.locations, part) || within(phraseLocations, part))
+    .map((part) => ({ ...part, together: within(phraseLocations, part) }));
 }
 
 async function run() {
@@ -192,44 +229,52 @@ async function run() {
   // number with pages holding its first digits (297228 → a page with “29”), which misleads.
   const strict = !HAN.test(query) && !/\s/.test(query);
   const wants = [...new Set([fold(simple), fold(query)])];
-  let next = 0;
-  let kept = 0;
-  // The next `count` candidates, read and ordered: a page whose title is the query, or starts with it,
-  // or whose text holds it moves up among them.
+  const phraseWords = new Map(exact ? exact.results.map((r) => [r.id, r.words || []]) : []);
+  let next = 0;   // candidates read
+  let kept = 0;   // results shown
+  const queue = [];  // results read and ordered, not shown yet
+  // Read the next `count` candidates (unless enough results are waiting) and order what they hold: a result
+  // whose title is the query, or starts with it, or whose text holds it moves up among them.
   async function batch(count) {
-    const from = next;
-    const slice = ordered.slice(from, from + count);
-    next += slice.length;
-    const read = await Promise.all(slice.map(async (result, k) => {
-      const data = await result.data();
-      const rawTitle = fold((data.meta && data.meta.title) || "");
-      const title = toSimple ? fold(toSimple(rawTitle)) : rawTitle;
-      const found = locate(data.content || "", wants, toSimple);
-      const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1 : found ? 2 : 3;
-      return { data, found, tier, group: from + k < first.length ? 0 : 1, i: from + k };
-    }));
-    read.sort((a, b) => a.group - b.group || a.tier - b.tier || a.i - b.i);
-    const results = strict ? read.filter((r) => r.tier < 3) : read;
+    if (queue.length < count && next < ordered.length) {
+      const from = next;
+      const slice = ordered.slice(from, from + count);
+      next += slice.length;
+      const read = await Promise.all(slice.map(async (result, k) => {
+        const data = await result.data();
+        return candidates(data, base.pathname, phraseWords.get(result.id)).map((item, j) => {
+          const rawTitle = fold(item.title);
+          const title = toSimple ? fold(toSimple(rawTitle)) : rawTitle;
+          const found = locate(item.content, wants, toSimple);
+          const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1 : found ? 2 : 3;
+          const group = (item.together ?? from + k < first.length) ? 0 : 1;
+          return { ...item, found, tier, group, i: from + k, j };
+        });
+      }));
+      const items = read.flat().sort((a, b) => a.group - b.group || a.tier - b.tier || a.i - b.i || a.j - b.j);
+      queue.push(...(strict ? items.filter((r) => r.tier < 3) : items));
+    }
+    const results = queue.splice(0, count);
     kept += results.length;
     return results;
   }
 
   function show(results) {
-    for (const { data, found, tier } of results) {
+    for (const { data, url, title, found, tier, excerpt } of results) {
       const item = document.createElement("li");
       item.className = "pt-results__item";
       const link = document.createElement("a");
       link.className = "pt-results__link";
-      link.href = tier <= 1 ? data.url : target(data, found);  // the query names the page: open it at the top
-      link.textContent = data.meta && data.meta.title ? data.meta.title : data.url;
-      item.append(link, found ? focusedExcerpt(found) : safeExcerpt(data.excerpt || ""));
+      link.href = tier <= 1 ? url : target(data, url, found);  // the query names the page: open it at the top
+      link.textContent = title || url;
+      item.append(link, found ? focusedExcerpt(found) : safeExcerpt(excerpt));
       list.append(item);
     }
-    const total = strict ? kept : ordered.length;
+    const done = next >= ordered.length && !queue.length;
     status.textContent = kept
-      ? `找到 ${total} 个结果（“${query}”）`
+      ? `找到 ${kept} 个${done ? "" : "以上"}结果（“${query}”）`
       : `没有找到“${query}”。请检查错别字，或只输入姓名中的两个字。`;
-    more.hidden = !kept || next >= ordered.length;
+    more.hidden = !kept || done;
   }
 
   // Where the query's characters stand together, those pages first (up to FIRST); else the plain search's.

@@ -1,0 +1,91 @@
+"""Stage 5, the search index: what Pagefind reads (build.py runs Pagefind on it).
+
+Pagefind indexes slim copies of the pages (the page body alone, without the theme's frame) kept in
+the build cache beside the site, not the site itself: it reads half as much.
+
+A town page is one Pagefind document. Notices are not: Pagefind's cost is per document (about 1 ms
+each) and its pf_meta file, which every search downloads first, grows by about 7 bytes per document.
+So the notices of one kind published on one day go into one document, a "day group" (about 3,300
+instead of 33,000 at province scale: indexing 11 s instead of 31 s, pf_meta 27 KB instead of 190 KB).
+Each notice in a group is a section that starts at its heading, whose id is the notice's URL, and ends
+with its search-only words in an element whose id is `~` and the URL. search.js cuts a group back into
+notices with those anchors and shows each matching notice as its own result, linking to its own page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from .render import Page
+
+SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
+PART = "index.part"  # a notice's section, kept beside its group (Pagefind reads only *.html)
+WORDS_PREFIX = "~"  # id of the element holding a section's search-only words: "~" + the notice's URL
+_SEARCH_META = re.compile(r' data-pagefind-meta="search:([^"]*)"')
+_BODY = re.compile(r" data-pagefind-body(?=[\s>])")
+_HEADING = re.compile(r"<h1(?=[\s>])")
+# Attributes Pagefind does not read: half of a town page's bytes (98 MB of 197 MB at province scale).
+_UNREAD = re.compile(r' (?:class|href|aria-[a-z]+|datetime|rel|role)="[^"]*"')
+
+
+def is_indexed(page: Page) -> bool:
+    return "data-pagefind-body" in page.body
+
+
+def copy_path(search: Path, url: str, doc: str) -> Path:
+    """Where the slim copy of the page at `url` is kept, when its text goes into the search document `doc`."""
+    return search / url / ("index.html" if doc == url else PART)
+
+
+def write_search_copy(page: Page, search: Path) -> str:
+    """Write what Pagefind reads of `page`; returns the URL of the search document it is part of
+    ("" when the page is not searched: lists and hub pages)."""
+    if not is_indexed(page):
+        return ""
+    doc = page.search_group or page.url
+    target = copy_path(search, page.url, doc)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = section(page) if page.search_group else SEARCH_DOC.format(title=page.html_title, body=slim(page.body))
+    target.write_text(text, encoding="utf-8")
+    return doc
+
+
+def section(page: Page) -> str:
+    """A notice as one section of its day group: the search-only words (a data-pagefind-meta value on
+    a page of its own, which would be one value for the whole group) become text at the section's end,
+    and the heading gets the notice's URL as its id."""
+    url = html.escape(page.url, quote=True)
+    words = " / ".join(_SEARCH_META.findall(page.body))
+    body = _BODY.sub("", _SEARCH_META.sub("", slim(page.body)), count=1)
+    body, headings = _HEADING.subn(f'<h1 id="{url}"', body, count=1)
+    start = "" if headings else f'<span id="{url}"></span>'
+    return f'<section data-pagefind-body>{start}\n{body}\n<p id="{WORDS_PREFIX}{url}">{words}</p></section>\n'
+
+
+def slim(body: str) -> str:
+    """A page body without the attributes only the browser reads (the templates quote every attribute
+    with "; values are escaped, so none holds one)."""
+    return _UNREAD.sub("", body)
+
+
+def write_groups(search: Path, docs: dict[str, str], changed: set[str]) -> None:
+    """Rewrite the day groups in `changed` from their notices' sections; `docs` maps every indexed
+    page's URL to its search document (a group, or the page itself). A group left empty is removed."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for url, doc in docs.items():
+        if doc and doc != url:
+            members[doc].append(url)
+    for group in changed:
+        if docs.get(group) == group:  # a whole page (a town), written by write_search_copy
+            continue
+        target = search / group / "index.html"
+        urls = sorted(members.get(group, ()))
+        if not urls:
+            target.unlink(missing_ok=True)
+            continue
+        parts = "".join(copy_path(search, url, group).read_text(encoding="utf-8") for url in urls)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(SEARCH_DOC.format(title=html.escape(group), body=parts), encoding="utf-8")
