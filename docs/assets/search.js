@@ -203,7 +203,9 @@ async function run() {
   ]);
   const simple = toSimple ? toSimple(query) : query;
   // The search-only words decide which pages match, not how high: they list every name on a town page.
-  await pagefind.options({ baseUrl: base.pathname, ranking: { metaWeights: { search: 0 } } });
+  // Pagefind runs on this page, not in its web worker: the worker is one more script to download (41 KB
+  // of the ~300 KB a first search may cost) and this page has nothing else to do meanwhile.
+  await pagefind.options({ baseUrl: base.pathname, ranking: { metaWeights: { search: 0 } }, noWorker: true });
   const number = code(simple);
   const together = number ? null : phrase(simple);
   const [plain, exact, asTyped] = await Promise.all([
