@@ -74,11 +74,15 @@ function words(text) {
 // (generator/searchwords.py, NUMBERED), so its phrase is the place's; the number is found in the text.
 const NUMBERED = /^(.*\D)\d+(?:组|栋|号楼|单元)$/u;
 
-// The query as a Pagefind phrase of those words: "刘 玉 亮"; null without Chinese.
+// The query as a Pagefind phrase of those words: "刘 玉 亮"; null without Chinese. A query longer than
+// a name or a place (an organisation) is looked up by its first PHRASE_MAX characters: each word of a
+// phrase costs Pagefind one more index file, a common character's up to 300 KB at province scale.
+const PHRASE_MAX = 6;
 function phrase(text) {
   if (!HAN.test(text)) return null;
   const place = text.trim().match(NUMBERED);
-  return `"${words(place ? place[1] : text).join(" ")}"`;
+  const chars = words(place ? place[1] : text);
+  return `"${chars.slice(0, PHRASE_MAX).join(" ")}"`;
 }
 
 // A document number typed with its Chinese (湘（2015）北福县不动产权第0439649号) is looked up by its long
