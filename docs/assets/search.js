@@ -163,13 +163,14 @@ function target(data, url, found) {
 // document (generator/searchindex.py): Pagefind's cost and the index every search loads first grow with
 // the number of documents. Each notice is a section that starts at its heading, whose id is the notice's
 // URL, and whose search-only words start at an element with the id "~" and the URL. Pagefind numbers a
-// document's words as its text split at zero-width spaces (raw_content, which escapes < and >), so a
-// section's text runs from its heading's word to its search-only words.
+// document's words as its text split at zero-width spaces, or at spaces when it has none (raw_content,
+// which escapes < and >), so a section's text runs from its heading's word to its search-only words.
 function sections(data, base) {
   const anchors = (data.anchors || []).filter((a) => a.id.endsWith("/"));
   const heads = anchors.filter((a) => !a.id.startsWith("~")).sort((a, b) => a.location - b.location);
   if (!heads.length || !data.raw_content) return null;
-  const words = data.raw_content.split("\u200b");
+  const raw = data.raw_content;
+  const words = raw.includes("\u200b") ? raw.split("\u200b") : raw.split(/(?<=[\r\n\s]+)(?=[^\r\n\s])/u);
   const text = (from, to) => words.slice(from, to).join("").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
   const wordsAt = new Map(anchors.filter((a) => a.id.startsWith("~")).map((a) => [a.id.slice(1), a.location]));
   return heads.map((head, i) => {
