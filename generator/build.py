@@ -30,7 +30,7 @@ from .load import display_path, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
-from .searchindex import copy_path, write_groups, write_search_copy
+from .searchindex import copy_path, search_copy, write_groups
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
@@ -184,12 +184,17 @@ def build(options: Options) -> Result:
             shutil.rmtree(search_docs)  # nothing to trust: start from an empty folder
         with no_gc():
             plan = Plan(old, site_dir, search_docs)
-            written, rendered, changed = write_shell_pages(pages, jobs, plan, frames, staged, search_docs, options.workers)
+            written, rendered, changed, fresh_sections = write_shell_pages(pages, jobs, plan, frames, staged, search_docs,
+                                                                           options.workers)
         for url in old.pages.keys() - written.keys():
             if doc := old.pages[url].indexed:
-                copy_path(search_docs, url, doc).unlink(missing_ok=True)
+                if doc == url:
+                    copy_path(search_docs, url).unlink(missing_ok=True)
                 changed.add(doc)
-        write_groups(search_docs, {url: w.indexed for url, w in written.items()}, changed)
+        docs = {url: w.indexed for url, w in written.items()}
+        sections = {url: text for url, text in old.sections.items() if (doc := docs.get(url)) and doc != url}
+        sections.update(fresh_sections)
+        write_groups(search_docs, docs, sections, changed)
         clock.lap("render")
         keep = ()
         if changed or not old.pages or not (site_dir / "pagefind").is_dir():
@@ -198,7 +203,7 @@ def build(options: Options) -> Result:
             keep = ("pagefind",)  # no indexed page changed: the index would come out the same
         clock.lap("pagefind")
         publish(staged, site_dir, keep, cache.trash)
-        cache.save_pages(PageCache(scope, written))
+        cache.save_pages(PageCache(scope, written, sections))
         clock.lap("publish")
     return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered)
 
@@ -213,7 +218,7 @@ class Plan:
 
     old: PageCache
     site_dir: Path
-    search: Path  # the slim copies of last build's indexed pages (updated in place)
+    search: Path  # what Pagefind read last time (updated in place): town pages' slim copies, day groups
 
     def reusable(self, url: str, key: str) -> bool:
         before = self.old.pages.get(url)
@@ -225,13 +230,15 @@ class Plan:
             return False
         if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
             return False
-        return not before.indexed or copy_path(self.search, url, before.indexed).is_file()
+        if before.indexed == url:
+            return copy_path(self.search, url).is_file()
+        return not before.indexed or url in self.old.sections
 
 
-def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tuple[str, ...]]]:
+def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tuple[str, ...], str | None]]:
     """One worker's share of the shell pages, written (or kept) into the staged site, with the slim copies
-    Pagefind reads updated in place. Runs in a forked process. Each row says whether the page was rendered
-    anew and which search documents changed with it."""
+    of town pages updated in place. Runs in a forked process. Each row says whether the page was rendered
+    anew, which search documents changed with it, and a fresh notice's section of its day group."""
     pages, jobs, plan, frames, site, search = _SHELL_WORK
     written = []
     for index in range(share, len(jobs), shares):
@@ -245,18 +252,19 @@ def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tupl
         before = plan.old.pages.get(url)
         was_in = before.indexed if before is not None else ""
         fresh = not plan.reusable(url, key)
+        section = None
         if not fresh:
             keep(plan.site_dir / url / "index.html", target)
             indexed = was_in
         else:
             page = pages.render_job(job)
             target.write_text(frames[page.depth].fill(page), encoding="utf-8")
-            indexed = write_search_copy(page, search)
-            if was_in and copy_path(search, url, was_in) != copy_path(search, url, indexed):
-                copy_path(search, url, was_in).unlink(missing_ok=True)
+            indexed, section = search_copy(page, search)
+            if was_in == url and indexed != url:
+                copy_path(search, url).unlink(missing_ok=True)
         stat = target.stat()
         changed = tuple(doc for doc in {indexed, was_in} if doc) if fresh else ()
-        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed))
+        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed, section))
     return written
 
 
@@ -264,9 +272,10 @@ _SHELL_WORK: tuple = ()
 
 
 def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site: Path, search: Path,
-                      workers: int) -> tuple[dict[str, Written], int, set[str]]:
+                      workers: int) -> tuple[dict[str, Written], int, set[str], dict[str, str]]:
     """Render every town, notice and list page into its frame (or keep last build's), in `workers` forked processes.
-    Returns what was written for each URL, how many pages were rendered anew, and the search documents that changed."""
+    Returns what was written for each URL, how many pages were rendered anew, the search documents that changed,
+    and the sections of the notices rendered anew."""
     global _SHELL_WORK
     _SHELL_WORK = (pages, jobs, plan, frames, site, search)
     try:
@@ -277,7 +286,8 @@ def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site
             context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
                 rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
-        return {row[0]: row[1] for row in rows}, sum(row[2] for row in rows), {doc for row in rows for doc in row[3]}
+        return ({row[0]: row[1] for row in rows}, sum(row[2] for row in rows), {doc for row in rows for doc in row[3]},
+                {row[0]: row[4] for row in rows if row[4] is not None})
     finally:
         _SHELL_WORK = ()
 

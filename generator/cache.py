@@ -80,10 +80,12 @@ class Written:
 
 @dataclass
 class PageCache:
-    """page URL → how it was made and the file written for it."""
+    """page URL → how it was made and the file written for it; notice URL → its section of a day group
+    (searchindex.py), kept here rather than as tens of thousands of small files."""
 
     scope: str = ""
     pages: dict[str, Written] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
 
 
 class BuildCache:

@@ -23,7 +23,6 @@ from pathlib import Path
 from .render import Page
 
 SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
-PART = "index.part"  # a notice's section, kept beside its group (Pagefind reads only *.html)
 WORDS_PREFIX = "~"  # id of the element holding a section's search-only words: "~" + the notice's URL
 _SEARCH_META = re.compile(r' data-pagefind-meta="search:([^"]*)"')
 _BODY = re.compile(r" data-pagefind-body(?=[\s>])")
@@ -36,22 +35,23 @@ def is_indexed(page: Page) -> bool:
     return "data-pagefind-body" in page.body
 
 
-def copy_path(search: Path, url: str, doc: str) -> Path:
-    """Where the slim copy of the page at `url` is kept, when its text goes into the search document `doc`."""
-    return search / url / ("index.html" if doc == url else PART)
+def copy_path(search: Path, url: str) -> Path:
+    """Where the slim copy of the page at `url` is kept when it is a search document of its own (a town)."""
+    return search / url / "index.html"
 
 
-def write_search_copy(page: Page, search: Path) -> str:
-    """Write what Pagefind reads of `page`; returns the URL of the search document it is part of
-    ("" when the page is not searched: lists and hub pages)."""
+def search_copy(page: Page, search: Path) -> tuple[str, str | None]:
+    """What Pagefind reads of `page`: the URL of the search document it is part of ("" when the page is
+    not searched: lists and hub pages), and for a notice its section of that day group (which
+    write_groups puts together). A town's slim copy is written to `search` here."""
     if not is_indexed(page):
-        return ""
-    doc = page.search_group or page.url
-    target = copy_path(search, page.url, doc)
+        return "", None
+    if page.search_group:
+        return page.search_group, section(page)
+    target = copy_path(search, page.url)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = section(page) if page.search_group else SEARCH_DOC.format(title=page.html_title, body=slim(page.body))
-    target.write_text(text, encoding="utf-8")
-    return doc
+    target.write_text(SEARCH_DOC.format(title=page.html_title, body=slim(page.body)), encoding="utf-8")
+    return page.url, None
 
 
 def section(page: Page) -> str:
@@ -72,21 +72,21 @@ def slim(body: str) -> str:
     return _UNREAD.sub("", body)
 
 
-def write_groups(search: Path, docs: dict[str, str], changed: set[str]) -> None:
-    """Rewrite the day groups in `changed` from their notices' sections; `docs` maps every indexed
+def write_groups(search: Path, docs: dict[str, str], sections: dict[str, str], changed: set[str]) -> None:
+    """Rewrite the day groups in `changed` from their notices' `sections`; `docs` maps every indexed
     page's URL to its search document (a group, or the page itself). A group left empty is removed."""
     members: dict[str, list[str]] = defaultdict(list)
     for url, doc in docs.items():
         if doc and doc != url:
             members[doc].append(url)
     for group in changed:
-        if docs.get(group) == group:  # a whole page (a town), written by write_search_copy
+        if docs.get(group) == group:  # a whole page (a town), written by search_copy
             continue
         target = search / group / "index.html"
         urls = sorted(members.get(group, ()))
         if not urls:
             target.unlink(missing_ok=True)
             continue
-        parts = "".join(copy_path(search, url, group).read_text(encoding="utf-8") for url in urls)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(SEARCH_DOC.format(title=html.escape(group), body=parts), encoding="utf-8")
+        body = "".join(sections[url] for url in urls)
+        target.write_text(SEARCH_DOC.format(title=html.escape(group), body=body), encoding="utf-8")
