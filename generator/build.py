@@ -92,14 +92,17 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     cache = cache or BuildCache(None)
     scope = digest(code_digest(), options.today.isoformat(), str(notices), os.getcwd())
     record = cache.checks(scope)
+    started_ns = time.time_ns()
     names = [display_path(path) for path in files]
-    digests = [digest(path.read_bytes()) for path in files] if cache.enabled else [""] * len(files)
-    stale = [i for i, name in enumerate(names) if record.files.get(name, (None,))[0] != digests[i]]  # all, without a cache
+    stats = [path.stat() for path in files] if cache.enabled else []
+    digests = [record.known_digest(name, stat) or digest(path.read_bytes()) for name, stat, path in zip(names, stats, files)]
+    stale = [i for i, name in enumerate(names) if not digests or record.files.get(name, (None,))[0] != digests[i]]
     with no_gc():
         fresh = dict(zip(stale, check_files([files[i] for i in stale], notices, options.today, options.workers)))
         outcomes = [fresh[i] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
         if cache.enabled:
-            cache.save_checks(CheckCache(scope, {name: (digests[i], outcomes[i]) for i, name in enumerate(names)}))
+            cache.save_checks(CheckCache(scope, {name: (digests[i], outcomes[i], (stats[i].st_size, stats[i].st_mtime_ns))
+                                                 for i, name in enumerate(names)}, started_ns))
         results, load_problems = [], []
         for blob in outcomes:
             problems, result = pickle.loads(blob)  # fresh objects: assemble() assigns URLs to them

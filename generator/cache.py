@@ -64,10 +64,26 @@ def code_digest() -> str:
 
 @dataclass
 class CheckCache:
-    """file path → (digest of its bytes, pickled (load problems, FileResult or None))."""
+    """file path → (digest of its bytes, pickled (load problems, FileResult or None), its size and mtime).
+
+    A file whose size and modification time (in nanoseconds) are the ones recorded is not read again to
+    be hashed, as `make` and git do, unless it was modified less than RACY_NS before the recording check
+    started: within a clock tick a file can change again without its time changing, so such a file is
+    hashed every time until it is old enough."""
 
     scope: str = ""  # code and today: checks depend on both
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes, tuple[int, int]]] = field(default_factory=dict)
+    started_ns: int = 0  # wall-clock time when the check that made this record began
+
+    def known_digest(self, name: str, stat: os.stat_result) -> str | None:
+        """The recorded digest of the file, when its size and time say it is the file that was hashed."""
+        entry = self.files.get(name)
+        if entry is None or entry[2] != (stat.st_size, stat.st_mtime_ns) or stat.st_mtime_ns >= self.started_ns - RACY_NS:
+            return None
+        return entry[0]
+
+
+RACY_NS = 2_000_000_000  # two seconds: coarser than any file system's timestamps
 
 
 @dataclass(frozen=True)

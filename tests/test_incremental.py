@@ -4,8 +4,10 @@ the same site as a full build from nothing (`--no-cache`) of the same data."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -188,4 +190,29 @@ def test_a_day_group_of_notices_follows_its_notices(data, tmp_path):
     (data / "lost" / "2022" / "2022-06-20-shenfenzheng.yaml").unlink()
     run(data, site)
     assert not group.exists()  # the day has no notice left
+    assert_equals_full_build(data, site)
+
+
+def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, tmp_path, monkeypatch):
+    """A rebuild hashes only the data files whose size or modification time changed (as make and git
+    do), and any file modified less than two seconds before the last check began, whose time cannot
+    tell a second change within one clock tick apart."""
+    hour_ago = time.time_ns() - 3600 * 10**9
+    files = sorted(data.rglob("*.yaml"))
+    for path in files:
+        os.utime(path, ns=(hour_ago, hour_ago))
+    recent = files[-1]
+    os.utime(recent, ns=(time.time_ns(), time.time_ns()))  # modified just now
+    site = tmp_path / "site"
+    run(data, site)
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+    run(data, site)
+    assert [path for path in reads if path.suffix == ".yaml"] == [recent.resolve()]
+    edited = files[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("\n", "\n# 注释\n", 1), encoding="utf-8")
+    reads.clear()
+    run(data, site)
+    assert {path for path in reads if path.suffix == ".yaml"} == {recent.resolve(), edited.resolve()}  # hashed; the edited one checked too
     assert_equals_full_build(data, site)
