@@ -247,3 +247,12 @@ def test_a_notice_indexed_with_others_of_its_day_is_a_result_of_its_own(browser,
         assert not any(other in page for page in pages), (query, pages)
         assert all((site / page / "index.html").is_file() for page in pages), pages
         assert query in tab.locator("#pt-results li").first.text_content()
+
+
+def test_our_scripts_use_no_regex_look_behind():
+    """iOS Safari before 16.4 (and WeChat's browser on those iPhones, which is Safari's engine) cannot parse
+    a look-behind in a regular expression, and a pattern it cannot parse stops the whole script."""
+    scripts = sorted((ROOT / "docs" / "assets").glob("*.js"))
+    assert scripts
+    offending = [path.name for path in scripts if re.search(r"\(\?<[=!]", path.read_text(encoding="utf-8"))]
+    assert offending == []

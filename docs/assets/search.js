@@ -165,12 +165,22 @@ function target(data, url, found) {
 // URL, and whose search-only words start at an element with the id "~" and the URL. Pagefind numbers a
 // document's words as its text split at zero-width spaces, or at spaces when it has none (raw_content,
 // which escapes < and >), so a section's text runs from its heading's word to its search-only words.
+// A document's words as Pagefind numbers them, each with the separator after it, so that joined again
+// they give the text back. (No look-behind in the pattern: iOS before 16.4, and WeChat on it, cannot
+// parse one, and one unparsable pattern stops this whole script.)
+function wordsOf(raw) {
+  if (raw.includes("\u200b")) return raw.split("\u200b");
+  const parts = raw.split(/([\r\n\s]+)/);  // word, space, word, space, …: the first word may be ""
+  const words = [];
+  for (let i = 0; i < parts.length; i += 2) words.push(parts[i] + (parts[i + 1] || ""));
+  return words;
+}
+
 function sections(data, base) {
   const anchors = (data.anchors || []).filter((a) => a.id.endsWith("/"));
   const heads = anchors.filter((a) => !a.id.startsWith("~")).sort((a, b) => a.location - b.location);
   if (!heads.length || !data.raw_content) return null;
-  const raw = data.raw_content;
-  const words = raw.includes("\u200b") ? raw.split("\u200b") : raw.split(/(?<=[\r\n\s]+)(?=[^\r\n\s])/u);
+  const words = wordsOf(data.raw_content);
   const text = (from, to) => words.slice(from, to).join("").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
   const wordsAt = new Map(anchors.filter((a) => a.id.startsWith("~")).map((a) => [a.id.slice(1), a.location]));
   return heads.map((head, i) => {
