@@ -30,7 +30,7 @@ from .load import display_path, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
-from .searchindex import copy_path, search_copy, write_groups
+from .searchindex import copy_path, drop_copy, search_copy, update_groups
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
@@ -96,7 +96,10 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     names = [display_path(path) for path in files]
     stats = [path.stat() for path in files] if cache.enabled else []
     digests = [record.known_digest(name, stat) or digest(path.read_bytes()) for name, stat, path in zip(names, stats, files)]
-    stale = [i for i, name in enumerate(names) if not digests or record.files.get(name, (None,))[0] != digests[i]]
+    if cache.enabled:
+        stale = [i for i, name in enumerate(names) if record.files.get(name, (None,))[0] != digests[i]]
+    else:
+        stale = list(range(len(files)))
     with no_gc():
         fresh = dict(zip(stale, check_files([files[i] for i in stale], notices, options.today, options.workers)))
         outcomes = [fresh[i] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
@@ -172,7 +175,7 @@ def build(options: Options) -> Result:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".portal-", dir=site_dir.parent) as work:
         work = Path(work)
-        docs, staged, search_docs = work / "docs", work / "site", work / "search"
+        docs, staged = work / "docs", work / "site"
         depths = {job_depth(job) for job in jobs}
         write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
         run_mkdocs(options.config_file, docs, staged)
@@ -191,13 +194,10 @@ def build(options: Options) -> Result:
                                                                            options.workers)
         for url in old.pages.keys() - written.keys():
             if doc := old.pages[url].indexed:
-                if doc == url:
-                    copy_path(search_docs, url).unlink(missing_ok=True)
+                drop_copy(search_docs, url, doc)
                 changed.add(doc)
-        docs = {url: w.indexed for url, w in written.items()}
-        sections = {url: text for url, text in old.sections.items() if (doc := docs.get(url)) and doc != url}
-        sections.update(fresh_sections)
-        write_groups(search_docs, docs, sections, changed)
+        sections = update_groups(search_docs, {url: w.indexed for url, w in written.items()}, old.sections,
+                                 fresh_sections, changed)
         clock.lap("render")
         keep = ()
         if changed or not old.pages or not (site_dir / "pagefind").is_dir():
@@ -263,8 +263,8 @@ def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tupl
             page = pages.render_job(job)
             target.write_text(frames[page.depth].fill(page), encoding="utf-8")
             indexed, section = search_copy(page, search)
-            if was_in == url and indexed != url:
-                copy_path(search, url).unlink(missing_ok=True)
+            if indexed != was_in:
+                drop_copy(search, url, was_in)
         stat = target.stat()
         changed = tuple(doc for doc in {indexed, was_in} if doc) if fresh else ()
         written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed, section))

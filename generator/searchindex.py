@@ -40,10 +40,17 @@ def copy_path(search: Path, url: str) -> Path:
     return search / url / "index.html"
 
 
+def drop_copy(search: Path, url: str, doc: str) -> None:
+    """The page at `url` is no longer in the search document `doc`: remove its slim copy if it was a
+    document of its own (a notice's section simply leaves its group when the group is rewritten)."""
+    if doc == url:
+        copy_path(search, url).unlink(missing_ok=True)
+
+
 def search_copy(page: Page, search: Path) -> tuple[str, str | None]:
     """What Pagefind reads of `page`: the URL of the search document it is part of ("" when the page is
     not searched: lists and hub pages), and for a notice its section of that day group (which
-    write_groups puts together). A town's slim copy is written to `search` here."""
+    update_groups puts together). A town's slim copy is written to `search` here."""
     if not is_indexed(page):
         return "", None
     if page.search_group:
@@ -72,9 +79,14 @@ def slim(body: str) -> str:
     return _UNREAD.sub("", body)
 
 
-def write_groups(search: Path, docs: dict[str, str], sections: dict[str, str], changed: set[str]) -> None:
-    """Rewrite the day groups in `changed` from their notices' `sections`; `docs` maps every indexed
-    page's URL to its search document (a group, or the page itself). A group left empty is removed."""
+def update_groups(search: Path, docs: dict[str, str], kept: dict[str, str], fresh: dict[str, str],
+                  changed: set[str]) -> dict[str, str]:
+    """Rewrite the day groups in `changed` from their notices' sections, and return every notice's section.
+    `docs` maps every indexed page's URL to its search document (a group, or the page itself); `kept` are
+    the last build's sections (those of notices gone or no longer grouped are dropped), `fresh` this build's.
+    A group left empty is removed."""
+    sections = {url: text for url, text in kept.items() if (doc := docs.get(url)) and doc != url}
+    sections.update(fresh)
     members: dict[str, list[str]] = defaultdict(list)
     for url, doc in docs.items():
         if doc and doc != url:
@@ -90,3 +102,4 @@ def write_groups(search: Path, docs: dict[str, str], sections: dict[str, str], c
         target.parent.mkdir(parents=True, exist_ok=True)
         body = "".join(sections[url] for url in urls)
         target.write_text(SEARCH_DOC.format(title=html.escape(group), body=body), encoding="utf-8")
+    return sections
