@@ -4,8 +4,9 @@
 
 Scenarios, each a separate process, in this order on one data set (see bench/README.md):
 full build from nothing, no-change rebuild, one notice added, one town edited (the added notice
-still there), then `portal check --strict` alone, then Hugo on the same pages. The data is put
-back as it was at the end.
+still there), then `portal check --strict` alone: every file (`--no-cache`), then again after the
+two edits are undone, with the check results the last build cached; then Hugo on the same pages.
+The data is put back as it was at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 PORTAL = Path(sys.executable).with_name("portal")
 TIMING = re.compile(r"(\S[^\d]*?) (\d+(?:\.\d+)?)s")
 TIMINGS_LINE = re.compile(r"^(?:\S[^\d]*? \d+(?:\.\d+)?s\s*)+$")
+COLD_CHECK = "portal check --strict, every file (--no-cache)"
+WARM_CHECK = "portal check --strict, after the edits are undone (cache)"
 BUILT = re.compile(r"site built: (\d+) pages(?:, (\d+) rendered anew)?")
 
 
@@ -91,10 +94,11 @@ class Bench:
         self.out.mkdir(parents=True)
         return self.build("full build")
 
-    def check(self) -> Row:
-        command = [str(PORTAL), "check", "--strict", "--notices", str(self.data.notices), *self.today()]
-        done = checked(run(command), "portal check --strict")
-        row = Row("portal check --strict", done.wall, done.cpu, done.peak_rss)
+    def check(self, scenario: str, *options: str) -> Row:
+        command = [str(PORTAL), "check", "--strict", "--notices", str(self.data.notices), "--site-dir", str(self.site),
+                   *options, *self.today()]
+        done = checked(run(command), scenario)
+        row = Row(scenario, done.wall, done.cpu, done.peak_rss)
         progress(row)
         return row
 
@@ -121,7 +125,8 @@ def measure_all(bench: Bench, with_hugo: bool) -> list[Row]:
         rows.append(bench.build("one notice added"))
         edits.edit_town()
         rows.append(bench.build("one town edited"))
-    rows.append(bench.check())
+    rows.append(bench.check(COLD_CHECK, "--no-cache"))
+    rows.append(bench.check(WARM_CHECK))  # the two edits undone: two files to check again
     if hugo_row:
         rows.append(hugo_row)
     return rows

@@ -80,6 +80,11 @@ class BuildError(Exception):
     """A step after checking failed (MkDocs or Pagefind); the published site is untouched."""
 
 
+def open_cache(options: Options) -> BuildCache:
+    """The cache of the last build (and check) for this site folder; a disabled one with --no-cache."""
+    return BuildCache((options.cache_dir or default_dir(options.site_dir.resolve())) if options.cache else None)
+
+
 def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     """Stages 1 and 2 for the whole notices folder: every file read and checked, then the cross-file rules.
 
@@ -95,16 +100,20 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     started_ns = time.time_ns()
     names = [display_path(path) for path in files]
     stats = [path.stat() for path in files] if cache.enabled else []
-    digests = [record.known_digest(name, stat) or digest(path.read_bytes()) for name, stat, path in zip(names, stats, files)]
+    # A file the record knows is hashed here, unless its size and time vouch for it, to learn whether it
+    # changed; a file it does not know is checked anyway, and hashed by the worker that reads it.
+    digests = [record.known_digest(name, stat) or (digest(path.read_bytes()) if name in record.files else None)
+               for name, stat, path in zip(names, stats, files)]
     if cache.enabled:
-        stale = [i for i, name in enumerate(names) if record.files.get(name, (None,))[0] != digests[i]]
+        stale = [i for i, name in enumerate(names) if digests[i] is None or record.files[name][0] != digests[i]]
     else:
         stale = list(range(len(files)))
     with no_gc():
         fresh = dict(zip(stale, check_files([files[i] for i in stale], notices, options.today, options.workers)))
-        outcomes = [fresh[i] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
+        outcomes = [fresh[i][1] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
         if cache.enabled:
-            cache.save_checks(CheckCache(scope, {name: (digests[i], outcomes[i], (stats[i].st_size, stats[i].st_mtime_ns))
+            cache.save_checks(CheckCache(scope, {name: (fresh[i][0] if i in fresh else digests[i], outcomes[i],
+                                                        (stats[i].st_size, stats[i].st_mtime_ns))
                                                  for i, name in enumerate(names)}, started_ns))
         results, load_problems = [], []
         for blob in outcomes:
@@ -130,20 +139,23 @@ def no_gc():
             gc.enable()
 
 
-def _check_share(notices: Path, files: list[Path], indexes: list[int], today: dt.date) -> list[tuple[int, bytes]]:
+def _check_share(notices: Path, files: list[Path], indexes: list[int], today: dt.date) -> list[tuple[int, str, bytes]]:
     """One worker's share: read and check each file on its own (cross-file rules run afterwards).
-    Each outcome comes back pickled, as (load problems, FileResult or None): the form the cache keeps."""
+    Each outcome comes back with the digest of the file's bytes, pickled as (load problems, FileResult or None):
+    the form the cache keeps."""
     gc.disable()
     outcomes = []
     for index in indexes:
-        source, load_problems = load_file(files[index], notices)
+        data = files[index].read_bytes()
+        source, load_problems = load_file(files[index], notices, data)
         result = check_source(source, today) if source is not None else None
-        outcomes.append((index, pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
+        outcomes.append((index, digest(data), pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
     return outcomes
 
 
-def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) -> list[bytes]:
-    """Check every file, in `workers` processes when there are enough files to be worth it; outcomes in file order."""
+def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) -> list[tuple[str, bytes]]:
+    """Check every file, in `workers` processes when there are enough files to be worth it; (digest of the
+    bytes read, outcome) in file order."""
     workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
     shares = [list(range(i, len(files), workers)) for i in range(workers)]  # interleaved: big and small files mix
     if workers == 1:
@@ -152,7 +164,7 @@ def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) 
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
             outputs = list(pool.map(_check_share, [notices] * workers, [files] * workers, shares, [today] * workers))
-    return [blob for _, blob in sorted((pair for out in outputs for pair in out), key=lambda pair: pair[0])]
+    return [(bytes_digest, blob) for _, bytes_digest, blob in sorted((row for out in outputs for row in out), key=lambda row: row[0])]
 
 
 def failed(problems: list[Problem], strict: bool) -> bool:
@@ -162,7 +174,7 @@ def failed(problems: list[Problem], strict: bool) -> bool:
 def build(options: Options) -> Result:
     clock = Stopwatch()
     site_dir = options.site_dir.resolve()
-    cache = BuildCache((options.cache_dir or default_dir(site_dir)) if options.cache else None)
+    cache = open_cache(options)
     checked = run_check(options, cache)
     clock.lap("check")
     if failed(checked.problems, options.strict):

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import os
 import pickle
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,10 +131,14 @@ class BuildCache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / (name + ".tmp")
-        with open(temporary, "wb") as f:
-            pickle.dump((FORMAT, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.folder / name)
+        # A temporary file of its own: `portal check` (a pre-commit hook) and `portal serve` may write at once.
+        with tempfile.NamedTemporaryFile("wb", dir=self.folder, prefix=name + ".", delete=False) as f:
+            try:
+                pickle.dump((FORMAT, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                os.unlink(f.name)
+                raise
+        os.replace(f.name, self.folder / name)
 
     def checks(self, scope: str) -> CheckCache:
         return self._read("checks.pickle", CheckCache, scope)

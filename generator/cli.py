@@ -32,6 +32,10 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="只检查数据，不生成网站 (check only)")
     common(c)
+    c.add_argument("--site-dir", type=Path, default=Path("site"),
+                   help="网站输出文件夹：检查沿用它的缓存中未改动文件的检查结果 (the site whose cache of check results is used; default: site)")
+    c.add_argument("--no-cache", dest="cache", action="store_false",
+                   help="重新检查每个文件，不沿用上次的检查结果 (check every file again; ignore .portal-cache/)")
     c.add_argument("files", nargs="*", type=Path, metavar="FILE",
                    help="只报告这些文件的问题（仍检查全部数据；pre-commit 用）(report only problems in or about these files)")
     b = sub.add_parser("build", help="检查并生成网站 (check and build)")
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                                             today=args.today or dt.date.today()))
     opts = options(args)
     if args.command == "check":
-        checked = pipeline.run_check(opts)
+        checked = pipeline.run_check(opts, pipeline.open_cache(opts))
         checked.problems = changed.select(checked.problems, args.files, opts.notices)
         report(checked.problems, args.format)
         if pipeline.failed(checked.problems, opts.strict):

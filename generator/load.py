@@ -219,10 +219,10 @@ def yaml_files(notices_dir: Path) -> list[Path]:
     return sorted(p for p in notices_dir.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES)
 
 
-def load_file(file: Path, notices_dir: Path) -> tuple[SourceFile | None, list[Problem]]:
-    """Read, decode and compose one file."""
+def load_file(file: Path, notices_dir: Path, data: bytes | None = None) -> tuple[SourceFile | None, list[Problem]]:
+    """Read (unless its bytes are given), decode and compose one file."""
     path = display_path(file)
-    text, error = decode(file.read_bytes())
+    text, error = decode(file.read_bytes() if data is None else data)
     if error:
         return None, [Problem(path, 1, 1, "", error, "file-encoding")]
     root, problems = parse(text, path)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import run  # noqa: E402  (bench/run.py)
 from scenarios import ADDED_NOTICE, EDITING  # noqa: E402
 
-SCENARIOS = ["full build", "no-change rebuild", "one notice added", "one town edited", "portal check --strict"]
+SCENARIOS = ["full build", "no-change rebuild", "one notice added", "one town edited", run.COLD_CHECK, run.WARM_CHECK]
 
 
 def test_timings_line_is_read_with_stage_names_of_several_words():
@@ -35,7 +35,7 @@ def test_harness_measures_every_scenario_and_restores_the_data(tmp_path):
     runs = json.loads((results / "results.json").read_text(encoding="utf-8"))["runs"]
     rows = runs["scale=0.01 seed=1"]["rows"]
     names = [row["scenario"] for row in rows]
-    assert names[:5] == SCENARIOS
+    assert names[:6] == SCENARIOS
     assert any(name.startswith("Hugo") for name in names) == (shutil.which("hugo") is not None)
     builds = rows[:4]
     for row in builds:

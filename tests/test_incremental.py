@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import cli
 from generator.build import Options, build, run_check
 from tests.sitebuild import SAMPLE, TODAY
 
@@ -216,3 +217,33 @@ def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, t
     run(data, site)
     assert {path for path in reads if path.suffix == ".yaml"} == {recent.resolve(), edited.resolve()}  # hashed; the edited one checked too
     assert_equals_full_build(data, site)
+
+
+def test_portal_check_reuses_the_check_results_the_last_build_kept(data, tmp_path, monkeypatch, capsys):
+    """`portal check` (the pre-commit hook) shares the build's cache: after a build it reads only the
+    files changed since, and still reports their problems; `--no-cache` checks every file again."""
+    hour_ago = time.time_ns() - 3600 * 10**9
+    files = sorted(data.rglob("*.yaml"))
+    for path in files:
+        os.utime(path, ns=(hour_ago, hour_ago))
+    site = tmp_path / "site"
+    run(data, site)
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+
+    def check(*options: str) -> int:
+        reads.clear()
+        return cli.main(["check", "--notices", str(data), "--site-dir", str(site), "--today", TODAY.isoformat(), *options])
+
+    assert check() == 0
+    assert [path for path in reads if path.suffix == ".yaml"] == []
+    notice = next(path for path in files if "lost" in path.parts)
+    notice.write_text(notice.read_text(encoding="utf-8").replace("published: ", "published: 2022-13-40 #", 1),
+                      encoding="utf-8")
+    capsys.readouterr()
+    assert check() == 1
+    assert {path for path in reads if path.suffix == ".yaml"} == {notice.resolve()}  # hashed, then checked
+    assert f"{notice.resolve()}:2:12: error: published:" in capsys.readouterr().err
+    assert check("--no-cache") == 1
+    assert sorted(path for path in reads if path.suffix == ".yaml") == sorted(path.resolve() for path in files)
