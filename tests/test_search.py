@@ -134,6 +134,7 @@ def test_more_results_on_request(browser):
     page = search(browser, "网格员")
     try:
         assert page.locator("#pt-results li").count() == 3
+        assert page.text_content("#pt-search-status") == "找到 3 个结果（“网格员”），可能还有更多"
         page.click("#pt-more")
         page.wait_for_function("document.querySelectorAll('#pt-results li').length > 3")
         pages = result_pages(browser, page)

@@ -289,7 +289,7 @@ async function run() {
     }
     const done = next >= ordered.length && !queue.length;
     status.textContent = kept
-      ? `找到 ${kept} 个${done ? "" : "以上"}结果（“${query}”）`
+      ? `找到 ${kept} 个结果（“${query}”）${done ? "" : "，可能还有更多"}`
       : `没有找到“${query}”。请检查错别字，或只输入姓名中的两个字。`;
     more.hidden = !kept || done;
   }
