@@ -22,11 +22,12 @@ import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import Iterator
 
 from .cache import BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, tree_digest
 from .cms import write_admin
 from .history import git_history
-from .load import display_path, load_file, yaml_files
+from .load import display_path, display_paths, load_file, yaml_files
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
@@ -98,7 +99,7 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     scope = digest(code_digest(), options.today.isoformat(), str(notices), os.getcwd())
     record = cache.checks(scope)
     started_ns = time.time_ns()
-    names = [display_path(path) for path in files]
+    names = display_paths(files)
     stats = [path.stat() for path in files] if cache.enabled else []
     # A file the record knows is hashed here, unless its size and time vouch for it, to learn whether it
     # changed; a file it does not know is checked anyway, and hashed by the worker that reads it.
@@ -109,15 +110,19 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     else:
         stale = list(range(len(files)))
     with no_gc():
-        fresh = dict(zip(stale, check_files([files[i] for i in stale], notices, options.today, options.workers)))
+        fresh: dict[int, tuple[str, bytes]] = {}
+        loaded = {}
+        for k, bytes_digest, blob in check_files([files[i] for i in stale], notices, options.today, options.workers):
+            fresh[stale[k]] = (bytes_digest, blob)
+            loaded[stale[k]] = pickle.loads(blob)  # while the workers go on with the next files
         outcomes = [fresh[i][1] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
         if cache.enabled:
             cache.save_checks(CheckCache(scope, {name: (fresh[i][0] if i in fresh else digests[i], outcomes[i],
                                                         (stats[i].st_size, stats[i].st_mtime_ns))
                                                  for i, name in enumerate(names)}, started_ns))
         results, load_problems = [], []
-        for blob in outcomes:
-            problems, result = pickle.loads(blob)  # fresh objects: assemble() assigns URLs to them
+        for i, blob in enumerate(outcomes):
+            problems, result = loaded[i] if i in loaded else pickle.loads(blob)  # fresh objects: assemble() assigns URLs
             load_problems += problems
             if result is not None:
                 results.append(result)
@@ -139,10 +144,11 @@ def no_gc():
             gc.enable()
 
 
-def _check_share(notices: Path, files: list[Path], indexes: list[int], today: dt.date) -> list[tuple[int, str, bytes]]:
+def _check_share(indexes: list[int]) -> list[tuple[int, str, bytes]]:
     """One worker's share: read and check each file on its own (cross-file rules run afterwards).
     Each outcome comes back with the digest of the file's bytes, pickled as (load problems, FileResult or None):
     the form the cache keeps."""
+    files, notices, today = _CHECK_WORK
     gc.disable()
     outcomes = []
     for index in indexes:
@@ -153,18 +159,28 @@ def _check_share(notices: Path, files: list[Path], indexes: list[int], today: dt
     return outcomes
 
 
-def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) -> list[tuple[str, bytes]]:
-    """Check every file, in `workers` processes when there are enough files to be worth it; (digest of the
-    bytes read, outcome) in file order."""
-    workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
-    shares = [list(range(i, len(files), workers)) for i in range(workers)]  # interleaved: big and small files mix
-    if workers == 1:
-        outputs = [_check_share(notices, files, shares[0], today)]
-    else:
+_CHECK_WORK: tuple = ()
+CHECK_SHARES_PER_WORKER = 16  # small shares come back while the others are checked: the parent loads them meanwhile
+
+
+def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) -> Iterator[tuple[int, str, bytes]]:
+    """Check every file, in `workers` processes when there are enough files to be worth it; yields
+    (position in `files`, digest of the bytes read, outcome), a share of the files at a time."""
+    global _CHECK_WORK
+    _CHECK_WORK = (files, notices, today)
+    try:
+        workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
+        if workers == 1:
+            yield from _check_share(list(range(len(files))))
+            return
+        count = workers * CHECK_SHARES_PER_WORKER
+        shares = [list(range(i, len(files), count)) for i in range(count)]  # interleaved: big and small files mix
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            outputs = list(pool.map(_check_share, [notices] * workers, [files] * workers, shares, [today] * workers))
-    return [(bytes_digest, blob) for _, bytes_digest, blob in sorted((row for out in outputs for row in out), key=lambda row: row[0])]
+            for share in pool.map(_check_share, shares):
+                yield from share
+    finally:
+        _CHECK_WORK = ()
 
 
 def failed(problems: list[Problem], strict: bool) -> bool:
