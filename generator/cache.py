@@ -131,6 +131,9 @@ class BuildCache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():  # git leaves the cache out of a data repository that did not ignore it (as pytest does)
+            ignore.write_text("# portal's build and check cache: never committed\n*\n", encoding="utf-8")
         # A temporary file of its own: `portal check` (a pre-commit hook) and `portal serve` may write at once.
         with tempfile.NamedTemporaryFile("wb", dir=self.folder, prefix=name + ".", delete=False) as f:
             try:

@@ -134,3 +134,14 @@ def test_select_keeps_problems_in_or_naming_the_given_files(tmp_path, monkeypatc
     assert changed.select(problems, [], Path("notices")) == problems
     assert changed.select(problems, [Path("notices/a.yaml")], Path("notices")) == problems[:2]
     assert changed.select(problems, [Path("notices/c.yaml")], Path("notices")) == problems[2:]
+
+
+def test_the_check_cache_stays_out_of_the_data_repository(repo):
+    """The hook keeps its check results in .portal-cache/ (shared with `portal build`), which tells git
+    to ignore it: a data repository that never listed it is not offered 100 MB of pickles to commit."""
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    check(repo, "notices/lost/2022/good.yaml")
+    assert (repo / ".portal-cache" / "site" / "checks.pickle").is_file()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
+                            capture_output=True, text=True, check=True).stdout
+    assert status and ".portal-cache" not in status, status
