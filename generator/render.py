@@ -93,6 +93,16 @@ def zh_date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
+def search_group(notice: Notice) -> str:
+    """The search document a notice is indexed in with others (searchindex.py): the lost-document notices
+    published on one day (about 16 at province scale), or the deregistration notices of one ISO week (a
+    day holds about 2, a week about 12: as many documents as days would cost every search's pf_meta)."""
+    if isinstance(notice, Deregistration):
+        year, week, _ = notice.published.isocalendar()
+        return f"search-groups/{notice.kind}/{year}-W{week:02d}/"
+    return f"search-groups/{notice.kind}/{notice.published.isoformat()}/"
+
+
 def relative(from_url: str, to_url: str) -> str:
     """A relative link between two directory-style URLs (`a/b/` → `c/`), so the site works under any prefix."""
     start = "/" + from_url
@@ -199,7 +209,7 @@ class Renderer:
 
     def notice(self, notice: Notice) -> Page:
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,
-                         search_group=f"search-groups/{notice.kind}/{notice.published.isoformat()}/", notice=notice,
+                         search_group=search_group(notice), notice=notice,
                          claim_open=notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None,
                          search_extra=self._search_extra(notice),
                          history=self.history_of(notice.source.path, notice.published))

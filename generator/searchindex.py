@@ -5,9 +5,10 @@ the build cache beside the site, not the site itself: it reads half as much.
 
 A town page is one Pagefind document. Notices are not: Pagefind's cost is per document (about 1 ms
 each) and its pf_meta file, which every search downloads first, grows by about 7 bytes per document.
-So the notices of one kind published on one day go into one document, a "day group": at province
-scale 3,320 documents instead of 33,000, which Pagefind indexes in 11 s instead of 31 s, and with the
-1,900 town pages a pf_meta of 45 KB instead of 225 KB.
+So the lost-document notices published on one day go into one document, a "day group", and the
+rarer deregistration notices of one week likewise (`render.search_group`): at province scale 2,088
+documents instead of 33,000, which Pagefind indexes in about 11 s instead of 31 s, and with the 1,900
+town pages a pf_meta of 37 KB instead of 225 KB.
 Each notice in a group is a section that starts at its heading, whose id is the notice's URL, and ends
 with its search-only words in an element whose id is `~` and the URL. search.js cuts a group back into
 notices with those anchors and shows each matching notice as its own result, linking to its own page.

@@ -247,3 +247,20 @@ def test_portal_check_reuses_the_check_results_the_last_build_kept(data, tmp_pat
     assert f"{notice.resolve()}:2:12: error: published:" in capsys.readouterr().err
     assert check("--no-cache") == 1
     assert sorted(path for path in reads if path.suffix == ".yaml") == sorted(path.resolve() for path in files)
+
+
+def test_deregistrations_share_a_search_document_by_week(tmp_path):
+    """Deregistrations are rarer than lost-document notices (about 2 a day at province scale), so each
+    search document holds one ISO week of them: every sample deregistration's section is in the group
+    named after its week, and each group holds only notices of that week."""
+    site = tmp_path / "site"
+    run(SAMPLE, site)
+    groups = tmp_path / ".portal-cache" / "site" / "search" / "search-groups" / "deregistration"
+    portal = run_check(Options(notices=SAMPLE, today=TODAY)).portal
+    assert len(portal.deregistrations) > 1
+    for notice in portal.deregistrations:
+        year, week, _ = notice.published.isocalendar()
+        text = (groups / f"{year}-W{week:02d}" / "index.html").read_text(encoding="utf-8")
+        assert f'<h1 id="{notice.url}"' in text
+    weeks = {f"{n.published.isocalendar()[0]}-W{n.published.isocalendar()[1]:02d}" for n in portal.deregistrations}
+    assert sorted(p.name for p in groups.iterdir()) == sorted(weeks)

@@ -159,8 +159,8 @@ function target(data, url, found) {
   return anchor ? `${url}#${anchor.id}` : url;
 }
 
-// Notices are indexed in day groups, all the notices of one kind published on one day in one Pagefind
-// document (generator/searchindex.py): Pagefind's cost and the index every search loads first grow with
+// Notices are indexed in day groups, all the lost-document notices published on one day (and the rarer
+// deregistrations of one week) in one Pagefind document (generator/searchindex.py): Pagefind's cost and the index every search loads first grow with
 // the number of documents. Each notice is a section that starts at its heading, whose id is the notice's
 // URL, and whose search-only words start at an element with the id "~" and the URL. Pagefind numbers a
 // document's words as its text split at zero-width spaces, or at spaces when it has none (raw_content,
