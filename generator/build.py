@@ -110,19 +110,19 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     else:
         stale = list(range(len(files)))
     with no_gc():
-        fresh: dict[int, tuple[str, bytes]] = {}
-        loaded = {}
+        outcomes = {}  # position → (digest of the bytes, outcome pickled, outcome loaded: fresh objects, which assemble() changes)
         for k, bytes_digest, blob in check_files([files[i] for i in stale], notices, options.today, options.workers):
-            fresh[stale[k]] = (bytes_digest, blob)
-            loaded[stale[k]] = pickle.loads(blob)  # while the workers go on with the next files
-        outcomes = [fresh[i][1] if i in fresh else record.files[name][1] for i, name in enumerate(names)]
+            outcomes[stale[k]] = (bytes_digest, blob, pickle.loads(blob))  # loaded while the workers check the next files
+        for i, name in enumerate(names):
+            if i not in outcomes:
+                recorded, blob = record.files[name][:2]
+                outcomes[i] = (recorded, blob, pickle.loads(blob))
         if cache.enabled:
-            cache.save_checks(CheckCache(scope, {name: (fresh[i][0] if i in fresh else digests[i], outcomes[i],
-                                                        (stats[i].st_size, stats[i].st_mtime_ns))
+            cache.save_checks(CheckCache(scope, {name: (*outcomes[i][:2], (stats[i].st_size, stats[i].st_mtime_ns))
                                                  for i, name in enumerate(names)}, started_ns))
         results, load_problems = [], []
-        for i, blob in enumerate(outcomes):
-            problems, result = loaded[i] if i in loaded else pickle.loads(blob)  # fresh objects: assemble() assigns URLs
+        for i in range(len(names)):
+            problems, result = outcomes[i][2]
             load_problems += problems
             if result is not None:
                 results.append(result)

@@ -32,6 +32,7 @@ from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
 from .schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
+from .searchindex import search_group
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LATEST_COUNT = 10
@@ -91,16 +92,6 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
 
 def zh_date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
-
-
-def search_group(notice: Notice) -> str:
-    """The search document a notice is indexed in with others (searchindex.py): the lost-document notices
-    published on one day (about 16 at province scale), or the deregistration notices of one ISO week (a
-    day holds about 2, a week about 12: as many documents as days would cost every search's pf_meta)."""
-    if isinstance(notice, Deregistration):
-        year, week, _ = notice.published.isocalendar()
-        return f"search-groups/{notice.kind}/{year}-W{week:02d}/"
-    return f"search-groups/{notice.kind}/{notice.published.isoformat()}/"
 
 
 def relative(from_url: str, to_url: str) -> str:

@@ -6,7 +6,7 @@ the build cache beside the site, not the site itself: it reads half as much.
 A town page is one Pagefind document. Notices are not: Pagefind's cost is per document (about 1 ms
 each) and its pf_meta file, which every search downloads first, grows by about 7 bytes per document.
 So the lost-document notices published on one day go into one document, a "day group", and the
-rarer deregistration notices of one week likewise (`render.search_group`): at province scale 2,088
+rarer deregistration notices of one week likewise (`search_group`): at province scale 2,088
 documents instead of 33,000, which Pagefind indexes in about 11 s instead of 31 s, and with the 1,900
 town pages a pf_meta of 37 KB instead of 225 KB.
 Each notice in a group is a section that starts at its heading, whose id is the notice's URL, and ends
@@ -20,8 +20,12 @@ import html
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .render import Page
+from .model import Deregistration, Notice
+
+if TYPE_CHECKING:  # render.py asks this module for a notice's search group
+    from .render import Page
 
 SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
 WORDS_PREFIX = "~"  # id of the element holding a section's search-only words: "~" + the notice's URL
@@ -30,6 +34,16 @@ _BODY = re.compile(r" data-pagefind-body(?=[\s>])")
 _HEADING = re.compile(r"<h1(?=[\s>])")
 # Attributes Pagefind does not read: half of a town page's bytes (98 MB of 197 MB at province scale).
 _UNREAD = re.compile(r' (?:class|href|aria-[a-z]+|datetime|rel|role)="[^"]*"')
+
+
+def search_group(notice: Notice) -> str:
+    """The search document a notice is indexed in with others: the lost-document notices published on
+    one day (about 16 at province scale), or the deregistration notices of one ISO week (a day holds
+    about 2, a week about 11: a document for every day would cost every search's pf_meta)."""
+    if isinstance(notice, Deregistration):
+        year, week, _ = notice.published.isocalendar()
+        return f"search-groups/{notice.kind}/{year}-W{week:02d}/"
+    return f"search-groups/{notice.kind}/{notice.published.isoformat()}/"
 
 
 def is_indexed(page: Page) -> bool:

@@ -158,8 +158,6 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_can
 
 
 def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
-    import time
-
     site = tmp_path / "site"
     run(data, site)
     run(data, site)
@@ -194,21 +192,33 @@ def test_a_day_group_of_notices_follows_its_notices(data, tmp_path):
     assert_equals_full_build(data, site)
 
 
-def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, tmp_path, monkeypatch):
+def age(files: list[Path]) -> None:
+    """Files last modified an hour ago: old enough for the check cache to trust their size and time."""
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for path in files:
+        os.utime(path, ns=(hour_ago, hour_ago))
+
+
+@pytest.fixture()
+def reads(monkeypatch) -> list[Path]:
+    """Every path read with Path.read_bytes from here on, in order."""
+    read: list[Path] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or read_bytes(self))
+    return read
+
+
+def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, tmp_path, reads):
     """A rebuild hashes only the data files whose size or modification time changed (as make and git
     do), and any file modified less than two seconds before the last check began, whose time cannot
     tell a second change within one clock tick apart."""
-    hour_ago = time.time_ns() - 3600 * 10**9
     files = sorted(data.rglob("*.yaml"))
-    for path in files:
-        os.utime(path, ns=(hour_ago, hour_ago))
+    age(files)
     recent = files[-1]
     os.utime(recent, ns=(time.time_ns(), time.time_ns()))  # modified just now
     site = tmp_path / "site"
     run(data, site)
-    reads: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
+    reads.clear()
     run(data, site)
     assert [path for path in reads if path.suffix == ".yaml"] == [recent.resolve()]
     edited = files[0]
@@ -219,18 +229,13 @@ def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, t
     assert_equals_full_build(data, site)
 
 
-def test_portal_check_reuses_the_check_results_the_last_build_kept(data, tmp_path, monkeypatch, capsys):
+def test_portal_check_reuses_the_check_results_the_last_build_kept(data, tmp_path, reads, capsys):
     """`portal check` (the pre-commit hook) shares the build's cache: after a build it reads only the
     files changed since, and still reports their problems; `--no-cache` checks every file again."""
-    hour_ago = time.time_ns() - 3600 * 10**9
     files = sorted(data.rglob("*.yaml"))
-    for path in files:
-        os.utime(path, ns=(hour_ago, hour_ago))
+    age(files)
     site = tmp_path / "site"
     run(data, site)
-    reads: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self) or read_bytes(self))
 
     def check(*options: str) -> int:
         reads.clear()
@@ -258,9 +263,11 @@ def test_deregistrations_share_a_search_document_by_week(tmp_path):
     groups = tmp_path / ".portal-cache" / "site" / "search" / "search-groups" / "deregistration"
     portal = run_check(Options(notices=SAMPLE, today=TODAY)).portal
     assert len(portal.deregistrations) > 1
+    def week(notice) -> str:
+        year, number, _ = notice.published.isocalendar()
+        return f"{year}-W{number:02d}"
+
     for notice in portal.deregistrations:
-        year, week, _ = notice.published.isocalendar()
-        text = (groups / f"{year}-W{week:02d}" / "index.html").read_text(encoding="utf-8")
+        text = (groups / week(notice) / "index.html").read_text(encoding="utf-8")
         assert f'<h1 id="{notice.url}"' in text
-    weeks = {f"{n.published.isocalendar()[0]}-W{n.published.isocalendar()[1]:02d}" for n in portal.deregistrations}
-    assert sorted(p.name for p in groups.iterdir()) == sorted(weeks)
+    assert sorted(p.name for p in groups.iterdir()) == sorted({week(n) for n in portal.deregistrations})

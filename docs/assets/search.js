@@ -160,8 +160,8 @@ function target(data, url, found) {
 }
 
 // Notices are indexed in day groups, all the lost-document notices published on one day (and the rarer
-// deregistrations of one week) in one Pagefind document (generator/searchindex.py): Pagefind's cost and the index every search loads first grow with
-// the number of documents. Each notice is a section that starts at its heading, whose id is the notice's
+// deregistrations of one week) in one Pagefind document (generator/searchindex.py): Pagefind's cost and
+// the index every search loads first grow with the number of documents. Each notice is a section that starts at its heading, whose id is the notice's
 // URL, and whose search-only words start at an element with the id "~" and the URL. Pagefind numbers a
 // document's words as its text split at zero-width spaces, or at spaces when it has none (raw_content,
 // which escapes < and >), so a section's text runs from its heading's word to its search-only words.
