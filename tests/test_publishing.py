@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import re
 import shutil
 import subprocess
@@ -99,6 +100,20 @@ def test_installs_require_hashes_and_pin_pip():
                         "pip install --quiet --no-deps --no-build-isolation -e ."]
     for other in [WORKFLOW, ROOT / ".ci" / "run"]:
         assert "pip install" not in other.read_text(encoding="utf-8"), other
+
+
+def test_npm_packages_are_locked_with_their_hashes():
+    """package.json names exact versions; package-lock.json (installed by npm ci) pins every package,
+    transitive ones included, with its sha512 integrity hash."""
+    manifest = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", version) for version in manifest["devDependencies"].values())
+    packages = {path: entry for path, entry in lock["packages"].items() if path}
+    assert len(packages) > len(manifest["devDependencies"])
+    assert all(entry["integrity"].startswith("sha512-") for entry in packages.values())
+    for name, version in manifest["devDependencies"].items():
+        assert packages[f"node_modules/{name}"]["version"] == version, name
+    assert "npm ci" in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_ci_installs_every_program_the_tests_call():
