@@ -110,6 +110,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet: the terminal is for problems
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:  # the browser went away in the middle of an answer
+            pass
+
     def do_GET(self):
         self.answer(with_body=True)
 
@@ -154,37 +160,32 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def send_file(self, path: str, query: str, with_body: bool) -> None:
         root = Path(self.directory).resolve()
-        target = (root / path[1:]).resolve()
-        if target != root and not target.is_relative_to(root):
-            self.not_found(root, with_body)
-            return
-        if target.is_dir():
-            if not path.endswith("/"):
-                location = urllib.parse.quote(path + "/") + ("?" + query if query else "")
-                self.send_response(301)
-                self.send_header("Location", location)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            target = target / "index.html"
-        if not target.is_file():
-            self.not_found(root, with_body)
-            return
-        self.send_page(200, target, with_body)
+        try:
+            target = (root / path[1:]).resolve()
+            inside = target == root or target.is_relative_to(root)
+            if inside and target.is_dir():
+                if not path.endswith("/"):
+                    self.send_response(301)
+                    self.send_header("Location", urllib.parse.quote(path + "/") + ("?" + query if query else ""))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                target = target / "index.html"
+            found = inside and target.is_file()
+        except OSError:  # a name too long for the file system
+            found = False
+        try:
+            status, (body, content_type) = (200, self.read(target)) if found else (404, self.read(root / "404.html"))
+        except OSError:  # removed by a rebuild meanwhile; no site built yet
+            status, body, content_type = 404, "404 找不到这个页面 (not found)\n".encode("utf-8"), "text/plain; charset=utf-8"
+        self.send_body(status, body, content_type, with_body)
 
-    def not_found(self, root: Path, with_body: bool) -> None:
-        page = root / "404.html"
-        if page.is_file():
-            self.send_page(404, page, with_body)
-        else:  # no site built yet
-            self.send_body(404, "404 找不到这个页面 (not found)\n".encode("utf-8"), "text/plain; charset=utf-8", with_body)
-
-    def send_page(self, status: int, path: Path, with_body: bool) -> None:
-        if path.suffix == ".html":
-            html = path.read_text(encoding="utf-8").replace("</body>", LIVE_SCRIPT + "</body>", 1).encode("utf-8")
-            self.send_body(status, html, "text/html; charset=utf-8", with_body)
-        else:
-            self.send_body(status, path.read_bytes(), self.guess_type(str(path)), with_body)
+    def read(self, page: Path) -> tuple[bytes, str]:
+        """A file's bytes and type; an HTML page with the live-preview script added."""
+        if page.suffix == ".html":
+            html = page.read_text(encoding="utf-8", errors="replace").replace("</body>", LIVE_SCRIPT + "</body>", 1)
+            return html.encode("utf-8"), "text/html; charset=utf-8"
+        return page.read_bytes(), self.guess_type(str(page))
 
     def send_body(self, status: int, body: bytes, content_type: str, with_body: bool = True) -> None:
         """A response made for this request, which the browser must not cache."""

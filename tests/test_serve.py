@@ -178,7 +178,8 @@ def test_unknown_addresses_and_folders_without_an_index_get_the_sites_404_page(s
     listing = "/" + folder.relative_to(site).as_posix() + "/"
     own_page = (site / "404.html").read_text(encoding="utf-8")
     title = re.search(r"<title>(.*?)</title>", own_page).group(1)
-    for path in [listing, "/no-such-page/", "/no-such-file.txt", "/towns/nowhere"]:
+    too_long = ["/" + "a" * 300, "/towns/" + "/".join(["b" * 250] * 20) + "/"]  # longer than a file name can be
+    for path in [listing, "/no-such-page/", "/no-such-file.txt", "/towns/nowhere", *too_long]:
         status, headers, body = request(port, path)
         assert status == 404, path
         assert headers["content-type"] == "text/html; charset=utf-8"
