@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from generator.limits import MAX_DEPTH
 from generator.load import Mapping, Scalar, Sequence, decode, load_tree, parse
 
 PATH = "notices/lost/2022/x.yaml"
@@ -146,7 +147,8 @@ def test_alias_bomb_in_a_tree_is_refused_quickly(tmp_path):
 
 def test_deep_nesting_is_a_problem_not_a_crash():
     _, problems = parse("a: " + "[" * 5000 + "]" * 5000 + "\n", PATH)
-    assert only(problems, "yaml-syntax").path == PATH
+    p = only(problems, "input-limit")
+    assert (p.path, p.line, p.column) == (PATH, 1, 4 + MAX_DEPTH - 1)  # the bracket one level too deep
 
 
 @pytest.mark.parametrize("text, line, column", [
