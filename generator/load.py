@@ -256,24 +256,29 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Every regular file below `folder`, and every entry refused (a symbolic link, anything not a
     file or folder) with why; no link is followed, and a linked folder is not entered."""
     files, refused = [], []
-    pending = [folder]
+    pending = [folder] if folder.is_dir() else []
     while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in entries:
-                path = Path(entry.path)
-                if entry.is_symlink():
-                    try:
-                        target = os.readlink(path)
-                    except OSError:
-                        target = "?"
-                    refused.append((path, f"不允许符号链接（快捷方式），它指向 {target}；请把文件本身放进来 "
-                                          "(symbolic links are not allowed and are never followed)"))
-                elif entry.is_dir(follow_symlinks=False):
-                    pending.append(path)
-                elif entry.is_file(follow_symlinks=False):
-                    files.append(path)
-                else:
-                    refused.append((path, "不是普通文件（管道、设备等），不允许 (not a regular file)"))
+        here = pending.pop()
+        try:
+            listing = list(os.scandir(here))
+        except OSError as exc:
+            refused.append((here, f"无法读取文件夹：{exc.strerror} (cannot read the folder)"))
+            continue
+        for entry in listing:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                try:
+                    target = os.readlink(path)
+                except OSError:
+                    target = "?"
+                refused.append((path, f"不允许符号链接（快捷方式），它指向 {target!r}；请把文件本身放进来 "
+                                      "(symbolic links are not allowed and are never followed)"))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(path)
+            else:
+                refused.append((path, "不是普通文件（管道、设备等），不允许 (not a regular file)"))
     return sorted(files), sorted(refused)
 
 
@@ -283,8 +288,8 @@ def is_image(name: str) -> bool:
 
 def _image(path: Path, notices_dir: Path) -> tuple[str | None, Problem | None]:
     """("images/<name>", None) for a regular file in notices/images/ that may be published; else
-    (None, why), or (None, None) for a hidden file (.gitkeep), which is left where it is."""
-    if path.name.startswith("."):
+    (None, why), or (None, None) for a hidden file or folder (.gitkeep), which is left where it is."""
+    if any(part.startswith(".") for part in path.relative_to(notices_dir).parts):
         return None, None
     if not is_image(path.name):
         return None, Problem(display_path(path), 1, 1, "", (
@@ -316,11 +321,6 @@ def scan(notices_dir: Path) -> Tree:
             if problem:
                 tree.problems.append(problem)
     return tree
-
-
-def yaml_files(notices_dir: Path) -> list[Path]:
-    """Every YAML file below the notices folder, in a stable order (links left out: see `scan`)."""
-    return scan(notices_dir).yaml
 
 
 def read_input(file: Path) -> tuple[bytes, Problem | None]:
