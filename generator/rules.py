@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -145,9 +147,10 @@ register(Rule("file-symlink", "只放普通文件，不放符号链接",
               good=GOOD_LOST, bad={**GOOD_LOST, "images/qr.png": NotText("（符号链接，指向 /proc/self/environ）",
                                                                          link="/proc/self/environ")}))
 register(Rule("input-limit", "文件和值的大小有上限",
-              "一个文件最多 4 MB，列表和“键: 值”最多嵌套 32 层，一个列表最多 10,000 项，一个文件最多 400,000 个值，"
-              "一个值最多 10,000 个字符（见 README 的 Limits 一节）。超过上限的文件整个被拒绝，以免拖垮或弄崩检查和构建。",
-              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "legal_basis: " + "[" * 33 + "]" * 33 + "\n")))
+              f"一个文件最多 {megabytes(MAX_FILE_BYTES).replace('.0 ', ' ')}，列表和“键: 值”最多嵌套 {MAX_DEPTH} 层，"
+              f"一个列表最多 {MAX_ITEMS:,} 项，一个文件最多 {MAX_VALUES:,} 个值，一个值最多 {MAX_TEXT_CHARS:,} 个字符"
+              "（见 README 的 Limits 一节）。超过上限的文件整个被拒绝，以免拖垮或弄崩检查和构建。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "legal_basis: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n")))
 register(Rule("file-location", "文件放在约定的位置",
               "notices/ 下只有 regions.yaml、contacts/<县>/<镇>.yaml、lost/<年>/*.yaml 和 deregistration/<年>/*.yaml。",
               good=GOOD_LOST, bad={"lost/example.yaml": "kind: lost-document\n" + ID_NOTICE.format(number=GOOD_ID)}))

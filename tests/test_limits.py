@@ -143,3 +143,10 @@ def test_the_readme_states_every_limit():
         assert number in section, number
     for suffix in limits.IMAGE_SUFFIXES:
         assert suffix in section, suffix
+
+
+def test_the_staff_guide_states_the_limits_staff_meet():
+    text = (README.parent / "docs/guide/staff.md").read_text(encoding="utf-8")
+    for number in (f"{limits.MAX_FILE_BYTES // 1024 // 1024} MB", f"{limits.MAX_TEXT_CHARS:,}", f"{limits.MAX_ITEMS:,}",
+                   f"{limits.MAX_DEPTH} 层"):
+        assert number in text, number
