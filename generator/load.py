@@ -109,18 +109,20 @@ def parse(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     parser keeps no C stack per level (PyYAML's own C composer does, and crashes near 30,000
     levels), so the limits of limits.py are counted before anything deeper or longer is built,
     anchors and aliases are refused before they could expand, and the file stops being read
-    at the first limit passed. libyaml reads the common file; a file it finds wrong is read
-    again by PyYAML's pure-Python parser, so every error is worded the same way.
+    at the first limit passed. libyaml reads every file (PyYAML's pure-Python parser took 99 s
+    to find a typo at the end of a province's regions.yaml); the pure-Python one only text
+    libyaml cannot take (a lone surrogate, which only a command line can hold) or when PyYAML
+    was built without libyaml.
     """
-    if _C_LOADER is not None:
-        try:
-            return _compose(yaml.parse(text, Loader=_C_LOADER), path)
-        except _Refused as exc:
-            return None, [_at(path, exc.mark, "", exc.message, exc.rule)]
-        except yaml.YAMLError:
-            pass
     try:
-        return _compose(yaml.parse(text, Loader=yaml.SafeLoader), path)
+        return _parse_with(_C_LOADER or yaml.SafeLoader, text, path)
+    except UnicodeEncodeError:
+        return _parse_with(yaml.SafeLoader, text, path)
+
+
+def _parse_with(loader, text: str, path: str) -> tuple[Node | None, list[Problem]]:
+    try:
+        return _compose(yaml.parse(text, Loader=loader), path)
     except _Refused as exc:
         return None, [_at(path, exc.mark, "", exc.message, exc.rule)]
     except yaml.MarkedYAMLError as exc:
@@ -128,8 +130,11 @@ def parse(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         message = f"YAML 格式错误：{exc.problem or exc.context} (YAML syntax error)"
         return None, [_at(path, mark, "", message, "yaml-syntax")]
     except yaml.reader.ReaderError as exc:  # a control character the YAML reader refuses
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - text.rfind("\n", 0, exc.position)
+        position = exc.position
+        if loader is not yaml.SafeLoader:  # libyaml counts bytes of UTF-8
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+        line = text.count("\n", 0, position) + 1
+        column = position - text.rfind("\n", 0, position)
         return None, [Problem(path, line, column, "", f"YAML 无法读取：不允许的控制字符 U+{exc.character:04X} "
                               f"(special character U+{exc.character:04X} is not allowed)", "yaml-syntax")]
     except yaml.YAMLError as exc:
@@ -158,7 +163,7 @@ def _compose(events, path: str) -> tuple[Node | None, list[Problem]]:
     stack: list[list] = []
     root: Node | None = None
     values = 0
-    document = None
+    documents = 0
     for event in events:
         kind = type(event)
         if kind is yaml.AliasEvent:
@@ -169,10 +174,10 @@ def _compose(events, path: str) -> tuple[Node | None, list[Problem]]:
                 stack[-1][1] = _DROP
             continue
         if kind is yaml.DocumentStartEvent:
-            if document is not None:
-                raise yaml.composer.ComposerError("expected a single document in the stream", document,
-                                                  "but found another document", event.start_mark)
-            document = event.start_mark
+            if documents:
+                raise _Refused(event.start_mark, "YAML 格式错误：一个文件只能有一个文档，去掉 --- 这一行 "
+                                                 "(YAML syntax error: one document per file)", "yaml-syntax")
+            documents += 1
             continue
         if kind is not yaml.ScalarEvent and kind is not yaml.SequenceStartEvent and kind is not yaml.MappingStartEvent:
             continue  # stream and document ends
