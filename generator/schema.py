@@ -174,7 +174,9 @@ class Phone(ScalarType):
 
 
 IMAGE_FOLDER = "images/"
-IMAGE_NAME_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\:?#%*<>|\"'\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+UNSEEN = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+"""Control, zero-width, line-separator and direction characters (a regex class body): never in a name."""
+IMAGE_NAME_UNSAFE = re.compile(rf"[{UNSEEN}\s\\:?#%*<>|\"']")
 
 
 class ImagePath(Text):

@@ -20,7 +20,7 @@ from .model import (Building, Deregistration, Document, Grid, Judge, LegalServic
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import RULES
-from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, nearest
+from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, UNSEEN, Context, nearest
 
 YEAR_RE = re.compile(r"^\d{4}$")
 
@@ -182,7 +182,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
     return walk_list(source.root, "", "")
 
 
-REGION_NAME_UNSAFE = re.compile(r"[/\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+REGION_NAME_UNSAFE = re.compile(rf"[{UNSEEN}\\]")
 
 
 def region_name_problem(name: str) -> str | None:
