@@ -200,3 +200,10 @@ def test_an_unforeseen_failure_is_one_error_line_and_the_site_is_untouched(tmp_p
     debug = subprocess.run([str(PORTAL), "build", "--today", TODAY.isoformat(), "--templates", str(broken)], cwd=root,
                            capture_output=True, text=True, timeout=120, env={**os.environ, "PORTAL_DEBUG": "1"})
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "ZeroDivisionError" in debug.stderr
+
+
+def test_the_notices_folder_named_on_the_command_line_may_itself_be_a_link(tmp_path):
+    real = data(tmp_path / "real", {"lost/2022/a.yaml": GOOD_NOTICE})
+    (tmp_path / "data").symlink_to(real / "notices", target_is_directory=True)
+    result = check(tmp_path, "--notices", "data")
+    assert result.returncode == 0, result.stderr
