@@ -27,7 +27,7 @@ from typing import Iterator
 from .cache import BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, tree_digest
 from .cms import write_admin
 from .history import git_history
-from .load import display_path, display_paths, load_file, yaml_files
+from .load import copy_images, display_path, display_paths, load_file, read_input, scan
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
@@ -94,7 +94,8 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     if not notices.is_dir():
         problem = Problem(str(options.notices), 1, 1, "", "找不到公告文件夹 (notices folder not found)", "file-location")
         return Checked(Portal([], [], [], [], options.today), [problem])
-    files = yaml_files(notices)
+    tree = scan(notices)
+    files = tree.yaml
     cache = cache or BuildCache(None)
     scope = digest(code_digest(), options.today.isoformat(), str(notices), os.getcwd())
     record = cache.checks(scope)
@@ -103,7 +104,7 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     stats = [path.stat() for path in files] if cache.enabled else []
     # A file the record knows is hashed here, unless its size and time vouch for it, to learn whether it
     # changed; a file it does not know is checked anyway, and hashed by the worker that reads it.
-    digests = [record.known_digest(name, stat) or (digest(path.read_bytes()) if name in record.files else None)
+    digests = [record.known_digest(name, stat) or (digest(read_input(path)[0]) if name in record.files else None)
                for name, stat, path in zip(names, stats, files)]
     if cache.enabled:
         stale = [i for i, name in enumerate(names) if digests[i] is None or record.files[name][0] != digests[i]]
@@ -120,13 +121,13 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
         if cache.enabled:
             cache.save_checks(CheckCache(scope, {name: (*outcomes[i][:2], (stats[i].st_size, stats[i].st_mtime_ns))
                                                  for i, name in enumerate(names)}, started_ns))
-        results, load_problems = [], []
+        results, load_problems = [], list(tree.problems)
         for i in range(len(names)):
             problems, result = outcomes[i][2]
             load_problems += problems
             if result is not None:
                 results.append(result)
-        return assemble(results, load_problems, display_path(notices), options.today)
+        return assemble(results, load_problems, display_path(notices), options.today, tree.images)
 
 
 @contextlib.contextmanager
@@ -152,8 +153,8 @@ def _check_share(indexes: list[int]) -> list[tuple[int, str, bytes]]:
     gc.disable()
     outcomes = []
     for index in indexes:
-        data = files[index].read_bytes()
-        source, load_problems = load_file(files[index], notices, data)
+        data, refused = read_input(files[index])
+        source, load_problems = (None, [refused]) if refused else load_file(files[index], notices, data)
         result = check_source(source, today) if source is not None else None
         outcomes.append((index, digest(data), pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
     return outcomes
@@ -333,7 +334,7 @@ def keep(source: Path, target: Path) -> None:
 
 
 def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:
-    """The MkDocs docs tree: hand-written pages, generated pages, and images staff referenced."""
+    """The MkDocs docs tree: hand-written pages, generated pages, and the images in notices/images/."""
     shutil.copytree(hand_written, docs)
     for page in pages:
         target = docs / page.docs_path
@@ -341,9 +342,7 @@ def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path)
             raise BuildError(f"生成的页面 {page.docs_path} 与 docs/ 中的手写页面重名 (generated page clashes with a hand-written one)")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.text, encoding="utf-8")
-    images = notices / "images"
-    if images.is_dir():
-        shutil.copytree(images, docs / "media" / "images")
+    copy_images(notices, docs / "media" / "images")  # regular files only: a link is never followed
     write_admin(docs / "admin")  # web editing (Sveltia CMS) from the same schema
 
 

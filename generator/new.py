@@ -352,7 +352,7 @@ def new_problems(loaded: Loaded, baseline: set[Problem], notices: Path, target: 
     path = display_path(target)
     root, problems = parse(text, path)
     files = [*loaded.files, SourceFile(path, root, target.relative_to(notices).parts)]
-    checked = validate.check(Loaded(files, [*loaded.problems, *problems]), display_path(notices), today)
+    checked = validate.check(Loaded(files, [*loaded.problems, *problems], loaded.images), display_path(notices), today)
     return [p for p in checked.problems if p not in baseline]
 
 

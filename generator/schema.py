@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import identifiers
-from .load import Mapping, Node, Scalar, Sequence
+from .limits import IMAGE_SUFFIXES
+from .load import Mapping, Node, Scalar, Sequence, is_image
 from .problems import Problem
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -172,6 +173,44 @@ class Phone(ScalarType):
         return PhoneNumber(text, checked.value)
 
 
+IMAGE_FOLDER = "images/"
+UNSEEN = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+"""Control, zero-width, line-separator and direction characters (a regex class body): never in a name."""
+IMAGE_NAME_UNSAFE = re.compile(rf"[{UNSEEN}\s\\:?#%*<>|\"']")
+
+
+class ImagePath(Text):
+    """A picture in notices/images/, written /images/<file> (as the CMS writes it) or images/<file>;
+    the value is images/<file>, the picture's path below notices/ (and below media/ in the site).
+    Whether the file is there is checked across files (validate.py), as it is not in this file."""
+
+    def describe(self):
+        return "notices/images/ 中的图片，写成 /images/文件名.png"
+
+    def parse(self, text, node, ctx, name):
+        why = image_path_problem(text)
+        if why:
+            ctx.error(node, name, f"{why}；图片放在 notices/images/ 里，这里写 /images/文件名，如 /images/wutang-qr.png "
+                                  "(must name an image in notices/images/)", "image-reference")
+            return None
+        return text.removeprefix("/")
+
+
+def image_path_problem(text: str) -> str | None:
+    """Why `text` cannot name a picture below notices/images/ (a URL, an absolute path, a step up
+    with `..`, a hidden file, a character that breaks an address, not an image), or None."""
+    if not text.removeprefix("/").startswith(IMAGE_FOLDER):
+        return f"{text!r} 不在 /images/ 下（不能是网址或其他文件夹）"
+    parts = text.removeprefix("/").split("/")[1:]
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return f"{text!r} 含有空的、“.” 或 “..” 开头的部分"
+    if IMAGE_NAME_UNSAFE.search(text):
+        return f"{text!r} 含有空格、控制字符或 \\ : ? # % * < > | 引号，请给图片改名"
+    if not is_image(text):
+        return f"{text!r} 不是图片，只能是 {'、'.join(IMAGE_SUFFIXES)}"
+    return None
+
+
 @dataclass(frozen=True)
 class PhoneNumber:
     text: str
@@ -290,7 +329,7 @@ GRID = Struct(
     Field("buildings", ListOf(BUILDING), "楼栋长", "城镇社区的楼栋及楼栋长"),
     Field("wechat_group", Struct(
         Field("name", Text(), "群名称", required=True),
-        Field("qr", Text(), "二维码图片", "notices/ 下的图片路径"),
+        Field("qr", ImagePath(), "二维码图片", "notices/images/ 中的图片，写成 /images/文件名，如 /images/wutang-qr.png"),
     ), "微信群"),
 )
 

@@ -20,7 +20,7 @@ from .model import (Building, Deregistration, Document, Grid, Judge, LegalServic
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import RULES
-from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, nearest
+from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, UNSEEN, Context, nearest
 
 YEAR_RE = re.compile(r"^\d{4}$")
 
@@ -52,13 +52,13 @@ class FileResult:
 
 
 CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code"}
-CROSS_FILE_GRID_FIELD = re.compile(r"^grids\[\d+\]\.(id|village)$")
+CROSS_FILE_GRID_FIELD = re.compile(r"^grids\[\d+\]\.(id|village|wechat_group\.qr)$")
 
 
 def crosses_files(field_name: str) -> bool:
     """Whether a cross-file rule may point at this field (a town file records ~2,000 field positions:
     the set and the suffix test keep the pattern for the few that may be one)."""
-    return field_name in CROSS_FILE_FIELDS or (field_name.endswith((".id", ".village"))
+    return field_name in CROSS_FILE_FIELDS or (field_name.endswith((".id", ".village", ".qr"))
                                                and CROSS_FILE_GRID_FIELD.match(field_name) is not None)
 
 
@@ -87,11 +87,14 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
 
 def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
     """Convert and check every file; return the model and every problem found."""
-    return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today)
+    return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today,
+                    loaded.images)
 
 
-def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date) -> Checked:
-    """Put the files' results together in order and run the rules that need more than one file."""
+def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date,
+             images: set[str] | None = None) -> Checked:
+    """Put the files' results together in order and run the rules that need more than one file
+    (with `images`, the pictures in notices/images/, a QR code must name one of them)."""
     problems = list(load_problems)
     regions: list[Region] = []
     towns: list[Town] = []
@@ -113,7 +116,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
         problems.append(Problem(f"{notices_root}/regions.yaml", 1, 1, "", "缺少 regions.yaml 行政区划文件 (regions.yaml is missing)", "regions-format"))
     portal = Portal(regions, towns, lost, deregs, today)
     _assign_notice_urls(portal)
-    problems.extend(_cross_checks(portal, positions))
+    problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)
 
 
@@ -121,10 +124,18 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
 
 
 def _regions(source: SourceFile, ctx: Context) -> list[Region]:
+    def named(node: Scalar, field_name: str) -> bool:
+        why = region_name_problem(node.value or "")
+        if why:
+            ctx.problems.append(problem(ctx, (node.line, node.column), field_name, why, "region-name"))
+        return not why
+
     def walk(node, parent: str, field_name: str) -> Region | None:
         if isinstance(node, Scalar):
             if not node.value:
                 ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "地区名称是空的 (empty region name)", "regions-format"))
+                return None
+            if not named(node, field_name):
                 return None
             return Region(node.value, f"{parent}{node.value}", source=Source(source.path, node.line, node.column))
         if not isinstance(node, Mapping):
@@ -137,6 +148,8 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
         name_entry = node.entries.get("name")
         if not name_entry or not isinstance(name_entry.node, Scalar) or not name_entry.node.value:
             ctx.problems.append(problem(ctx, (node.line, node.column), f"{field_name}.name", "缺少地区名称 name (missing name)", "regions-format"))
+            return None
+        if not named(name_entry.node, f"{field_name}.name"):
             return None
         code_entry = node.entries.get("code")
         code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
@@ -167,6 +180,23 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
         return result
 
     return walk_list(source.root, "", "")
+
+
+REGION_NAME_UNSAFE = re.compile(rf"[{UNSEEN}\\]")
+
+
+def region_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a place in regions.yaml, or None. `/` joins a place to the one above
+    it (衡阳市/衡东县/甘溪镇), so a name holding one would be two places; a backslash, a control or
+    invisible character, a leading dot or space at either end makes an address or path that is
+    not what it looks like."""
+    if "/" in name:
+        return (f"地区名称 {name!r} 不能含 /（/ 用来连接上下级，如 衡阳市/衡东县），可改用 、 或 － "
+                "(a place name cannot contain /)")
+    if REGION_NAME_UNSAFE.search(name) or name.startswith(".") or name != name.strip():
+        return (f"地区名称 {name!r} 含有 \\、控制字符、不可见字符，或以 . 开头、前后有空格 "
+                "(a place name cannot hold a backslash, control or invisible characters, a leading dot or spaces at either end)")
+    return None
 
 
 # ------------------------------------------------------------------ towns
@@ -230,6 +260,7 @@ def _notice(source: SourceFile, ctx: Context, parts):
     values = KINDS[kind].convert(root, ctx, "")
     if values is None:
         return None
+    _check_year_folder(values, ctx, parts)
     _check_dates(values, ctx)
     _check_withdrawn(values, ctx)
     url = "/".join(("notices", parts[0], parts[1], _slug(parts[2]), ""))
@@ -259,6 +290,15 @@ def _folder_of(kind: str) -> str:
 
 def _slug(file_name: str) -> str:
     return slugify(PurePosixPath(file_name).stem) or "notice"
+
+
+def _check_year_folder(values: dict, ctx: Context, parts) -> None:
+    published = values.get("published")
+    if published and str(published.year) != parts[1]:
+        ctx.problems.append(problem(ctx, ctx.position("published"), "published",
+                                    f"公告日期是 {published.year} 年，文件却在 {parts[0]}/{parts[1]}/ 里，"
+                                    f"请移到 {parts[0]}/{published.year}/ (filed under another year's folder)",
+                                    "notice-year-folder"))
 
 
 def _check_dates(values: dict, ctx: Context) -> None:
@@ -332,7 +372,7 @@ def _assign_notice_urls(portal: Portal) -> None:
 # ------------------------------------------------------------------ across files
 
 
-def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
+def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]], images: set[str] | None) -> list[Problem]:
     problems: list[Problem] = []
     index = region_index(portal.regions)
     have_regions = bool(index)
@@ -368,6 +408,11 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                 problems.append(problem(town.source.path, fields.get(f"{name}.id", grid_pos), f"{name}.id",
                                         f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id].source.line} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
             grid_ids.setdefault(grid.id, grid)
+            qr = grid.wechat_group.qr if grid.wechat_group else None
+            if qr and images is not None and qr not in images:
+                problems.append(problem(town.source.path, fields.get(f"{name}.wechat_group.qr", grid_pos), f"{name}.wechat_group.qr",
+                                        f"找不到图片 notices/{qr}（注意大小写），请把图片放进 notices/images/ "
+                                        "(no such image in notices/images/)", "image-reference"))
             if region is not None and region.depth == 2 and grid.village not in villages:
                 problems.append(problem(town.source.path, fields.get(f"{name}.village", grid_pos), f"{name}.village",
                                         f"{grid.village} 不是 {town.path} 的下级{nearest(grid.village, villages)}，可选：{'、'.join(sorted(villages)) or '（无）'} (village not in this town)",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import build as pipeline
 from generator import cli
 from generator.build import Options, build, run_check
 from tests.sitebuild import SAMPLE, TODAY
@@ -201,10 +202,10 @@ def age(files: list[Path]) -> None:
 
 @pytest.fixture()
 def reads(monkeypatch) -> list[Path]:
-    """Every path read with Path.read_bytes from here on, in order."""
+    """Every data file read from here on, in order (load.read_input reads them all, for the build's use)."""
     read: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or read_bytes(self))
+    read_input = pipeline.read_input
+    monkeypatch.setattr(pipeline, "read_input", lambda path: read.append(path) or read_input(path))
     return read
 
 
