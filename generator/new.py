@@ -22,7 +22,7 @@ from typing import Any, Callable, TextIO
 
 from slugify import slugify
 
-from . import validate
+from . import privacy, validate
 from .load import Loaded, Scalar, Sequence, SourceFile, display_path, load_tree, parse
 from .problems import Problem
 from .schema import DEREGISTRATION, LOST, TOWN, Context, Field, ListOf, PhoneNumber, Struct, Text, nearest
@@ -158,6 +158,9 @@ def check_answer(field_: Resolved, text: str, answers: dict[str, Any], today: dt
     """Convert one answer with the checker's own code; return (value to write, the checker's messages)."""
     ctx = Context(ANSWER_PATH, today)
     kind_of = field_.spec.type
+    item_of = kind_of.item if isinstance(kind_of, ListOf) else kind_of
+    ctx.problems.extend(validate.text_problems(ANSWER_PATH, (1, 1), field_.key, text,
+                                               isinstance(item_of, Text) and item_of.multiline))
     if isinstance(kind_of, ListOf):
         items = [item.strip() for item in LIST_SEPARATORS.split(text) if item.strip()]
         value = kind_of.convert(Sequence([Scalar(item, 1, 1) for item in items], 1, 1), ctx, field_.key)
@@ -311,7 +314,14 @@ def dump(document: dict[str, Any]) -> str:
 
 
 def _slug(text: str, fallback: str) -> str:
-    return slugify(str(text), max_length=80, word_boundary=True) or fallback
+    """A file-name part made from a field: never carrying an ID number (privacy rule), even when the
+    field were to hold one (the checker refuses that field anyway)."""
+    slug = str(text)
+    while True:  # slugify may join digits a field kept apart (4301.0219… → 4301-0219…): cut again until none
+        cut = slugify(privacy.without_ids(slug), max_length=80, word_boundary=True)
+        if cut == slug:
+            return slug or fallback
+        slug = cut
 
 
 def target_path(notices: Path, kind: str, document: dict[str, Any], county_folders: dict[str, str]) -> Path:

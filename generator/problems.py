@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .characters import escape
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -18,9 +20,11 @@ class Problem:
     level: str = "error"
 
     def format(self) -> str:
+        """The line printed for this problem; control characters escaped (a value a clerk wrote, quoted in
+        a message or in a file or key name, must not drive the terminal: see characters.py)."""
         where = f"{self.path}:{self.line}:{self.column}"
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.level}: {what} ({self.rule})"
+        return escape(f"{where}: {self.level}: {what} ({self.rule})")
 
 
 @dataclass
@@ -66,7 +70,7 @@ def format_github(problem: Problem) -> str:
     what = f"{problem.field}: {problem.message}" if problem.field else problem.message
     props = ",".join((f"file={_escape_property(problem.path)}", f"line={problem.line}", f"col={problem.column}",
                       f"title={_escape_property(problem.rule)}"))
-    return f"::{problem.level} {props}::{_escape_data(what)}"
+    return escape(f"::{problem.level} {props}::{_escape_data(what)}")
 
 
 def as_dict(problem: Problem) -> dict:

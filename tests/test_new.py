@@ -221,9 +221,9 @@ DIALOGUE = "\n".join([
 def test_interactive_dialogue_re_asks_a_wrong_answer(repo):
     result = portal(repo, "new", "lost-document", "--interactive", "--today", TODAY.isoformat(), input=DIALOGUE)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("遗失证件 › 证件号码（按类别校验；身份证号码只公开前 2 位和后 4 位） [必填]") == 2
+    assert result.stdout.count("遗失证件 › 证件号码（按类别校验；身份证号码只公开前 2 位和后 4 位，") == 2
     assert "声明人（个人或单位） [必填]" in result.stdout
-    assert "其中之一：身份证、户口簿" in result.stdout  # choices show the allowed values
+    assert "其中之一：身份证、临时身份证、驾驶证" in result.stdout  # choices show the allowed values
     assert "身份证号码校验位错误，应为 6" in result.stderr
     data = yaml.safe_load((repo / LOST_PATH).read_text(encoding="utf-8"))
     assert data["document"] == {"type": "身份证", "number": GOOD_ID}
