@@ -334,9 +334,9 @@ def target_path(notices: Path, kind: str, document: dict[str, Any], county_folde
     published = document["published"]
     if kind == "lost-document":
         name = f"{published.isoformat()}-{_slug(document['holder'], 'holder')}-{_slug(document['document']['type'], 'document')}"
-        return notices / "lost" / str(published.year) / f"{name}.yaml"
+        return notices / "lost" / str(published.year) / f"{_slug(name, 'notice')}.yaml"  # no ID across the joins either
     name = f"{published.isoformat()}-{_slug(document['organization'], 'organization')}"
-    return notices / "deregistration" / str(published.year) / f"{name}.yaml"
+    return notices / "deregistration" / str(published.year) / f"{_slug(name, 'notice')}.yaml"
 
 
 def free_path(path: Path) -> Path:

@@ -43,6 +43,9 @@ ID_DOCUMENT_WORDS = (
 #: Fields that hold a document's number: an ID number found there is masked, not refused.
 DOCUMENT_NUMBER_FIELDS = frozenset({"document.number"})
 
+#: Fields that hold an organisation's credit code: a valid one is shown whole (see `_holds_id`).
+CREDIT_CODE_FIELDS = frozenset({"credit_code"})
+
 _INDEX = re.compile(r"\[\d+\]")
 
 
@@ -70,7 +73,17 @@ def is_masked(document: DocumentLike) -> bool:
     """Whether the document's number is published masked."""
     if not document.number:
         return False
-    return carries_id_number(document.type, document.name) or bool(identifiers.find_id_numbers(document.number))
+    return carries_id_number(document.type, document.name) or _holds_id(document.number)
+
+
+def _holds_id(text: str) -> bool:
+    """Whether an ID number is in `text`, unless the whole of it is a valid unified social credit code.
+
+    An organisation's code is public (a deregistration exists to publish it), and one made only of
+    digits passes the GB 11643 check one time in eleven; an ID number that is also a valid credit code
+    (region, GB 11714 organisation check and GB 32100 check character all right) is about one in a
+    thousand of those whose city code happens to be a province code (SECURITY.md)."""
+    return bool(identifiers.find_id_numbers(text)) and not identifiers.check_credit_code(text).ok
 
 
 def mask(number: str) -> str:
@@ -96,7 +109,8 @@ def ids_refused(field_name: str, text: str) -> list[str]:
     """The ID numbers in `text` that may not be there, each masked (for the message): every one,
     unless `field_name` is a document-number field. A field name is the checker's
     (`grids[0].covers[1]`); indexes do not matter."""
-    if _bare(field_name) in DOCUMENT_NUMBER_FIELDS:
+    bare = _bare(field_name)
+    if bare in DOCUMENT_NUMBER_FIELDS or (bare in CREDIT_CODE_FIELDS and not _holds_id(text)):
         return []
     return [mask(number) for _, _, number in identifiers.find_id_numbers(text)]
 
