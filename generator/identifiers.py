@@ -23,6 +23,7 @@ __all__ = [
     "check_id_number",
     "check_phone",
     "check_ascii_digits",
+    "compact",
     "find_id_numbers",
     "mask_id_number",
     "normalize",
@@ -217,6 +218,16 @@ def _id_character(char: str) -> str | None:
     if folded.isspace() or all(unicodedata.category(c) in _SEPARATOR_CATEGORIES for c in folded):
         return ""
     return None
+
+
+def compact(text: str) -> str:
+    """``text`` normalised (:func:`normalize`) without the separators :func:`find_id_numbers` skips
+    between digits (spaces, hyphens and dashes, zero-width characters).
+
+    >>> compact("HN-4307 0219\u200b9202")
+    'HN430702199202'
+    """
+    return "".join(char for char in normalize(text) if _id_character(char) != "")
 
 
 def find_id_numbers(text: str) -> list[tuple[int, int, str]]:

@@ -87,8 +87,9 @@ def _holds_id(text: str) -> bool:
 
 
 def mask(number: str) -> str:
-    """`number` masked by the rule: `43************5011`."""
-    return identifiers.mask_id_number(number, ID_KEEP_START, ID_KEEP_END, ID_MASK_CHAR)
+    """`number` masked by the rule: `43************5011`. Spaces and hyphens are taken out first, so
+    the characters shown are always the number's own (`HN-4307 0219 …` → `HN****…0117`)."""
+    return identifiers.mask_id_number(identifiers.compact(number), ID_KEEP_START, ID_KEEP_END, ID_MASK_CHAR)
 
 
 def public_number(document: DocumentLike) -> str | None:
