@@ -13,7 +13,7 @@ import yaml
 
 from generator import characters, identifiers, privacy
 from generator.model import Document
-from generator.problems import Problem, format_github
+from generator.problems import Problem, as_dict, format_github
 from generator.render import flatten
 from generator.rules import BASE, BASE_REGIONS, BASE_TOWN, GOOD_CODE, GOOD_ID, dereg, lost
 from generator.schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
@@ -259,3 +259,12 @@ def test_problem_lines_escape_control_characters():
 def test_escape_leaves_ordinary_text_alone():
     assert characters.escape("乌塘村1组\u200b 罗某某") == "乌塘村1组\u200b 罗某某"  # zero-width: not a control
     assert characters.controls("甲\t乙", allow_newline=False) == []
+
+
+def test_every_output_format_masks_an_id_number_a_message_quotes():
+    """A message may quote a value (a region, a choice); CI logs may be public."""
+    problem = Problem(f"notices/lost/2022/{GOOD_ID}.yaml", 1, 1, "region",
+                      f"regions.yaml 中没有 长沙市/{FORMS['space-split']}", "region-unknown")
+    for text in (problem.format(), format_github(problem), str(as_dict(problem))):
+        assert not identifiers.find_id_numbers(text.replace("%0A", " ")), text
+        assert "43************5016" in text
