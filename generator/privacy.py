@@ -118,28 +118,28 @@ def ids_refused(field_name: str, text: str) -> list[str]:
 
 def without_ids(text: str) -> str:
     """`text` with every ID number in it cut out: for names made from fields (`portal new`)."""
-    found = identifiers.find_id_numbers(text)
-    kept, start = [], 0
-    for begin, end, _ in found:
-        if begin >= start:
-            kept.append(text[start:begin])
-            start = end
-        else:  # overlapping finds in one long run of digits: cut up to the later end
-            start = max(start, end)
-    kept.append(text[start:])
-    return "".join(kept)
+    return _replace_ids(text, lambda found: "")
 
 
 def mask_ids(text: str) -> str:
     """`text` with every ID number in it masked: for messages that quote a value."""
-    found = identifiers.find_id_numbers(text)
-    if not found:
+    return _replace_ids(text, mask)
+
+
+def _replace_ids(text: str, replace) -> str:
+    """`text` with each stretch that holds ID numbers (overlapping finds in one long run of digits
+    make one stretch) replaced by `replace(stretch)`."""
+    stretches: list[list[int]] = []
+    for begin, end, _ in identifiers.find_id_numbers(text):
+        if stretches and begin < stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([begin, end])
+    if not stretches:
         return text
     out, start = [], 0
-    for begin, end, number in found:
-        if begin < start:
-            continue
-        out += [text[start:begin], mask(number)]
+    for begin, end in stretches:
+        out += [text[start:begin], replace(text[begin:end])]
         start = end
     out.append(text[start:])
     return "".join(out)
