@@ -33,11 +33,12 @@ ID_DOCUMENT_TYPES = (
     "身份证", "临时身份证", "驾驶证", "户口簿", "社会保障卡", "居住证", "港澳台居民居住证", "外国人永久居留身份证",
 )
 
-#: An `其他` document whose name contains one of these words is one of ID_DOCUMENT_TYPES by another
-#: name (居民身份证, 机动车驾驶证, 社保卡, Traditional 身份證 ...): its number is masked too.
+#: An `其他` document whose name contains one of these words carries the ID number: one of
+#: ID_DOCUMENT_TYPES by another name (居民身份证, 机动车驾驶证, 社保卡, Traditional 身份證 ...), or a
+#: 残疾人证 (its number is the ID number and two digits). Its number is masked whatever its shape.
 ID_DOCUMENT_WORDS = (
     "身份证", "身份證", "驾驶证", "駕駛證", "驾照", "駕照", "户口", "戶口", "社会保障卡", "社會保障卡",
-    "社保卡", "居住证", "居住證", "居留证", "居留證",
+    "社保卡", "居住证", "居住證", "居留证", "居留證", "残疾人证", "殘疾人證",
 )
 
 #: Fields that hold a document's number: an ID number found there is masked, not refused.

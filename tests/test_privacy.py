@@ -47,7 +47,7 @@ def test_every_type_that_carries_the_id_number_is_masked(kind):
     assert privacy.visible_part(document) == "0138"
 
 
-@pytest.mark.parametrize("name", ["居民身份证", "机动车驾驶证", "駕駛證", "社保卡", "居民户口簿", "港澳居民居住证", "临时身份證"])
+@pytest.mark.parametrize("name", ["居民身份证", "机动车驾驶证", "駕駛證", "社保卡", "居民户口簿", "港澳居民居住证", "临时身份證", "残疾人证"])
 def test_other_named_as_an_id_document_is_masked(name):
     assert privacy.carries_id_number("其他", name)
     assert privacy.public_number(Document("其他", "123456789012", name=name)) == "12******9012"
