@@ -31,6 +31,8 @@ def is_control(char: str) -> bool:
 
 def controls(text: str, allow_newline: bool) -> list[tuple[int, str]]:
     """(position, character) of every character in `text` that a text field may not hold."""
+    if text.isprintable():  # C speed: no Cc and no Cf character at all (the common case)
+        return []
     return [(index, char) for index, char in enumerate(text)
             if is_control(char) and char != TAB and not (allow_newline and char == NEWLINE)]
 

@@ -111,10 +111,13 @@ def ids_refused(field_name: str, text: str) -> list[str]:
     """The ID numbers in `text` that may not be there, each masked (for the message): every one,
     unless `field_name` is a document-number field. A field name is the checker's
     (`grids[0].covers[1]`); indexes do not matter."""
+    found = identifiers.find_id_numbers(text)
+    if not found:
+        return []
     bare = _bare(field_name)
     if bare in DOCUMENT_NUMBER_FIELDS or (bare in CREDIT_CODE_FIELDS and not _holds_id(text)):
         return []
-    return [mask(number) for _, _, number in identifiers.find_id_numbers(text)]
+    return [mask(number) for _, _, number in found]
 
 
 def without_ids(text: str) -> str:

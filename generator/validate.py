@@ -104,9 +104,8 @@ def scan_text(source: SourceFile, schema: Struct | None) -> list[Problem]:
 
     def walk(node: Node | None, name: str) -> None:
         if isinstance(node, Scalar):
-            if node.value:
-                kind = field_type(schema, name) if schema else None
-                multiline = isinstance(kind, Text) and kind.multiline
+            if node.value and (len(node.value) >= 18 or not node.value.isprintable()):  # else no ID, no control
+                multiline = "\n" in node.value and _multiline(schema, name)
                 problems.extend(text_problems(source.path, (node.line, node.column), name, node.value, multiline))
         elif isinstance(node, Sequence):
             for index, item in enumerate(node.items):
@@ -114,18 +113,24 @@ def scan_text(source: SourceFile, schema: Struct | None) -> list[Problem]:
         elif isinstance(node, Mapping):
             for key, entry in node.entries.items():
                 full = f"{name}.{key}" if name else key
-                problems.extend(text_problems(source.path, (entry.line, entry.column), full, key))
+                if len(key) >= 18 or not key.isprintable():
+                    problems.extend(text_problems(source.path, (entry.line, entry.column), full, key))
                 walk(entry.node, full)
 
     walk(source.root, "")
     return problems
 
 
+def _multiline(schema: Struct | None, field_name: str) -> bool:
+    kind = field_type(schema, field_name) if schema else None
+    return isinstance(kind, Text) and kind.multiline
+
+
 def text_problems(path: str, position: tuple[int, int], field_name: str, text: str, multiline: bool = False,
                   file_name: bool = False) -> list[Problem]:
     """What the privacy rule (an ID number only in a document number, masked there) and the character
     rule (no control or bidirectional characters; a newline only in a multi-line field) say of one text."""
-    found = []
+    found: list[Problem] = []
     refused = privacy.ids_refused(field_name, text)
     if refused and file_name:
         found.append(problem(path, position, field_name, (
