@@ -24,7 +24,7 @@ from slugify import slugify
 
 from . import privacy, validate
 from .load import Loaded, Scalar, Sequence, SourceFile, display_path, load_tree, parse
-from .problems import Problem
+from .problems import Problem, shown
 from .schema import DEREGISTRATION, LOST, TOWN, Context, Field, ListOf, PhoneNumber, Struct, Text, nearest
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -395,7 +395,7 @@ class _Session:
                 self.answers[field_.key] = value
                 return
             for message in messages:
-                print(f"--field {field_.key}={self.given[field_.key]}: {message}", file=self.err)
+                print(shown(f"--field {field_.key}={self.given[field_.key]}: {message}"), file=self.err)
             if self.prompter is None:
                 self.invalid += 1
                 return
@@ -423,7 +423,7 @@ class _Session:
                 self.answers[field_.key] = value
                 return
             for message in messages:
-                print(f"  ✗ {message}", file=self.err)
+                print(shown(f"  ✗ {message}"), file=self.err)
 
     def fill_all(self) -> None:
         kind = self.opts.kind
@@ -448,7 +448,7 @@ def run(opts: NewOptions, stdin: TextIO | None = None, out: TextIO | None = None
     try:
         given = parse_fields(opts.kind, opts.fields)
     except UsageError as exc:
-        print(f"error: {exc}", file=err)
+        print(shown(f"error: {exc}"), file=err)
         return EXIT_USAGE
     ask = stdin.isatty() if opts.ask is None else opts.ask
     session = _Session(opts, given, Prompter(stdin, out, err) if ask else None, err)

@@ -144,7 +144,17 @@ def test_an_id_number_in_the_holder_is_refused_and_no_file_is_written(repo):
     result = create(repo, "lost-document", ["published=2024-05-08", f"holder={HOLDER_WITH_ID}", "document.type=公章"])
     assert result.returncode == 1, result.stdout + result.stderr
     assert "(id-number-not-allowed)" in result.stderr and "43************0138" in result.stderr
-    assert "430105199606060138" not in result.stdout + result.stderr.replace(f"holder={HOLDER_WITH_ID}", "")
+    assert "430105199606060138" not in result.stdout + result.stderr  # the echoed answer is masked too
+    assert files(repo) == before
+
+
+def test_a_control_character_in_an_answer_is_refused_and_not_echoed_raw(repo):
+    before = files(repo)
+    result = create(repo, "lost-document", ["published=2024-05-08", "holder=罗某\x1b[2J\u202e某", "document.type=公章"])
+    assert result.returncode == 1
+    assert "(control-character)" in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "holder=罗某\\x1b[2J\\u202e某" in result.stderr
     assert files(repo) == before
 
 
