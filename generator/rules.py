@@ -218,6 +218,25 @@ register(Rule("withdrawn-reason", "撤回的公告要写明原因", "status: wit
               good=lost(ID_NOTICE.format(number=GOOD_ID) + "status: withdrawn\nwithdrawn_reason: 证件已找回\n"),
               bad=lost(ID_NOTICE.format(number=GOOD_ID) + "status: withdrawn\n")))
 
+register(Rule("digits-ascii", "电话号码和证件号码只用 0–9 的数字",
+              "全角数字（１３８）会自动转换；阿拉伯-印度数字（١٣٨）等其他文字的数字看起来像数字，但无法拨打、无法核对，会被拒绝。",
+              good=_dereg(phone="１３９７３４００００１"), bad=_dereg(phone="13٩٧3400001")))
+
+# ------------------------------------------------------------ privacy and characters
+
+register(Rule("id-number-not-allowed", "身份证号码只能写在证件号码中",
+              "身份证号码只能写在遗失证件的 document.number 中，网站只公开前 2 位和后 4 位（如 43************5016）。"
+              "声明人、声明内容、单位名称、联系人、网格员姓名、覆盖范围、撤回原因等任何其他字段，以及文件名，"
+              "都不能含有身份证号码：全角、加横线、加空格或零宽字符隔开的写法同样会被发现。"
+              "驾驶证、户口簿、社会保障卡、居住证等证件的号码就是身份证号码，也按身份证遮盖。",
+              good=GOOD_LOST,
+              bad=lost("published: 2022-06-20\nholder: 罗某某 4301 0219 9003 0750 16\ndocument: {type: 公章}\n")))
+register(Rule("control-character", "不能含有控制字符",
+              "从网页、聊天软件复制的文字可能带有看不见的控制字符（如终端转义 ESC、改变文字方向的 U+202E），"
+              "任何字段都不允许；换行只能出现在声明内容 statement、法律依据 legal_basis、撤回原因 withdrawn_reason 中。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "statement: |\n  罗某某遗失身份证一张，\n  特此声明作废。\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID).replace("holder: 罗某某", 'holder: "罗某\\u202e某"'))))
+
 # ------------------------------------------------------------ across files
 
 register(Rule("region-unknown", "地区必须在 regions.yaml 中", "town、region 写完整路径，如 衡阳市/衡东县/甘溪镇。",

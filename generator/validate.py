@@ -14,13 +14,13 @@ from pathlib import PurePosixPath
 
 from slugify import slugify
 
-from . import identifiers, privacy
-from .load import Loaded, Mapping, Scalar, Sequence, SourceFile
+from . import characters, identifiers, privacy
+from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import RULES
-from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, UNSEEN, Context, nearest
+from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, Struct, Text, field_type, nearest
 
 YEAR_RE = re.compile(r"^\d{4}$")
 
@@ -69,6 +69,7 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
         return result
     parts = source.parts
     ctx = Context(source.path, today)
+    ctx.problems.extend(scan_text(source, _schema_of(parts)))
     if parts == ("regions.yaml",) or parts == ("regions.yml",):
         result.regions = _regions(source, ctx)
     elif len(parts) == 3 and parts[0] == "contacts":
@@ -83,6 +84,76 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
     result.problems = ctx.problems
     result.positions = {k: v for k, v in ctx.where.items() if crosses_files(k)}
     return result
+
+
+# ------------------------------------------------------------------ every text, whatever the field
+
+
+def _schema_of(parts: tuple[str, ...]) -> Struct | None:
+    if len(parts) == 3 and parts[0] == "contacts":
+        return TOWN
+    if len(parts) == 3 and parts[0] in FOLDER_KIND:
+        return KINDS[FOLDER_KIND[parts[0]]]
+    return None
+
+
+def scan_text(source: SourceFile, schema: Struct | None) -> list[Problem]:
+    """The privacy and character rules over every text of one file: each part of its name below
+    notices/, every key and every scalar, whatever the field (one pass, no field left out)."""
+    problems = [p for part in source.parts for p in text_problems(source.path, (1, 1), "", part, file_name=True)]
+
+    def walk(node: Node | None, name: str) -> None:
+        if isinstance(node, Scalar):
+            if node.value and (len(node.value) >= 18 or not node.value.isprintable()):  # else no ID, no control
+                multiline = "\n" in node.value and _multiline(schema, name)
+                problems.extend(text_problems(source.path, (node.line, node.column), name, node.value, multiline))
+        elif isinstance(node, Sequence):
+            for index, item in enumerate(node.items):
+                walk(item, f"{name}[{index}]")
+        elif isinstance(node, Mapping):
+            for key, entry in node.entries.items():
+                full = f"{name}.{key}" if name else key
+                if len(key) >= 18 or not key.isprintable():
+                    problems.extend(text_problems(source.path, (entry.line, entry.column), full, key))
+                walk(entry.node, full)
+
+    walk(source.root, "")
+    return problems
+
+
+def _multiline(schema: Struct | None, field_name: str) -> bool:
+    kind = field_type(schema, field_name) if schema else None
+    return isinstance(kind, Text) and kind.multiline
+
+
+def text_problems(path: str, position: tuple[int, int], field_name: str, text: str, multiline: bool = False,
+                  file_name: bool = False) -> list[Problem]:
+    """What the privacy rule (an ID number only in a document number, masked there) and the character
+    rule (no control or bidirectional characters; a newline only in a multi-line field) say of one text."""
+    found: list[Problem] = []
+    refused = privacy.ids_refused(field_name, text)
+    if refused and file_name:
+        found.append(problem(path, position, field_name, (
+            f"文件名含有身份证号码（{refused[0]}）：文件名会成为网页地址，不能有身份证号码，"
+            "请改用日期和姓名拼音，如 2022-06-20-luo.yaml (a file name must not carry an ID number: it becomes a page address)"),
+            "id-number-not-allowed"))
+    elif refused:
+        found.append(problem(path, position, field_name, (
+            f"这里不能写身份证号码（{refused[0]}）：身份证号码只能写在证件号码 document.number 中，网站只公开前 "
+            f"{privacy.ID_KEEP_START} 位和后 {privacy.ID_KEEP_END} 位 "
+            "(an ID number may only be written in document.number, where it is masked)"), "id-number-not-allowed"))
+    bad = characters.controls(text, multiline)
+    if bad:
+        index, char = bad[0]
+        more = f"，共 {len(bad)} 个" if len(bad) > 1 else ""
+        if char == "\n":
+            message = (f"这一项只能写一行，第 {index + 1} 个字符是换行{more}，请删去换行 "
+                       "(this field is a single line: remove the line break)")
+        else:
+            message = (f"含有不允许的控制字符 {characters.code_point(char)}（第 {index + 1} 个字符{more}），"
+                       "可能是从别处复制带来的，请删除后重新输入 (control or bidirectional character: remove it)")
+        found.append(problem(path, position, field_name, message, "control-character"))
+    return found
 
 
 def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
@@ -182,14 +253,16 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
     return walk_list(source.root, "", "")
 
 
-REGION_NAME_UNSAFE = re.compile(rf"[{UNSEEN}\\]")
+REGION_NAME_UNSAFE = re.compile(rf"[{characters.UNSEEN}\\]")
 
 
 def region_name_problem(name: str) -> str | None:
     """Why `name` cannot be a place in regions.yaml, or None. `/` joins a place to the one above
     it (衡阳市/衡东县/甘溪镇), so a name holding one would be two places; a backslash, a control or
     invisible character, a leading dot or space at either end makes an address or path that is
-    not what it looks like."""
+    not what it looks like. A control character is the control-character rule's to report (every text)."""
+    if characters.controls(name, allow_newline=False):
+        return None
     if "/" in name:
         return (f"地区名称 {name!r} 不能含 /（/ 用来连接上下级，如 衡阳市/衡东县），可改用 、 或 － "
                 "(a place name cannot contain /)")
@@ -210,17 +283,20 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
     def person(v) -> Person:
         return Person(v["name"], v["phone"])
 
+    def complete(v) -> bool:  # a person whose name or phone was refused is left out (its problem is reported)
+        return bool(v) and "name" in v and "phone" in v
+
     grids = []
     for index, g in enumerate(values["grids"]):
-        if not g or not all(k in g for k in ("id", "name", "village", "leader")):
+        if not g or not all(k in g for k in ("id", "name", "village", "leader")) or not complete(g["leader"]):
             continue
         grids.append(Grid(
             id=g["id"], name=g["name"], village=g["village"], leader=person(g["leader"]),
             covers=[c for c in g.get("covers", []) if c],
             workers=[Worker(w["name"], w["phone"], [d for d in w.get("duties", []) if d])
-                     for w in g.get("workers", []) if w and "name" in w and "phone" in w],
+                     for w in g.get("workers", []) if complete(w)],
             buildings=[Building(b["name"], person(b["leader"])) for b in g.get("buildings", [])
-                       if b and "name" in b and "leader" in b],
+                       if b and "name" in b and complete(b.get("leader"))],
             wechat_group=WechatGroup(**g["wechat_group"]) if g.get("wechat_group") and "name" in g["wechat_group"] else None,
             source=Source(source.path, *ctx.position(f"grids[{index}]")),
             key_path=f"grids[{index}]",
@@ -329,6 +405,9 @@ def _document(values: dict | None, ctx: Context) -> Document | None:
             ctx.problems.append(problem(ctx, ctx.position("document"), "document.number",
                                         f"{kind}需要写证件号码 (document number is required)", "document-number"))
             return None
+    elif not (digits := identifiers.check_ascii_digits(number, "证件号码")).ok:
+        ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", digits.error, digits.rule))
+        return None
     elif kind == "身份证":
         checked = identifiers.check_id_number(number, today=ctx.today)
         if checked.error:
@@ -433,7 +512,7 @@ def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]
             if not notice.document.number:
                 continue
             key = ("lost", notice.document.type, identifiers.normalize(notice.document.number).upper())
-            what = f"{notice.document.type} {privacy.public_number(notice.document.type, notice.document.number)}"
+            what = f"{notice.document.type} {privacy.public_number(notice.document)}"
             field_name = "document.number"
         else:
             key = ("dereg", notice.credit_code)
