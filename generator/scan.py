@@ -11,7 +11,7 @@ being published. `scan()` reads every file below the staged site and returns wha
 - a `<script>` the theme did not bring: an inline script must be one of the theme's own
   (`Trusted.scripts`: the `<script>` elements of the theme's templates, whose `{{ }}` can only
   produce a base URL such as `../..`), a script file must be byte for byte a file the project
-  ships (`Trusted.assets`); an `on…` event attribute; a `javascript:`, `vbscript:` or `data:` URL;
+  ships at that place (`Trusted.shipped`); an `on…` event attribute; a `javascript:`, `vbscript:` or `data:` URL;
   an element that loads another document (`<iframe>`, `<object>`, `<embed>`, `<base>`);
 - a link or asset on another host (`https://…`, `//host/…`), apart from `ALLOWED_HOSTS`;
 - an internal link or `#anchor` that does not resolve to a file, or an id, in the staged site;
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import gzip
-import hashlib
 import json
 import multiprocessing
 import os
@@ -112,8 +111,21 @@ class Trusted:
     """What the theme and the project legitimately put on pages."""
 
     scripts: tuple[re.Pattern, ...]  # inline scripts of the theme's templates
-    assets: frozenset[str]  # SHA-256 of every file the project ships that a <script src> may load
+    shipped: tuple[tuple[str, Path], ...]  # (folder in the site, folder it is copied from as it is)
     hosts: frozenset[str] = ALLOWED_HOSTS
+
+    def is_shipped(self, file: str, data: bytes) -> bool:
+        """Whether a built file is, byte for byte, the file the theme or the project ships at that place:
+        a script file a page may load, and a file that carries no data."""
+        for prefix, folder in self.shipped:
+            if file.startswith(prefix):
+                source = folder / file[len(prefix):]
+                try:
+                    if source.stat().st_size == len(data) and source.read_bytes() == data:
+                        return True
+                except OSError:
+                    continue
+        return False
 
 
 # --------------------------------------------------------------------------- what is trusted
@@ -135,23 +147,20 @@ def template_scripts(text: str) -> list[re.Pattern]:
     return patterns
 
 
-def trusted(theme_dirs: list[Path], asset_dirs: list[Path], pages: list[str] = ()) -> Trusted:
-    """The theme's inline scripts (from the templates in `theme_dirs`, and from whole pages the
-    project writes, `pages`), and the digests of every file below `asset_dirs` (what a script file
-    must be identical to)."""
+def trusted(theme_dirs: list[Path], shipped: list[tuple[str, Path]], pages: list[str] = ()) -> Trusted:
+    """The theme's inline scripts (from the templates in `theme_dirs`, and from whole pages the project
+    writes, `pages`), and where the files copied into the site as they are come from."""
     scripts: list[re.Pattern] = []
     for folder in theme_dirs:
-        for template in sorted(folder.rglob("*.html")):
-            scripts += template_scripts(template.read_text(encoding="utf-8"))
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # Material's .icons: 10,000 SVG files, no scripts
+            for name in sorted(names):
+                if name.endswith(".html"):
+                    scripts += template_scripts(Path(root, name).read_text(encoding="utf-8"))
     for text in pages:
         scripts += [re.compile(re.escape(body), re.S) for attributes, body in SCRIPT_ELEMENT.findall(text)
                     if not re.search(r"\bsrc\s*=", attributes)]
-    assets = {file_digest(path) for folder in asset_dirs if folder.is_dir() for path in folder.rglob("*") if path.is_file()}
-    return Trusted(tuple(scripts), frozenset(assets))
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return Trusted(tuple(scripts), tuple(shipped))
 
 
 # --------------------------------------------------------------------------- ID numbers, fast
@@ -204,12 +213,14 @@ def masked(number: str) -> str:
     return identifiers.mask_id_number(number, privacy.ID_KEEP_START, privacy.ID_KEEP_END, privacy.ID_MASK_CHAR)
 
 
-def shown(text: str, limit: int = 80) -> str:
+def shown(text: str, limit: int = 80, keep_end: bool = False) -> str:
     """Text for a terminal: controls and bidirectional marks escaped, runs of space and BREAK made one space."""
     text = re.sub(rf"[\s{BREAK}]+", " ", text).strip()
     text = "".join(c if c.isprintable() and c not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
                    else f"\\u{ord(c):04x}" for c in text)
-    return text if len(text) <= limit else text[:limit] + "…"
+    if len(text) <= limit:
+        return text
+    return "…" + text[-limit:] if keep_end else text[:limit] + "…"
 
 
 def id_findings(file: str, text: str) -> list[Finding]:
@@ -220,7 +231,7 @@ def id_findings(file: str, text: str) -> list[Finding]:
             continue
         before, after = text[max(0, start - 24):start].rsplit(BREAK, 1)[-1], text[end:end + 24].split(BREAK, 1)[0]
         findings.append(Finding(file, "完整的身份证号码 (whole ID number)",
-                                shown(f"{before}{masked(number)}{after}")))
+                                shown(before, 30, keep_end=True) + masked(number) + shown(after, 30)))
     return findings
 
 
@@ -281,11 +292,11 @@ class PageParser(HTMLParser):
             value = value or ""
             attributes[name] = value
             if name in GEOMETRY_ATTRIBUTES:  # SVG numbers: each one read on its own
-                self.text += [BREAK, BREAK.join(re.split(r"[^0-9.]+", value))]
+                self.text += [BREAK, BREAK.join(re.split(r"[^0-9.]+", value)), BREAK]
             else:
-                self.text += [BREAK, value]
+                self.text += [BREAK, value, BREAK]
             if "%" in value:
-                self.text += [BREAK, unquote(value)]
+                self.text += [unquote(value), BREAK]
             if name.startswith("on"):
                 self.problem(f"事件属性 {name} (event-handler attribute)", f"<{tag} {written}>")
             if name in ("id", "xml:id") or (name == "name" and tag == "a"):
@@ -383,7 +394,7 @@ class PageParser(HTMLParser):
         if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", cleaned):
             return  # url() reports it: another host, or a javascript:/data: script
         target = self.resolve(urlsplit(cleaned).path)
-        if target is not None and file_digest(self.context.site / target) not in self.context.trusted.assets:
+        if target is not None and not self.context.trusted.is_shipped(target, (self.context.site / target).read_bytes()):
             self.problem("脚本文件不是本项目带来的文件 (script file not shipped with the project)", f'<script src="{src}">')
 
 
@@ -506,7 +517,7 @@ def scan_file(file: str, context: Context) -> FileReport:
     try:
         if suffix in HTML_SUFFIXES:
             return scan_html(file, data.decode("utf-8", "replace"), context)
-        if hashlib.sha256(data).hexdigest() in context.trusted.assets:
+        if context.trusted.is_shipped(file, data):
             return FileReport()  # shipped as it is (the theme's, ours, the editor's): carries no data
         return FileReport(id_findings(file, data_text(file, data)))
     except (ValueError, OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
@@ -631,8 +642,9 @@ def default_trusted(docs_dir: Path | None = None) -> Trusted:
     pages = []
     if (cms.SVELTIA / "package.json").is_file():
         pages.append(cms.index_html("", "", cms.version()))
-    return trusted([material_dir, overrides], [material_dir, overrides, docs_dir or ROOT / "docs", cms.SVELTIA / "dist"],
-                   pages)
+    shipped = [("", material_dir), ("", docs_dir or ROOT / "docs"), ("admin/", cms.SVELTIA / "dist"),
+               ("admin/locales/", cms.SVELTIA / "locales")]
+    return trusted([material_dir, overrides], shipped, pages)
 
 
 if __name__ == "__main__":  # pragma: no cover
