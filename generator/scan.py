@@ -71,6 +71,7 @@ INLINE_ELEMENTS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "da
 PAGEFIND_HEADER = b"pagefind_dcd"
 PAGEFIND_SUFFIXES = frozenset({".pf_fragment", ".pf_index", ".pf_meta", ".pagefind"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xhtml"})
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 BREAK = "\x00"  # joins separate texts: ends any run of digits, so two texts never read as one number
 PARALLEL_MIN_FILES = 400
 
@@ -189,21 +190,25 @@ def run_breakers() -> list[tuple[int, int]]:
 
 
 def _candidates() -> re.Pattern:
-    """Stretches where an ID number may be: 17 or more characters that are neither run breakers nor ASCII
-    spaces and dashes, with nothing that ends a run between them. A fast, conservative sieve before
-    `identifiers.find_id_numbers`, which decides."""
+    """Stretches where an ID number may be: 17 or more characters none of which ends a run, the first not an
+    ASCII space or dash. A fast, conservative sieve before `identifiers.find_id_numbers`, which decides."""
     global _CANDIDATES
     if _CANDIDATES is None:
         breakers = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" if b > a else re.escape(chr(a))
                            for a, b in run_breakers())
-        _CANDIDATES = re.compile(f"(?:[\\s-]*[^{breakers}\\s-]){{17,}}")
+        _CANDIDATES = re.compile(f"[^{breakers}\\s-][^{breakers}]{{16,}}")
     return _CANDIDATES
+
+
+ASCII_SEPARATORS = re.compile(r"[\s-]+")
 
 
 def id_numbers(text: str) -> list[tuple[int, int, str]]:
     """`identifiers.find_id_numbers(text)`, fast on long texts with few digits."""
     found = []
     for stretch in _candidates().finditer(text):
+        if len(ASCII_SEPARATORS.sub("", stretch.group())) < 17:
+            continue  # too few characters left to hold 17 digits and a check character
         found += [(start + stretch.start(), end + stretch.start(), number)
                   for start, end, number in identifiers.find_id_numbers(stretch.group())]
     return found
@@ -272,6 +277,7 @@ class PageParser(HTMLParser):
         self.script: list[str] | None = None  # text of the inline script being read
         self.script_is_data = False
         self.deferred = False  # a shared frame: its internal links are resolved from each page
+        self.in_style = False
 
     @property
     def clean(self) -> bool:
@@ -301,12 +307,17 @@ class PageParser(HTMLParser):
                 self.problem(f"事件属性 {name} (event-handler attribute)", f"<{tag} {written}>")
             if name in ("id", "xml:id") or (name == "name" and tag == "a"):
                 self.ids.add(value)
-            if name in URL_ATTRIBUTES or (name == "content" and attributes.get("http-equiv", "").lower() == "refresh"):
-                self.url(tag, name, value.split("url=", 1)[-1] if name == "content" else value)
+            if name in URL_ATTRIBUTES:
+                self.url(tag, name, value)
             elif name in ("srcset", "imagesrcset"):
                 for candidate in value.split(","):
                     if candidate.strip():
                         self.url(tag, name, candidate.split()[0])
+            elif name == "style":
+                self.style(tag, value)
+        if tag == "meta" and attributes.get("http-equiv", "").strip().lower() == "refresh":
+            self.url(tag, "content", re.sub(r"^[^;]*;\s*(url\s*=\s*)?", "", attributes.get("content", ""), flags=re.I).strip("'\""))
+        self.in_style = tag == "style"
         if tag == "script":
             kind = attributes.get("type", "").strip().lower()
             self.script_is_data = kind in DATA_SCRIPT_TYPES
@@ -324,6 +335,7 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag not in INLINE_ELEMENTS:
             self.text.append(BREAK)
+        self.in_style = False
         if tag == "script" and self.script is not None:
             body = "".join(self.script)
             self.script = None
@@ -336,6 +348,19 @@ class PageParser(HTMLParser):
         self.text.append(data)
         if self.script is not None:
             self.script.append(data)
+        elif self.in_style:
+            self.style("style", data)
+
+    def handle_comment(self, data: str) -> None:  # published too: in the page's source
+        self.text += [BREAK, data, BREAK]
+
+    handle_decl = handle_pi = unknown_decl = handle_comment
+
+    def style(self, tag: str, css: str) -> None:
+        """The addresses a style sheet loads (url(), @import) are checked as links."""
+        for url in CSS_URL.findall(css):
+            if any(url):
+                self.url(tag, "style", next(part for part in url if part))
 
     # links
 
