@@ -610,18 +610,18 @@ def scan(site: Path, expected: Expected, trusted: Trusted, frames: dict[int, tup
     return findings
 
 
-def expected_pages(portal, data_files: list[str]) -> Expected:
+def expected_pages(portal, data_files: dict[str, str]) -> Expected:
     """One page per YAML entry: every notice and town of the model, and every data file below
-    lost/, deregistration/ and contacts/ the source of one of them."""
+    lost/, deregistration/ and contacts/ the source of one of them. `data_files`: each data file's name
+    as problems show it → its folder below notices/."""
     pages = {
         "遗失声明": [(notice.source.path, notice.url) for notice in portal.lost],
         "注销公告": [(notice.source.path, notice.url) for notice in portal.deregistrations],
         "镇": [(town.source.path, town.url) for town in portal.towns],
     }
     sources = {source for entries in pages.values() for source, _ in entries}
-    kinds = ("lost", "deregistration", "contacts")
-    unclaimed = [name for name in data_files if name not in sources
-                 and any(f"/{kind}/" in "/" + name for kind in kinds)]
+    unclaimed = [name for name, folder in data_files.items()
+                 if folder in ("lost", "deregistration", "contacts") and name not in sources]
     return Expected(pages, unclaimed)
 
 
@@ -631,7 +631,8 @@ def check_site(staged: Path, portal, notices: Path, frames: dict, docs_dir: Path
     from .build import BuildError  # noqa: PLC0415 - build imports this module
     from .load import display_paths, yaml_files  # noqa: PLC0415
 
-    expected = expected_pages(portal, display_paths(yaml_files(notices)))
+    files = yaml_files(notices.resolve())
+    expected = expected_pages(portal, dict(zip(display_paths(files), (f.relative_to(notices.resolve()).parts[0] for f in files))))
     findings = scan(staged, expected, default_trusted(docs_dir),
                     {depth: (frame.head, frame.tail) for depth, frame in frames.items()}, workers)
     if findings:

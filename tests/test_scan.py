@@ -188,8 +188,8 @@ def test_a_clean_rebuild_over_the_published_site_passes(published, tmp_path, cap
 
 def test_a_data_file_no_entry_came_from_is_named():
     expected = scan.expected_pages(type("P", (), {"lost": [], "deregistrations": [], "towns": []})(),
-                                   ["notices/regions.yaml", "notices/lost/2022/a.yaml"])
-    assert expected.unclaimed == ["notices/lost/2022/a.yaml"]
+                                   {"lost/notices/regions.yaml": "regions.yaml", "lost/notices/lost/2022/a.yaml": "lost"})
+    assert expected.unclaimed == ["lost/notices/lost/2022/a.yaml"]
 
 
 def test_the_sieve_keeps_every_character_an_id_number_can_hold():
