@@ -437,7 +437,8 @@ class FrameScan:
     in place of the mark, around a body that leaves the parser where it found it."""
 
     pattern: re.Pattern
-    parser: PageParser
+    parser: PageParser  # its findings, and links to other pages, hold for every page read with the frame
+    relative: list[tuple[str, str]]  # (URL, link as written): the frame's links that resolve from each page
 
     @classmethod
     def of(cls, file: str, head: str, tail: str, context: Context) -> "FrameScan":
@@ -451,7 +452,16 @@ class FrameScan:
         parser.deferred = True
         parser.feed(head.replace(TITLE_MARK, "") + tail.replace(TITLE_MARK, ""))
         parser.close()
-        return cls(re.compile(pattern, re.S), parser)
+        parser.deferred = False
+        up = "../" * file.count("/")  # the theme links from the site's root: the same target from every page
+        relative = []
+        for url, written in parser.internal_urls:
+            path = urlsplit(url).path
+            if path.startswith("/") or (path.startswith(up) and up):
+                parser.internal(url, written)
+            else:
+                relative.append((url, written))
+        return cls(re.compile(pattern, re.S), parser, relative)
 
 
 TITLE_CHARACTERS = r"[^<>&\"'{}]*"  # render.safe_title and html.escape leave none of these in a title
@@ -470,7 +480,7 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
         report.frame = file.count("/")
         report.ids |= frame.parser.ids
         texts.append(match.group("title"))
-        for url, written in frame.parser.internal_urls:  # the frame's links, from where this page is
+        for url, written in frame.relative:  # the frame's links that depend on where the page is
             parser.internal(url, written)
         report.findings = parser.findings  # with any the frame's links add
     report.findings += id_findings(file, BREAK.join(texts))
@@ -593,8 +603,12 @@ def scan(site: Path, expected: Expected, trusted: Trusted, frames: dict[int, tup
         if reports[file].frame is not None:
             framed.setdefault(reports[file].frame, []).append(file)
     for depth, pages in sorted(framed.items()):  # what the shared frame holds, once for all its pages
+        frame = context.frames[depth].parser
+        found = frame.findings + [Finding(pages[0], f"锚点 #{fragment} 在 {target} 中不存在 (anchor not on the linked page)",
+                                          shown(written)) for target, fragment, written in frame.links
+                                  if fragment not in (reports[target].ids or ())]
         findings += [Finding(pages[0], f"{finding.what}（页框，{len(pages)} 个页面共用 (in the shared frame)）",
-                             finding.excerpt) for finding in context.frames[depth].parser.findings]
+                             finding.excerpt) for finding in found]
     for file in files:
         for target, fragment, written in reports[file].anchors:
             ids = reports[target].ids
