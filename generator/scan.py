@@ -220,7 +220,7 @@ def masked(number: str) -> str:
 
 def shown(text: str, limit: int = 80, keep_end: bool = False) -> str:
     """Text for a terminal: controls and bidirectional marks escaped, runs of space and BREAK made one space."""
-    text = re.sub(rf"[\s{BREAK}]+", " ", text).strip()
+    text = re.sub(rf"[\s{BREAK}]+", " ", text)
     text = "".join(c if c.isprintable() and c not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
                    else f"\\u{ord(c):04x}" for c in text)
     if len(text) <= limit:
@@ -236,7 +236,7 @@ def id_findings(file: str, text: str) -> list[Finding]:
             continue
         before, after = text[max(0, start - 24):start].rsplit(BREAK, 1)[-1], text[end:end + 24].split(BREAK, 1)[0]
         findings.append(Finding(file, "完整的身份证号码 (whole ID number)",
-                                shown(before, 30, keep_end=True) + masked(number) + shown(after, 30)))
+                                (shown(before, 30, keep_end=True) + masked(number) + shown(after, 30)).strip()))
     return findings
 
 
@@ -285,7 +285,7 @@ class PageParser(HTMLParser):
         return not self.rawdata and self.cdata_elem is None and self.script is None
 
     def problem(self, what: str, excerpt: str = "") -> None:
-        self.findings.append(Finding(self.file, what, shown(excerpt)))
+        self.findings.append(Finding(self.file, what, shown(excerpt).strip()))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in INLINE_ELEMENTS:
