@@ -541,22 +541,22 @@ def data_text(name: str, data: bytes) -> str:
     if suffix == ".json":
         try:
             return BREAK.join(json_strings(json.loads(data)))
-        except ValueError:
-            pass
+        except (ValueError, RecursionError):
+            pass  # read as text
     return data.decode("utf-8", "replace")
 
 
 def scan_file(file: str, context: Context) -> FileReport:
-    data = (context.site / file).read_bytes()
     suffix = posixpath.splitext(file)[1].lower()
     try:
+        data = (context.site / file).read_bytes()
         if suffix in HTML_SUFFIXES:
             return scan_html(file, data.decode("utf-8", "replace"), context)
         if context.trusted.is_shipped(file, data):
             return FileReport()  # shipped as it is (the theme's, ours, the editor's): carries no data
         return FileReport(id_findings(file, data_text(file, data)))
-    except (ValueError, OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        return FileReport([Finding(file, f"无法读取生成的文件 (cannot read a built file): {exc}")])
+    except Exception as exc:  # noqa: BLE001 - a file the scan cannot read is not published: a finding, never a traceback
+        return FileReport([Finding(file, f"无法读取生成的文件 (cannot read a built file): {type(exc).__name__}: {shown(str(exc))}")])
 
 
 _WORK: tuple = ()
