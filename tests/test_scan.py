@@ -206,3 +206,12 @@ def test_pagefind_index_strings_are_read_from_cbor():
     data = bytes([0xA1, 0x61]) + b"w" + bytes([0x82, 0x72]) + b"430102199003075016" + bytes([0x41, 0x00])
     assert scan.cbor_strings(data) == ["w", "430102199003075016", "\x00"]
     assert scan.cbor_strings(bytes([0x7F, 0x62]) + b"ab" + bytes([0xFF])) == ["ab"]
+
+
+def test_a_built_file_the_scan_cannot_read_is_a_finding_not_a_traceback(tmp_path):
+    (tmp_path / "pagefind").mkdir()
+    (tmp_path / "pagefind" / "x.pf_fragment").write_bytes(b"\x1f\x8b\x08\x00" + b"not gzip")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + f'"{WHOLE_ID}"' + "]" * 100_000, encoding="utf-8")
+    found = [finding.format() for finding in scan.scan(tmp_path, scan.Expected({}), scan.default_trusted())]
+    assert found[0].startswith("deep.json: 完整的身份证号码") and WHOLE_ID not in found[0]
+    assert found[1].startswith("pagefind/x.pf_fragment: 无法读取生成的文件")
