@@ -31,6 +31,7 @@ from .load import copy_images, display_path, display_paths, load_file, read_inpu
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
+from .scan import check_site
 from .searchindex import copy_path, drop_copy, search_copy, update_groups
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
@@ -62,6 +63,7 @@ class Result:
     site_dir: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/ and --timings
     rendered: int = 0  # town, notice and list pages rendered anew (the others were kept from the last build)
+    counts: str = ""  # pages per kind of YAML entry, as the output scan found them
 
 
 class Stopwatch:
@@ -234,10 +236,12 @@ def build(options: Options) -> Result:
         else:
             keep = ("pagefind",)  # no indexed page changed: the index would come out the same
         clock.lap("pagefind")
+        expected = check_site(staged, checked.portal, options.notices, frames, options.docs_dir, options.workers)
+        clock.lap("scan")
         publish(staged, site_dir, keep, cache.trash)
         cache.save_pages(PageCache(scope, written, sections))
         clock.lap("publish")
-    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered)
+    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered, expected.counts())
 
 
 def job_depth(job: Job) -> int:

@@ -160,6 +160,7 @@ def run(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
     print(f"网站已生成：{result.site_dir}（{result.pages} 个生成页面，其中 {result.rendered} 个重新生成）"
           f"(site built: {result.pages} pages, {result.rendered} rendered anew)")
+    print(f"发布前检查通过：{result.counts} (output scan passed)")
     if args.timings:
         print("  ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.timings.items()))
     print("预览：make serve，然后用浏览器打开 http://127.0.0.1:8000/ (preview: make serve)")
