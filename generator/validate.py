@@ -121,11 +121,19 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
 
 
 def _regions(source: SourceFile, ctx: Context) -> list[Region]:
+    def refuse_slash(name: Scalar, field_name: str) -> None:
+        """`/` separates the levels of a place's path (衡阳市/衡东县): inside one name it would make another path."""
+        if "/" in name.value:
+            ctx.problems.append(problem(ctx, (name.line, name.column), field_name,
+                                        "地区名称不能包含 /（/ 用来分隔上下级），合并的村可写作 新旧村 或 新、旧村 "
+                                        "(a region name cannot contain /)", "regions-format"))
+
     def walk(node, parent: str, field_name: str) -> Region | None:
         if isinstance(node, Scalar):
             if not node.value:
                 ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "地区名称是空的 (empty region name)", "regions-format"))
                 return None
+            refuse_slash(node, field_name)
             return Region(node.value, f"{parent}{node.value}", source=Source(source.path, node.line, node.column))
         if not isinstance(node, Mapping):
             ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "每个地区写成 name: 名称，或直接写名称 (expected a region)", "regions-format"))
@@ -138,6 +146,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
         if not name_entry or not isinstance(name_entry.node, Scalar) or not name_entry.node.value:
             ctx.problems.append(problem(ctx, (node.line, node.column), f"{field_name}.name", "缺少地区名称 name (missing name)", "regions-format"))
             return None
+        refuse_slash(name_entry.node, f"{field_name}.name")
         code_entry = node.entries.get("code")
         code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
         region = Region(name_entry.node.value, f"{parent}{name_entry.node.value}", code,
