@@ -1,4 +1,4 @@
-"""Every page of the sample site passes the Nu HTML Checker (vnu) with no error.
+"""Every page of the sample site, and of the hostile fixture site, passes the Nu HTML Checker (vnu) with no error.
 
 vnu is the W3C's checker (`vnu-jar`, pinned in package.json, installed by `npm ci`), run with the
 machine's Java (Debian: `apt-get install default-jre-headless`). Without Java or `npm ci` the test is
@@ -20,9 +20,10 @@ import subprocess
 
 import pytest
 
-from tests.sitebuild import ROOT, html_pages, sample_site
+from tests.sitebuild import ROOT, build_site, html_pages, sample_site
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"  # markup, quotes and odd scalars in every field
 
 #: (exact vnu message, markup the error must be reported on, why it is left to the theme)
 THEME_ERRORS = [
@@ -63,9 +64,17 @@ def site(tmp_path_factory):
     return sample_site(tmp_path_factory, "html-valid")
 
 
-def test_every_page_of_the_sample_site_passes_the_nu_html_checker(site):
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    site_dir = tmp_path_factory.mktemp("html-valid-fixture") / "site"
+    build_site(FIXTURE, site_dir)
+    return site_dir
+
+
+def test_every_page_of_the_sample_and_fixture_sites_passes_the_nu_html_checker(site, fixture_site):
     pages = html_pages(site)
     assert len(pages) > 50, pages  # home, lists, towns, notices, guide, 404, admin
+    pages += html_pages(fixture_site)  # one run of the checker: Java starts once
     errors = [m for m in vnu(pages) if not theme_error(m)]
     assert not errors, "\n".join(f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m['type']}: {m['message']}"
                                  f"\n    {m.get('extract', '')!r}" for m in errors)
