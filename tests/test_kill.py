@@ -13,7 +13,7 @@ the site and of the cache's records). After each kill:
 - nothing the killed build began (a staging folder, a half-moved site) is left beside the site folder.
 
 Every failure of every kill is collected and reported together. `PORTAL_KILL_POINTS` sets how many
-evenly spread points per direction (default 2, which with the swap points makes about 14 kills;
+evenly spread points per direction (default 2, which with the swap points makes 10 to 12 kills;
 the swap points come on top): `PORTAL_KILL_POINTS=60 .venv/bin/python -m pytest tests/test_kill.py`.
 """
 
