@@ -4,7 +4,6 @@ cache is trusted only if this user's builds wrote it (generator/cache.py), and "
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import pickle
@@ -12,82 +11,23 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from generator import build as pipeline
 from generator import cache, cli, lock, serve
+from tests.buildkill import NOTICES, SITE, Base, command, copy_of, edit, environment, inside, killed_build, prepare
 from tests.sitebuild import ROOT, SAMPLE, TODAY
-from tests.test_incremental import NEW_NOTICE, assert_same_site, edit_town, run, tree
+from tests.test_incremental import NEW_NOTICE, assert_same_site, run, tree
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
 SMALL = ROOT / "tests" / "fixtures" / "small" / "notices"
 
 
-def edit(notices: Path) -> None:
-    """A commit's worth of change: a notice added, one removed, a town's phone number changed."""
-    (notices / "lost" / "2024").mkdir(exist_ok=True)
-    (notices / "lost" / "2024" / "2024-03-05-biye-new.yaml").write_text(NEW_NOTICE, encoding="utf-8")
-    edit_town(notices)
-    sorted((notices / "lost").rglob("*.yaml"))[0].unlink()
-
-
-@contextlib.contextmanager
-def inside(folder: Path):
-    """Build from `folder` with relative paths, as staff and CI do: pages name their data file relative to
-    the working directory, so a copy of the folder builds the same pages and its cache holds for it."""
-    here = Path.cwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(here)
-
-
-NOTICES, SITE = Path("notices"), Path("site")
-
-
-@dataclass
-class Base:
-    template: Path  # notices/ and site/ built with its cache: the state before the build that gets killed
-    old: dict[str, bytes]  # that site, file by file
-    new: Path  # a clean build (--no-cache) of the edited data
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Base:
-    root = tmp_path_factory.mktemp("integrity")
-    template, edited = root / "template", root / "edited"
-    shutil.copytree(SAMPLE, template / "notices")
-    shutil.copytree(SAMPLE, edited / "notices")
-    edit(edited / "notices")
-    with inside(template):
-        run(NOTICES, SITE)
-    with inside(edited):
-        run(NOTICES, SITE, cache=False)
-    return Base(template, tree(template / "site"), edited / "site")
-
-
-def copy_of(base: Base, folder: Path) -> Path:
-    """The template (data, site and cache) copied, with times kept: the copy's cache holds for the copy."""
-    shutil.copytree(base.template, folder, ignore=shutil.ignore_patterns("*.trash"))
-    return folder
-
-
-def buildkill(work: Path, point: str, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "tests.buildkill", "notices", "site", TODAY.isoformat(), "--at", point, *extra]
-
-
-def killed_build(work: Path, point: str, *extra: str) -> subprocess.CompletedProcess:
-    """The build's output goes to a file, not a pipe: a worker process it left behind must not hold this up."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with open(work / "killed.log", "w+", encoding="utf-8") as log:
-        killed = subprocess.run(buildkill(work, point, *extra), cwd=work, env=env, stdout=log, stderr=log, timeout=300)
-        log.seek(0)
-        killed.stderr = log.read()
-    return killed
+    return prepare(tmp_path_factory.mktemp("integrity"))
 
 
 KILL_POINTS = [
@@ -157,8 +97,8 @@ def test_two_builds_at_once_take_turns(base, tmp_path):
     work = copy_of(base, tmp_path / "work")
     site = work / "site"
     edit(work / "notices")
-    first = subprocess.Popen(buildkill(work, "generator.build:update_groups:1:before", "--pause"), cwd=work,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    first = subprocess.Popen(command("generator.build:update_groups:1:before", "--pause"), cwd=work, env=environment(),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     second = None
     try:
         assert first.stdout.readline() == "paused\n"
