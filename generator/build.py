@@ -247,8 +247,7 @@ def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) 
             return
         count = workers * CHECK_SHARES_PER_WORKER
         shares = [list(range(i, len(files), count)) for i in range(count)]  # interleaved: big and small files mix
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        with worker_pool(workers) as pool:
             for share in pool.map(_check_share, shares):
                 yield from share
     finally:
@@ -308,10 +307,11 @@ def _build(options: Options, place: Workplace) -> Result:
                                  fresh_sections, changed)
         clock.lap("render")
         keep = ()
+        # The site's index is kept when no indexed page changed and it is the index this record made.
         if changed or not old.pages or old.index is None or old.index != index_identity(site_dir):
             run_pagefind(search_docs, staged / "pagefind")
         else:
-            keep = ("pagefind",)  # no indexed page changed, and the site holds the index this record made: it would come out the same
+            keep = ("pagefind",)
         clock.lap("pagefind")
         publish(staged, site_dir, keep, work / "previous")
         cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
@@ -396,8 +396,7 @@ def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site
         if workers == 1:
             rows = _write_share(0, 1)
         else:
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+            with worker_pool(workers) as pool:
                 rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
         return ({row[0]: row[1] for row in rows}, sum(row[2] for row in rows), {doc for row in rows for doc in row[3]},
                 {row[0]: row[4] for row in rows if row[4] is not None})
@@ -492,6 +491,12 @@ def exchange(a: Path, b: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False
     raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def worker_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Forked workers (they inherit what the parent prepared for them) that end with the build."""
+    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                                  initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def die_with_parent(parent: int) -> None:

@@ -225,8 +225,8 @@ class BuildCache:
         if folder is None:
             return
         if tracked := git_tracked(folder):
-            notice(f"git 跟踪着缓存文件夹 {folder} 中的 {len(tracked)} 个文件（如 {tracked[0]}），这次不使用缓存，全部重新生成；"
-                   f"请运行 git rm -r --cached {folder} (cache not used: git tracks files in it)")
+            notice(f"git 跟踪着缓存文件夹 {folder} 中的 {len(tracked)} 个文件（如 {tracked[0]}），"
+                   f"这次不使用缓存，全部重新生成；请运行 git rm -r --cached {folder} (cache not used: git tracks files in it)")
             self.folder = None
             return
         try:
@@ -257,7 +257,7 @@ class BuildCache:
         start = len(SIGNED) + hashlib.sha256().digest_size
         if data[:len(SIGNED)] != SIGNED or not hmac.compare_digest(data[len(SIGNED):start], sign(self.key, name, data[start:])):
             notice(f"缓存文件 {path} 的签名不符（不是本机这个用户的生成写的），已忽略，全部重新生成 "
-                   f"(cache record ignored: bad signature)")
+                   "(cache record ignored: bad signature)")
             return kind(scope)
         try:
             version, value = pickle.loads(data[start:])

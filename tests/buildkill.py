@@ -200,7 +200,7 @@ def loop(root: Path) -> int:
         equal += same
         print(f"{point:45} {'edit' if edited else 'same'} {' '.join(extra):10} killed: site {state}; "
               f"next build {'equals' if same else 'DIFFERS FROM'} a clean one", flush=True)
-        shutil.rmtree(work)
+        shutil.rmtree(work, ignore_errors=True)  # the background removal of the old site may be at it too
     print(f"{kills} kills: {left_old} left the old site, {left_new} the new one, {broken} neither; "
           f"the next build equalled a clean one {equal} times of {kills}")
     return 0 if broken == 0 and equal == kills else 1
