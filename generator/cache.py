@@ -155,8 +155,8 @@ SIGNED = b"portal-cache signed v2\n"  # then the 32-byte HMAC-SHA256, then the p
 
 
 def key_path() -> Path:
-    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "portal" / "cache-key"
+    state = Path(os.environ.get("XDG_STATE_HOME") or "relative")
+    return (state if state.is_absolute() else Path.home() / ".local" / "state") / "portal" / "cache-key"
 
 
 def cache_key() -> bytes:
@@ -244,7 +244,7 @@ class BuildCache:
             return kind(scope)
         path = self.folder / name
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO would block
             with os.fdopen(fd, "rb") as f:
                 if not stat_mode.S_ISREG(os.fstat(f.fileno()).st_mode):
                     raise OSError("not a regular file")
@@ -275,7 +275,9 @@ class BuildCache:
         # A temporary file, renamed over the record: a reader sees the old record or the new one, whole.
         with tempfile.NamedTemporaryFile("wb", dir=self.folder, prefix=name + ".", delete=False) as f:
             try:
-                f.write(SIGNED + sign(self.key, name, payload) + payload)
+                f.write(SIGNED)
+                f.write(sign(self.key, name, payload))
+                f.write(payload)
             except BaseException:
                 os.unlink(f.name)
                 raise

@@ -40,10 +40,10 @@ POINTS = [
     "generator.build:run_mkdocs:1:after",
     "generator.build:search_copy:1:after",          # slim copies of town pages, in place in the cache
     "generator.build:search_copy:7:after",
-    "generator.build:search_copy:30:before",
+    "generator.build:search_copy:10:before",
     "generator.build:keep:2:after",                 # unchanged pages hard-linked into the staging folder
     "generator.build:drop_copy:1:after",
-    "generator.searchindex:Path.write_text:1:after",
+    "pathlib:Path.write_text:20:after",           # a slim copy written
     "generator.build:update_groups:1:after",        # day groups rewritten
     "generator.build:run_pagefind:1:before",
     "generator.build:run_pagefind:1:after",

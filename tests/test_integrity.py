@@ -56,6 +56,7 @@ def test_a_build_killed_anywhere_leaves_the_old_or_new_site_and_the_next_build_e
         run(NOTICES, SITE)
     assert_same_site(site, base.new)
     assert list(staging.iterdir()) == []  # the killed build's staging folder was removed by the next build
+    assert list((work / ".portal-cache" / "site").glob("*.pickle.*")) == []  # and a record it was writing
 
 
 def test_a_build_killed_in_a_worker_process_leaves_no_worker_holding_the_lock(base, tmp_path, monkeypatch):
