@@ -17,7 +17,7 @@ import pytest
 
 from generator import build as pipeline
 from generator import cache, cli, lock, serve
-from tests.buildkill import NOTICES, SITE, Base, command, copy_of, edit, environment, inside, killed_build, prepare
+from tests.buildkill import NOTICES, SITE, Base, command, copy_of, edit, environment, inside, killed_build, prepare, warm
 from tests.sitebuild import ROOT, SAMPLE, TODAY
 from tests.test_incremental import NEW_NOTICE, assert_same_site, run, tree
 
@@ -57,6 +57,19 @@ def test_a_build_killed_anywhere_leaves_the_old_or_new_site_and_the_next_build_e
     assert_same_site(site, base.new)
     assert list(staging.iterdir()) == []  # the killed build's staging folder was removed by the next build
     assert list((work / ".portal-cache" / "site").glob("*.pickle.*")) == []  # and a record it was writing
+
+
+def test_a_build_killed_while_it_links_the_kept_search_index_leaves_the_site_whole(base, tmp_path):
+    """Nothing changed: the search index is hard-linked from the live site into the new one, which the
+    live site keeps until the swap (before, it was moved out of the old site first)."""
+    work = copy_of(base, tmp_path / "work")
+    warm(work)
+    killed = killed_build(work, "generator.build:keep:100:after")
+    assert killed.returncode == -9, killed.stderr
+    assert tree(work / "site") == base.old
+    with inside(work):
+        run(NOTICES, SITE)
+    assert tree(work / "site") == base.old
 
 
 def test_a_build_killed_in_a_worker_process_leaves_no_worker_holding_the_lock(base, tmp_path, monkeypatch):
