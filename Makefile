@@ -5,13 +5,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: site serve test check clean golden bench
+LOCK := requirements.lock
 
-$(STAMP): pyproject.toml
+.PHONY: site serve test check clean golden bench venv lock
+
+# Every Python package (the test extras, pip and setuptools included) comes from requirements.lock, each
+# checked against its sha256 hashes; the project itself is then installed without fetching anything.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+venv: $(STAMP)
+
+# After changing a dependency in pyproject.toml (or requirements-tools.in): make lock, then commit
+# requirements.lock. Versions already locked are kept; make lock LOCK_FLAGS=--upgrade takes the newest.
+LOCK_FLAGS ?=
+lock: $(STAMP)
+	cp $(LOCK) $(LOCK).new
+	$(BIN)/uv pip compile pyproject.toml requirements-tools.in --extra test --generate-hashes \
+		--python-version 3.11.5 --custom-compile-command 'make lock' --quiet $(LOCK_FLAGS) -o $(LOCK).new
+	cmp -s $(LOCK).new $(LOCK) && rm $(LOCK).new || mv $(LOCK).new $(LOCK)  # unchanged: no reinstall
 
 site: $(STAMP) $(NODE_STAMP)
 	$(BIN)/portal build --notices notices --site-dir site

@@ -626,7 +626,9 @@ class Province:
                 else:
                     number = self.unique_number(kind, lambda: f"湘{r.randint(2005, published.year)}{county['code']}{r.randrange(10 ** 5):05d}")
                     issuer = f"{city['name']}有关主管部门"
-                statement = f"{holder}遗失{name}一本（编号{number}），声明作废。"
+                # a 残疾人证 number is the holder's ID number and two digits: the statement never repeats it (privacy rule)
+                shown = "" if name == "残疾人证" else f"（编号{number}）"
+                statement = f"{holder}遗失{name}一本{shown}，声明作废。"
 
             lines = ["kind: lost-document", f"published: {published.isoformat()}", f"holder: {holder}"]
             add = lines.append

@@ -33,10 +33,11 @@ from .cache import (BuildCache, CheckCache, PageCache, Written, code_digest, def
                     make_ignored, tree_digest, workspace)
 from .cms import write_admin
 from .history import git_history
-from .load import display_path, display_paths, load_file, yaml_files
+from .load import copy_images, display_path, display_paths, load_file, read_input, scan
 from .model import Portal
 from .problems import Problem
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
+from .scan import check_site
 from .searchindex import copy_path, drop_copy, search_copy, update_groups
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
@@ -76,6 +77,7 @@ class Result:
     site_dir: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/ and --timings
     rendered: int = 0  # town, notice and list pages rendered anew (the others were kept from the last build)
+    counts: str = ""  # pages per kind of YAML entry, as the output scan found them
 
 
 class Stopwatch:
@@ -166,7 +168,8 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     if not notices.is_dir():
         problem = Problem(str(options.notices), 1, 1, "", "找不到公告文件夹 (notices folder not found)", "file-location")
         return Checked(Portal([], [], [], [], options.today), [problem])
-    files = yaml_files(notices)
+    tree = scan(notices)
+    files = tree.yaml
     cache = cache or BuildCache(None)
     scope = digest(code_digest(), options.today.isoformat(), str(notices), os.getcwd())
     record = cache.checks(scope)
@@ -175,7 +178,7 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
     stats = [path.stat() for path in files] if cache.enabled else []
     # A file the record knows is hashed here, unless its size and time vouch for it, to learn whether it
     # changed; a file it does not know is checked anyway, and hashed by the worker that reads it.
-    digests = [record.known_digest(name, stat) or (digest(path.read_bytes()) if name in record.files else None)
+    digests = [record.known_digest(name, stat) or (digest(read_input(path)[0]) if name in record.files else None)
                for name, stat, path in zip(names, stats, files)]
     if cache.enabled:
         stale = [i for i, name in enumerate(names) if digests[i] is None or record.files[name][0] != digests[i]]
@@ -192,13 +195,13 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
         if cache.enabled:
             cache.save_checks(CheckCache(scope, {name: (*outcomes[i][:2], (stats[i].st_size, stats[i].st_mtime_ns))
                                                  for i, name in enumerate(names)}, started_ns))
-        results, load_problems = [], []
+        results, load_problems = [], list(tree.problems)
         for i in range(len(names)):
             problems, result = outcomes[i][2]
             load_problems += problems
             if result is not None:
                 results.append(result)
-        return assemble(results, load_problems, display_path(notices), options.today)
+        return assemble(results, load_problems, display_path(notices), options.today, tree.images)
 
 
 @contextlib.contextmanager
@@ -224,8 +227,8 @@ def _check_share(indexes: list[int]) -> list[tuple[int, str, bytes]]:
     gc.disable()
     outcomes = []
     for index in indexes:
-        data = files[index].read_bytes()
-        source, load_problems = load_file(files[index], notices, data)
+        data, refused = read_input(files[index])
+        source, load_problems = (None, [refused]) if refused else load_file(files[index], notices, data)
         result = check_source(source, today) if source is not None else None
         outcomes.append((index, digest(data), pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
     return outcomes
@@ -313,12 +316,14 @@ def _build(options: Options, place: Workplace) -> Result:
         else:
             keep = ("pagefind",)
         clock.lap("pagefind")
+        expected = check_site(staged, checked.portal, options.notices, frames, options.docs_dir, options.workers)
+        clock.lap("scan")
         publish(staged, site_dir, keep, work / "previous")
         cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
         clock.lap("publish")
     finally:
         place.dispose(work)
-    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered)
+    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered, expected.counts())
 
 
 def job_depth(job: Job) -> int:
@@ -414,7 +419,7 @@ def keep(source: Path, target: Path) -> None:
 
 
 def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:
-    """The MkDocs docs tree: hand-written pages, generated pages, and images staff referenced."""
+    """The MkDocs docs tree: hand-written pages, generated pages, and the images in notices/images/."""
     shutil.copytree(hand_written, docs)
     for page in pages:
         target = docs / page.docs_path
@@ -422,9 +427,7 @@ def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path)
             raise BuildError(f"生成的页面 {page.docs_path} 与 docs/ 中的手写页面重名 (generated page clashes with a hand-written one)")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.text, encoding="utf-8")
-    images = notices / "images"
-    if images.is_dir():
-        shutil.copytree(images, docs / "media" / "images")
+    copy_images(notices, docs / "media" / "images")  # regular files only: a link is never followed
     write_admin(docs / "admin")  # web editing (Sveltia CMS) from the same schema
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import functools
 import datetime as dt
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from . import build as pipeline
@@ -90,7 +92,36 @@ def report(problems: list[Problem], fmt: str = "text") -> None:
         print(f"{errors} 个错误，{warnings} 个警告 ({errors} errors, {warnings} warnings)", file=sys.stderr)
 
 
+DEBUG_VARIABLE = "PORTAL_DEBUG"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Any failure this code did not foresee is a one-line `error: 内部错误`, exit 1,
+    never a traceback (the published site is only ever replaced by a finished build);
+    PORTAL_DEBUG=1 shows the traceback to whoever debugs it."""
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        print("\n已中断 (interrupted)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: every failure becomes a message
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(internal_error(exc), file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def internal_error(exc: BaseException) -> str:
+    """`error: 内部错误 …` naming the exception and where it was raised, in one printable line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"，位置 {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    what = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(exc))[:300]
+    return (f"error: 内部错误：{type(exc).__name__}: {what}{where}。网站没有更新。"
+            f"请把这一行和所用的数据报告给维护人员；设置环境变量 {DEBUG_VARIABLE}=1 再运行可以看到详细的出错过程 "
+            f"(internal error: the site was not changed; run with {DEBUG_VARIABLE}=1 for the traceback)")
+
+
+def run(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:
@@ -134,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
     print(f"网站已生成：{result.site_dir}（{result.pages} 个生成页面，其中 {result.rendered} 个重新生成）"
           f"(site built: {result.pages} pages, {result.rendered} rendered anew)")
+    print(f"发布前检查通过：{result.counts} (output scan passed)")
     if args.timings:
         print("  ".join(f"{stage} {seconds:.1f}s" for stage, seconds in result.timings.items()))
     print("预览：make serve，然后用浏览器打开 http://127.0.0.1:8000/ (preview: make serve)")

@@ -22,6 +22,8 @@ __all__ = [
     "check_credit_code",
     "check_id_number",
     "check_phone",
+    "check_ascii_digits",
+    "compact",
     "find_id_numbers",
     "mask_id_number",
     "normalize",
@@ -44,6 +46,10 @@ class Checked:
 
 #: Rule id -> what it checks, in the order the checks apply them.
 RULES: dict[str, str] = {
+    "digits-ascii": (
+        "电话号码和证件号码中的数字只用 0–9（全角数字会自动转换） "
+        "(digits are 0-9 after NFKC: no Arabic-Indic or other scripts' digits)"
+    ),
     "id-format": "身份证号码为 18 位：17 位数字加 1 位数字或 X (18 characters: 17 digits, then a digit or X)",
     "id-region": "身份证号码前两位为省级行政区划代码 (first two digits are a province code)",
     "id-birth-date": "身份证号码第 7–14 位为真实出生日期 (characters 7-14 are a real birth date)",
@@ -83,9 +89,28 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).strip()
 
 
+def check_ascii_digits(text: str, what: str) -> Checked:
+    """Refuse digits that NFKC does not turn into 0-9 (Arabic-Indic ٨, Devanagari ८ ...): they look like
+    digits to a reader but no phone dials them and no register knows them. Rule: ``digits-ascii``.
+
+    >>> check_ascii_digits("13٨00001234", "电话号码").error
+    '电话号码中的 ٨ 不是 0–9 的数字（第 3 个字符，U+0668），请用 0–9 重新输入 (٨ is not a digit 0-9: character 3, U+0668)'
+    """
+    value = normalize(text)
+    for index, char in enumerate(value, start=1):
+        if char.isdigit() and not ("0" <= char <= "9"):
+            return Checked(
+                value,
+                f"{what}中的 {char} 不是 0–9 的数字（第 {index} 个字符，U+{ord(char):04X}），请用 0–9 重新输入 "
+                f"({char} is not a digit 0-9: character {index}, U+{ord(char):04X})",
+                "digits-ascii",
+            )
+    return Checked(value)
+
+
 # --- Resident ID number (GB 11643-1999) -------------------------------------------------------
 
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _EARLIEST_BIRTH = date(1900, 1, 1)
@@ -98,7 +123,7 @@ def _id_check_digit(first17: str) -> str:
 def check_id_number(text: str, *, today: date | None = None) -> Checked:
     """Check an 18-character resident ID number (居民身份证号码, GB 11643-1999).
 
-    Rules, in order: ``id-format``, ``id-region``, ``id-birth-date`` (a real date, not before
+    Rules, in order: ``digits-ascii``, ``id-format``, ``id-region``, ``id-birth-date`` (a real date, not before
     1900-01-01 and not after ``today``, which defaults to the current date), ``id-check-digit``.
     A trailing lowercase ``x`` is accepted and written as ``X``.
 
@@ -107,12 +132,15 @@ def check_id_number(text: str, *, today: date | None = None) -> Checked:
     >>> check_id_number("430102199003075011").error
     '身份证号码校验位错误，应为 6 (wrong check digit, expected 6)'
     """
-    value = normalize(text)
+    digits = check_ascii_digits(text, "身份证号码")
+    if not digits.ok:
+        return digits
+    value = digits.value
     if value.endswith("x"):
         value = value[:-1] + "X"
 
     if not _ID_SHAPE.fullmatch(value):
-        if re.fullmatch(r"\d{15}", value):
+        if re.fullmatch(r"[0-9]{15}", value):
             message = (
                 "身份证号码为 15 位旧号码，不予受理，请填写 18 位号码 "
                 "(old 15-digit ID numbers are not accepted; use the 18-character number)"
@@ -192,6 +220,20 @@ def _id_character(char: str) -> str | None:
     return None
 
 
+def compact(text: str) -> str:
+    """``text`` normalised (:func:`normalize`) without the separators :func:`find_id_numbers` skips
+    between digits (spaces, hyphens and dashes, zero-width characters).
+
+    >>> compact("HN-4307 0219\u200b9202")
+    'HN430702199202'
+    """
+    return "".join(char for char in normalize(text) if _id_character(char) != "")
+
+
+#: After NFKC every character _id_character reads as a digit is a decimal digit (category Nd).
+_DIGIT_OR_X = re.compile(r"[\dXx]")
+
+
 def find_id_numbers(text: str) -> list[tuple[int, int, str]]:
     """Every resident ID number in ``text``, however it is written: ``(start, end, number)`` with the
     positions in ``text`` of its first and last character (end exclusive) and the 18 ASCII characters.
@@ -209,6 +251,8 @@ def find_id_numbers(text: str) -> list[tuple[int, int, str]]:
     >>> find_id_numbers("4301021990\u200b03075011")  # wrong check digit: not an ID number
     []
     """
+    if len(_DIGIT_OR_X.findall(unicodedata.normalize("NFKC", text))) < 18:
+        return []  # fewer than 18 digits and X in all: none (C speed, the common case: names, places)
     found: list[tuple[int, int, str]] = []
     run: list[tuple[str, int]] = []  # (ASCII digit or X, position in text) of the current run
     for position, char in enumerate([*text, "\n"]):  # a final newline ends the last run
@@ -334,12 +378,13 @@ SERVICE_NUMBERS = frozenset(
     ["110", "119", "120", "122", "12309", "12315", "12333", "12345", "12348", "12355", "12368"]
 )
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+# [0-9], not \d: Python's \d matches every script's digits (Arabic-Indic ٨ too), which a tel: link cannot dial.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _MOBILE_SEPARATORS = re.compile(r"[ -]")
 # Area codes: 010 and 020-029 have three digits, every other one four (0734, 0731, ...).
 _LANDLINE = re.compile(
-    r"(?P<area>010|02\d|0[3-9]\d\d)[- ]?(?P<local>[2-9]\d{6,7})"
-    r"(?:(?:-|\s*转\s*)(?P<ext>\d{1,6}))?"
+    r"(?P<area>010|02[0-9]|0[3-9][0-9][0-9])[- ]?(?P<local>[2-9][0-9]{6,7})"
+    r"(?:(?:-|\s*转\s*)(?P<ext>[0-9]{1,6}))?"
 )
 
 _PHONE_MESSAGE = (
@@ -355,14 +400,18 @@ def check_phone(text: str) -> Checked:
 
     Mobiles may contain spaces or hyphens and are normalised to 11 digits. Landlines are
     normalised to ``area-local`` with an optional extension written ``转123``. Service numbers are
-    those in :data:`SERVICE_NUMBERS`. Rule: ``phone-format``.
+    those in :data:`SERVICE_NUMBERS`. Rules: ``digits-ascii`` (Arabic-Indic and other scripts' digits
+    are refused, not dialled), ``phone-format``.
 
     >>> check_phone("0734 5261234").value
     '0734-5261234'
     >>> check_phone("0734-0261234").rule
     'phone-format'
     """
-    value = normalize(text)
+    digits = check_ascii_digits(text, "电话号码")
+    if not digits.ok:
+        return digits
+    value = digits.value
 
     compact = _MOBILE_SEPARATORS.sub("", value)
     if _MOBILE.fullmatch(compact):

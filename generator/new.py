@@ -22,9 +22,9 @@ from typing import Any, Callable, TextIO
 
 from slugify import slugify
 
-from . import validate
+from . import privacy, validate
 from .load import Loaded, Scalar, Sequence, SourceFile, display_path, load_tree, parse
-from .problems import Problem
+from .problems import Problem, shown
 from .schema import DEREGISTRATION, LOST, TOWN, Context, Field, ListOf, PhoneNumber, Struct, Text, nearest
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -158,6 +158,9 @@ def check_answer(field_: Resolved, text: str, answers: dict[str, Any], today: dt
     """Convert one answer with the checker's own code; return (value to write, the checker's messages)."""
     ctx = Context(ANSWER_PATH, today)
     kind_of = field_.spec.type
+    item_of = kind_of.item if isinstance(kind_of, ListOf) else kind_of
+    ctx.problems.extend(validate.text_problems(ANSWER_PATH, (1, 1), field_.key, text,
+                                               isinstance(item_of, Text) and item_of.multiline))
     if isinstance(kind_of, ListOf):
         items = [item.strip() for item in LIST_SEPARATORS.split(text) if item.strip()]
         value = kind_of.convert(Sequence([Scalar(item, 1, 1) for item in items], 1, 1), ctx, field_.key)
@@ -311,7 +314,14 @@ def dump(document: dict[str, Any]) -> str:
 
 
 def _slug(text: str, fallback: str) -> str:
-    return slugify(str(text), max_length=80, word_boundary=True) or fallback
+    """A file-name part made from a field: never carrying an ID number (privacy rule), even when the
+    field were to hold one (the checker refuses that field anyway)."""
+    slug = str(text)
+    while True:  # slugify may join digits a field kept apart (4301.0219… → 4301-0219…): cut again until none
+        cut = slugify(privacy.without_ids(slug), max_length=80, word_boundary=True)
+        if cut == slug:
+            return slug or fallback
+        slug = cut
 
 
 def target_path(notices: Path, kind: str, document: dict[str, Any], county_folders: dict[str, str]) -> Path:
@@ -324,9 +334,9 @@ def target_path(notices: Path, kind: str, document: dict[str, Any], county_folde
     published = document["published"]
     if kind == "lost-document":
         name = f"{published.isoformat()}-{_slug(document['holder'], 'holder')}-{_slug(document['document']['type'], 'document')}"
-        return notices / "lost" / str(published.year) / f"{name}.yaml"
+        return notices / "lost" / str(published.year) / f"{_slug(name, 'notice')}.yaml"  # no ID across the joins either
     name = f"{published.isoformat()}-{_slug(document['organization'], 'organization')}"
-    return notices / "deregistration" / str(published.year) / f"{name}.yaml"
+    return notices / "deregistration" / str(published.year) / f"{_slug(name, 'notice')}.yaml"
 
 
 def free_path(path: Path) -> Path:
@@ -352,7 +362,7 @@ def new_problems(loaded: Loaded, baseline: set[Problem], notices: Path, target: 
     path = display_path(target)
     root, problems = parse(text, path)
     files = [*loaded.files, SourceFile(path, root, target.relative_to(notices).parts)]
-    checked = validate.check(Loaded(files, [*loaded.problems, *problems]), display_path(notices), today)
+    checked = validate.check(Loaded(files, [*loaded.problems, *problems], loaded.images), display_path(notices), today)
     return [p for p in checked.problems if p not in baseline]
 
 
@@ -385,7 +395,7 @@ class _Session:
                 self.answers[field_.key] = value
                 return
             for message in messages:
-                print(f"--field {field_.key}={self.given[field_.key]}: {message}", file=self.err)
+                print(shown(f"--field {field_.key}={self.given[field_.key]}: {message}"), file=self.err)
             if self.prompter is None:
                 self.invalid += 1
                 return
@@ -413,7 +423,7 @@ class _Session:
                 self.answers[field_.key] = value
                 return
             for message in messages:
-                print(f"  ✗ {message}", file=self.err)
+                print(shown(f"  ✗ {message}"), file=self.err)
 
     def fill_all(self) -> None:
         kind = self.opts.kind
@@ -438,7 +448,7 @@ def run(opts: NewOptions, stdin: TextIO | None = None, out: TextIO | None = None
     try:
         given = parse_fields(opts.kind, opts.fields)
     except UsageError as exc:
-        print(f"error: {exc}", file=err)
+        print(shown(f"error: {exc}"), file=err)
         return EXIT_USAGE
     ask = stdin.isatty() if opts.ask is None else opts.ask
     session = _Session(opts, given, Prompter(stdin, out, err) if ask else None, err)

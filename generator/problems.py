@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .characters import escape
+from .privacy import mask_ids
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -18,9 +21,10 @@ class Problem:
     level: str = "error"
 
     def format(self) -> str:
+        """The line printed for this problem (`shown`: a value a clerk wrote may be quoted in it)."""
         where = f"{self.path}:{self.line}:{self.column}"
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.level}: {what} ({self.rule})"
+        return shown(f"{where}: {self.level}: {what} ({self.rule})")
 
 
 @dataclass
@@ -53,6 +57,12 @@ class Report:
 # ------------------------------------------------------------------ output formats
 
 
+def shown(text: str) -> str:
+    """`text` as every output format prints it: an ID number quoted from a value masked (CI logs may be
+    public: privacy.py), control characters escaped (they must not drive a terminal: characters.py)."""
+    return escape(mask_ids(text))
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -66,12 +76,12 @@ def format_github(problem: Problem) -> str:
     what = f"{problem.field}: {problem.message}" if problem.field else problem.message
     props = ",".join((f"file={_escape_property(problem.path)}", f"line={problem.line}", f"col={problem.column}",
                       f"title={_escape_property(problem.rule)}"))
-    return f"::{problem.level} {props}::{_escape_data(what)}"
+    return shown(f"::{problem.level} {props}::{_escape_data(what)}")
 
 
 def as_dict(problem: Problem) -> dict:
-    return {"path": problem.path, "line": problem.line, "column": problem.column, "level": problem.level,
-            "field": problem.field, "message": problem.message, "rule": problem.rule}
+    return {"path": mask_ids(problem.path), "line": problem.line, "column": problem.column, "level": problem.level,
+            "field": mask_ids(problem.field), "message": mask_ids(problem.message), "rule": problem.rule}
 
 
 FORMATS = ("text", "github", "json")

@@ -86,7 +86,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.filters["zh_date"] = zh_date
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
-    env.filters["public_number"] = lambda document: privacy.public_number(document.type, document.number)
+    env.filters["public_number"] = privacy.public_number
     return env
 
 
@@ -238,7 +238,8 @@ class Renderer:
     def fields_reference(self) -> Page:
         sections = [("遗失声明 lost/<年>/*.yaml", list(flatten(LOST))), ("注销公告 deregistration/<年>/*.yaml", list(flatten(DEREGISTRATION))),
                     ("镇（街道）contacts/<县>/<镇>.yaml", list(flatten(TOWN)))]
-        return self.page("guide/fields/", "字段说明", ["fields.html"], sections=sections)
+        return self.page("guide/fields/", "字段说明", ["fields.html"], sections=sections,
+                         keep_start=privacy.ID_KEEP_START, keep_end=privacy.ID_KEEP_END)
 
     # ---------------------------------------------------------------- helpers
 
@@ -292,7 +293,7 @@ class Renderer:
 
     def _search_extra(self, notice: Notice) -> str | None:
         if isinstance(notice, LostDocumentNotice):
-            return privacy.visible_part(notice.document.type, notice.document.number)
+            return privacy.visible_part(notice.document)
         return None
 
 

@@ -5,12 +5,15 @@ a small base data set) and expects the failing one, and only it, to raise the
 rule. The staff guide's rule reference is generated from this registry, so the
 documentation cannot drift from the code.
 
-An example is a mapping of paths below `notices/` to file contents.
+An example is a mapping of paths below `notices/` to file contents: text, bytes (a file saved in
+GBK), or a `NotText` (a picture, or a symbolic link), shown on the rules page by its description.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,22 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+
+
+class NotText(str):
+    """An example file that is not text: the string is what the rules page shows; the file holds
+    `data`, or is a symbolic link to `link`."""
+
+    data: bytes
+    link: str | None
+
+    def __new__(cls, description: str, data: bytes = b"", link: str | None = None):
+        made = super().__new__(cls, description)
+        made.data, made.link = data, link
+        return made
+
+
+PNG = NotText("（一张 PNG 图片）", b"\x89PNG\r\n\x1a\n")
 
 
 def register(rule: Rule) -> Rule:
@@ -122,6 +141,16 @@ register(Rule("yaml-duplicate-key", "同一层里不能有重复的键", "同一
               good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "holder: 罗某\n")))
 register(Rule("yaml-key", "键必须是简单文字", "字段名写成普通文字，如 holder。",
               good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "[a, b]: 1\n")))
+register(Rule("file-symlink", "只放普通文件，不放符号链接",
+              "notices/ 下任何地方（图片也一样）的符号链接（快捷方式）、管道等都会被拒绝，也不会被读取："
+              "链接可能指向仓库以外的文件（甚至构建机器的环境变量），会被当作公告或图片发布出去。请把文件本身放进来。",
+              good=GOOD_LOST, bad={**GOOD_LOST, "images/qr.png": NotText("（符号链接，指向 /proc/self/environ）",
+                                                                         link="/proc/self/environ")}))
+register(Rule("input-limit", "文件和值的大小有上限",
+              f"一个文件最多 {megabytes(MAX_FILE_BYTES).replace('.0 ', ' ')}，列表和“键: 值”最多嵌套 {MAX_DEPTH} 层，"
+              f"一个列表最多 {MAX_ITEMS:,} 项，一个文件最多 {MAX_VALUES:,} 个值，一个值最多 {MAX_TEXT_CHARS:,} 个字符"
+              "（见 README 的 Limits 一节）。超过上限的文件整个被拒绝，以免拖垮或弄崩检查和构建。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID) + "legal_basis: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n")))
 register(Rule("file-location", "文件放在约定的位置",
               "notices/ 下只有 regions.yaml、contacts/<县>/<镇>.yaml、lost/<年>/*.yaml 和 deregistration/<年>/*.yaml。",
               good=GOOD_LOST, bad={"lost/example.yaml": "kind: lost-document\n" + ID_NOTICE.format(number=GOOD_ID)}))
@@ -182,9 +211,31 @@ register(Rule("document-number", "证件号码要有，并符合证件类别",
               "除公章外都要写证件号码；营业执照的号码是统一社会信用代码（或 15 位旧注册号）。",
               good=lost("published: 2022-06-20\nholder: 某公司\ndocument: {type: 营业执照, number: \"" + GOOD_CODE + "\"}\n"),
               bad=lost("published: 2022-06-20\nholder: 某某\ndocument: {type: 毕业证书}\n")))
+register(Rule("notice-year-folder", "公告放在公告日期那一年的文件夹",
+              "公告日期 published 是 2022 年的，文件放在 lost/2022/ 或 deregistration/2022/。",
+              good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID), name="lost/2023/example.yaml")))
 register(Rule("withdrawn-reason", "撤回的公告要写明原因", "status: withdrawn 时必须有 withdrawn_reason；撤回的公告仍然可以查到。",
               good=lost(ID_NOTICE.format(number=GOOD_ID) + "status: withdrawn\nwithdrawn_reason: 证件已找回\n"),
               bad=lost(ID_NOTICE.format(number=GOOD_ID) + "status: withdrawn\n")))
+
+register(Rule("digits-ascii", "电话号码和证件号码只用 0–9 的数字",
+              "全角数字（１３８）会自动转换；阿拉伯-印度数字（١٣٨）等其他文字的数字看起来像数字，但无法拨打、无法核对，会被拒绝。",
+              good=_dereg(phone="１３９７３４００００１"), bad=_dereg(phone="13٩٧3400001")))
+
+# ------------------------------------------------------------ privacy and characters
+
+register(Rule("id-number-not-allowed", "身份证号码只能写在证件号码中",
+              "身份证号码只能写在遗失证件的 document.number 中，网站只公开前 2 位和后 4 位（如 43************5016）。"
+              "声明人、声明内容、单位名称、联系人、网格员姓名、覆盖范围、撤回原因等任何其他字段，以及文件名，"
+              "都不能含有身份证号码：全角、加横线、加空格或零宽字符隔开的写法同样会被发现。"
+              "驾驶证、户口簿、社会保障卡、居住证等证件的号码就是身份证号码，也按身份证遮盖。",
+              good=GOOD_LOST,
+              bad=lost("published: 2022-06-20\nholder: 罗某某 4301 0219 9003 0750 16\ndocument: {type: 公章}\n")))
+register(Rule("control-character", "不能含有控制字符",
+              "从网页、聊天软件复制的文字可能带有看不见的控制字符（如终端转义 ESC、改变文字方向的 U+202E），"
+              "任何字段都不允许；换行只能出现在声明内容 statement、法律依据 legal_basis、撤回原因 withdrawn_reason 中。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "statement: |\n  罗某某遗失身份证一张，\n  特此声明作废。\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID).replace("holder: 罗某某", 'holder: "罗某\\u202e某"'))))
 
 # ------------------------------------------------------------ across files
 
@@ -204,5 +255,16 @@ register(Rule("town-not-a-town", "town 指向镇（街道）一级", "town 的�
               good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("town: 衡阳市/衡东县/甘溪镇", "town: 衡阳市/衡东县")}))
 register(Rule("notice-duplicate", "同一证件或单位不能重复公告", "同一类别、同一号码的证件只登一次遗失声明；同一信用代码只登一次注销公告。",
               good=GOOD_LOST, bad={**GOOD_LOST, **lost(ID_NOTICE.format(number=GOOD_ID), name="lost/2022/again.yaml")}))
+register(Rule("image-reference", "二维码图片在 notices/images/ 里",
+              "qr 写成 /images/文件名（如 /images/xintang-qr.png），图片本身放在 notices/images/ 里，只能是 png、jpg、jpeg、webp。"
+              "不能写网址、绝对路径或 ..，文件名不含空格和 \\ : ? # % 等字符，大小写要一致。",
+              good={"contacts/hengdong/ganxi.yaml": BASE_TOWN + "    wechat_group: {name: 新塘村网格群, qr: /images/xintang-qr.png}\n",
+                    "images/xintang-qr.png": PNG},
+              bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN + "    wechat_group: {name: 新塘村网格群, qr: /images/xintang.png}\n",
+                   "images/xintang-qr.png": PNG}))
+register(Rule("region-name", "地区名称不含 / 等字符",
+              "/ 用来连接上下级（衡阳市/衡东县/甘溪镇），所以名称里不能有 /；也不能有 \\、控制字符或不可见字符，"
+              "不能以 . 开头，前后不能有空格。村名里的“新/旧”请改写成“新、旧”或“新旧”。",
+              good={}, bad={"regions.yaml": BASE_REGIONS.replace("[乌塘村, 新塘村]", "[乌塘村, 新塘村, 新/旧村]")}))
 register(Rule("regions-format", "regions.yaml 是地区树", "每项写 name（可选 code、children），最末一级可以只写名称。",
               good={}, bad={"regions.yaml": "- name: 衡阳市\n  children: 衡东县\n"}))

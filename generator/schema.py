@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import identifiers
-from .load import Mapping, Node, Scalar, Sequence
+from . import identifiers, privacy
+from .characters import UNSEEN
+from .limits import IMAGE_SUFFIXES
+from .load import Mapping, Node, Scalar, Sequence, is_image
 from .problems import Problem
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -80,6 +82,14 @@ class ScalarType(Type):
 
 
 class Text(ScalarType):
+    """Free text. A newline is allowed only where `multiline` (validate refuses control characters)."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def describe(self):
+        return "文字，可分行" if self.multiline else "文字"
+
     def parse(self, text, node, ctx, name):
         if not text.strip():
             ctx.error(node, name, "值是空的 (empty value)", "field-required")
@@ -170,6 +180,42 @@ class Phone(ScalarType):
             ctx.error(node, name, checked.error, checked.rule)
             return None
         return PhoneNumber(text, checked.value)
+
+
+IMAGE_FOLDER = "images/"
+IMAGE_NAME_UNSAFE = re.compile(rf"[{UNSEEN}\s\\:?#%*<>|\"']")
+
+
+class ImagePath(Text):
+    """A picture in notices/images/, written /images/<file> (as the CMS writes it) or images/<file>;
+    the value is images/<file>, the picture's path below notices/ (and below media/ in the site).
+    Whether the file is there is checked across files (validate.py), as it is not in this file."""
+
+    def describe(self):
+        return "notices/images/ 中的图片，写成 /images/文件名.png"
+
+    def parse(self, text, node, ctx, name):
+        why = image_path_problem(text)
+        if why:
+            ctx.error(node, name, f"{why}；图片放在 notices/images/ 里，这里写 /images/文件名，如 /images/wutang-qr.png "
+                                  "(must name an image in notices/images/)", "image-reference")
+            return None
+        return text.removeprefix("/")
+
+
+def image_path_problem(text: str) -> str | None:
+    """Why `text` cannot name a picture below notices/images/ (a URL, an absolute path, a step up
+    with `..`, a hidden file, a character that breaks an address, not an image), or None."""
+    if not text.removeprefix("/").startswith(IMAGE_FOLDER):
+        return f"{text!r} 不在 /images/ 下（不能是网址或其他文件夹）"
+    parts = text.removeprefix("/").split("/")[1:]
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return f"{text!r} 含有空的、“.” 或 “..” 开头的部分"
+    if IMAGE_NAME_UNSAFE.search(text):
+        return f"{text!r} 含有空格、控制字符或 \\ : ? # % * < > | 引号，请给图片改名"
+    if not is_image(text):
+        return f"{text!r} 不是图片，只能是 {'、'.join(IMAGE_SUFFIXES)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -290,7 +336,7 @@ GRID = Struct(
     Field("buildings", ListOf(BUILDING), "楼栋长", "城镇社区的楼栋及楼栋长"),
     Field("wechat_group", Struct(
         Field("name", Text(), "群名称", required=True),
-        Field("qr", Text(), "二维码图片", "notices/ 下的图片路径"),
+        Field("qr", ImagePath(), "二维码图片", "notices/images/ 中的图片，写成 /images/文件名，如 /images/wutang-qr.png"),
     ), "微信群"),
 )
 
@@ -325,9 +371,12 @@ TOWN = Struct(
 )
 
 DOCUMENT_TYPES = (
-    "身份证", "户口簿", "毕业证书", "学位证书", "不动产权证书", "营业执照", "公章",
-    "驾驶证", "出生医学证明", "其他",
+    *privacy.ID_DOCUMENT_TYPES,
+    "毕业证书", "学位证书", "不动产权证书", "营业执照", "公章", "出生医学证明", "其他",
 )
+"""The closed list of document types; the first ones carry the holder's ID number (privacy.py)."""
+
+ID_TYPES_TEXT = "、".join(privacy.ID_DOCUMENT_TYPES)
 
 LOST = Struct(
     Field("kind", Text(), "公告类别", "遗失声明写 lost-document", required=True),
@@ -336,16 +385,19 @@ LOST = Struct(
     Field("region", Text(), "地区", "regions.yaml 中的路径，如 长沙市/芙蓉区"),
     Field("document", Struct(
         Field("type", Choice(*DOCUMENT_TYPES), "证件类别", required=True),
-        Field("number", Text(), "证件号码", "按类别校验；身份证号码只公开前 2 位和后 4 位"),
+        Field("number", Text(), "证件号码",
+              f"按类别校验；身份证号码只公开前 {privacy.ID_KEEP_START} 位和后 {privacy.ID_KEEP_END} 位，"
+              f"号码即身份证号码的证件（{ID_TYPES_TEXT}，名称为其中之一的“其他”）"
+              "以及任何含有身份证号码的号码同样遮盖；数字只用 0–9"),
         Field("issuer", Text(), "发证机关"),
-        Field("name", Text(), "证件名称", "类别为“其他”时写明证件名称"),
+        Field("name", Text(), "证件名称", "类别为“其他”时写明证件名称；写“居民身份证”“社保卡”等时号码按身份证遮盖"),
     ), "遗失证件", required=True),
     Field("lost_on", Date(), "遗失日期", "不能晚于公告日期"),
     Field("reissued", Boolean(), "已申领新证"),
-    Field("statement", Text(), "声明内容", "不写时使用标准的“声明作废”语句"),
-    Field("legal_basis", Text(), "法律依据"),
+    Field("statement", Text(multiline=True), "声明内容", "不写时使用标准的“声明作废”语句"),
+    Field("legal_basis", Text(multiline=True), "法律依据"),
     Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
-    Field("withdrawn_reason", Text(), "撤回原因", "status 为 withdrawn 时必填"),
+    Field("withdrawn_reason", Text(multiline=True), "撤回原因", "status 为 withdrawn 时必填"),
 )
 
 DEREGISTRATION = Struct(
@@ -359,8 +411,22 @@ DEREGISTRATION = Struct(
     Field("claim_days", Integer(1, 365), "债权申报期（天）", "默认 45 天，网站显示截止日期", default=45),
     Field("contact", PERSON, "联系人", required=True),
     Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
-    Field("withdrawn_reason", Text(), "撤回原因", "status 为 withdrawn 时必填"),
+    Field("withdrawn_reason", Text(multiline=True), "撤回原因", "status 为 withdrawn 时必填"),
 )
+
+def field_type(struct: Struct, field_name: str) -> Type | None:
+    """The type of a field by the checker's name for it (`grids[0].covers[1]`), None if there is none."""
+    kind: Type | None = struct
+    for key in re.sub(r"\[\d+\]", "", field_name).split("."):
+        while isinstance(kind, ListOf):
+            kind = kind.item
+        if not isinstance(kind, Struct) or key not in kind.fields:
+            return None
+        kind = kind.fields[key].type
+    while isinstance(kind, ListOf):
+        kind = kind.item
+    return kind
+
 
 KINDS = {"lost-document": LOST, "deregistration": DEREGISTRATION}
 FOLDER_KIND = {"lost": "lost-document", "deregistration": "deregistration"}

@@ -61,8 +61,7 @@ def _texts(value) -> list[str]:
         digits = value.href[4:].split(",")[0]
         return [] if value.text == digits else [digits]
     if isinstance(value, Document):
-        public = privacy.public_number(value.type, value.number)
-        number = public if public == value.number else None  # masked: its visible part is on the page
+        number = None if privacy.is_masked(value) else value.number  # masked: its visible part is on the page
         return [text for text in (number, value.name, value.issuer) if text]
     return [str(value)] if value else []
 

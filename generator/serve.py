@@ -13,6 +13,7 @@ import http.server
 import json
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,33 +86,118 @@ def watch(options: pipeline.Options, folders: list[Path], state: State, report, 
             rebuild(options, state, report)
 
 
+ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # DNS rebinding: another name that resolves here is refused
+
+
+class Refused(Exception):
+    """A request the preview answers with an error status and a short message, never a traceback."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site read-only: its files, a folder's index.html, the site's 404 page, nothing else.
+
+    Refused with 400: a path that is not an absolute path, is not UTF-8 once decoded, holds a control
+    character (NUL included), a backslash, an empty, `.` or `..` segment. Refused with 421: a Host header
+    that does not name this machine (localhost, 127.0.0.1, [::1], with this server's port or none), so a
+    page on another host cannot reach the preview through a name it rebinds to 127.0.0.1. A folder asked
+    for without its slash is redirected (301) to the address with it; a folder without index.html, and
+    anything outside the site folder, is "not found" with the site's own 404 page."""
+
     state: State
 
     def log_message(self, format, *args):  # quiet: the terminal is for problems
         pass
 
-    def do_GET(self):
-        if self.path.split("?")[0] == STATUS_PATH:
-            self.send_fresh(self.state.as_json(), "application/json; charset=utf-8")
-            return
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            html = path.read_text(encoding="utf-8").replace("</body>", LIVE_SCRIPT + "</body>", 1).encode("utf-8")
-            self.send_fresh(html, "text/html; charset=utf-8")
-            return
-        super().do_GET()
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:  # the browser went away in the middle of an answer
+            pass
 
-    def send_fresh(self, body: bytes, content_type: str) -> None:
+    def do_GET(self):
+        self.answer(with_body=True)
+
+    def do_HEAD(self):
+        self.answer(with_body=False)
+
+    def answer(self, with_body: bool) -> None:
+        try:
+            self.check_host()
+            path, query = self.request_path()
+            if path == STATUS_PATH:
+                self.send_body(200, self.state.as_json(), "application/json; charset=utf-8", with_body)
+                return
+            self.send_file(path, query, with_body)
+        except Refused as refused:
+            self.send_error(refused.status, str(refused))
+
+    def check_host(self) -> None:
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1:
+            raise Refused(400, "Host header missing or repeated")
+        port = self.server.server_address[1]
+        if hosts[0].strip().lower() not in {form for name in ALLOWED_HOSTS for form in (name, f"{name}:{port}")}:
+            raise Refused(421, "Host not served here (only localhost)")
+
+    def request_path(self) -> tuple[str, str]:
+        """The decoded path asked for (always "/" + clean segments) and the query string, as sent."""
+        raw, _, query = self.path.partition("?")
+        raw = raw.partition("#")[0]
+        if not raw.startswith("/"):
+            raise Refused(400, "Bad path")
+        try:
+            path = urllib.parse.unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            raise Refused(400, "Bad path") from None
+        segments = path[1:].split("/")
+        inner, last = segments[:-1], segments[-1]
+        if any(ord(c) < 0x20 or c == "\x7f" or c == "\\" for c in path) or \
+                any(s in ("", ".", "..") for s in inner) or last in (".", ".."):
+            raise Refused(400, "Bad path")
+        return path, query
+
+    def send_file(self, path: str, query: str, with_body: bool) -> None:
+        root = Path(self.directory).resolve()
+        try:
+            target = (root / path[1:]).resolve()
+            inside = target == root or target.is_relative_to(root)
+            if inside and target.is_dir():
+                if not path.endswith("/"):
+                    self.send_response(301)
+                    self.send_header("Location", urllib.parse.quote(path + "/") + ("?" + query if query else ""))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                target = target / "index.html"
+            found = inside and target.is_file()
+        except OSError:  # a name too long for the file system
+            found = False
+        try:
+            status, (body, content_type) = (200, self.read(target)) if found else (404, self.read(root / "404.html"))
+        except OSError:  # removed by a rebuild meanwhile; no site built yet
+            status, body, content_type = 404, "404 找不到这个页面 (not found)\n".encode("utf-8"), "text/plain; charset=utf-8"
+        self.send_body(status, body, content_type, with_body)
+
+    def read(self, page: Path) -> tuple[bytes, str]:
+        """A file's bytes and type; an HTML page with the live-preview script added."""
+        if page.suffix == ".html":
+            html = page.read_text(encoding="utf-8", errors="replace").replace("</body>", LIVE_SCRIPT + "</body>", 1)
+            return html.encode("utf-8"), "text/html; charset=utf-8"
+        return page.read_bytes(), self.guess_type(str(page))
+
+    def send_body(self, status: int, body: bytes, content_type: str, with_body: bool = True) -> None:
         """A response made for this request, which the browser must not cache."""
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
 
 
 def serve(options: pipeline.Options, port: int, report, watched: list[Path]) -> int:

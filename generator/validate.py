@@ -14,13 +14,13 @@ from pathlib import PurePosixPath
 
 from slugify import slugify
 
-from . import identifiers, privacy
-from .load import Loaded, Mapping, Scalar, Sequence, SourceFile
+from . import characters, identifiers, privacy
+from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import RULES
-from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, nearest
+from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, Struct, Text, field_type, nearest
 
 YEAR_RE = re.compile(r"^\d{4}$")
 
@@ -52,13 +52,13 @@ class FileResult:
 
 
 CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code"}
-CROSS_FILE_GRID_FIELD = re.compile(r"^grids\[\d+\]\.(id|village)$")
+CROSS_FILE_GRID_FIELD = re.compile(r"^grids\[\d+\]\.(id|village|wechat_group\.qr)$")
 
 
 def crosses_files(field_name: str) -> bool:
     """Whether a cross-file rule may point at this field (a town file records ~2,000 field positions:
     the set and the suffix test keep the pattern for the few that may be one)."""
-    return field_name in CROSS_FILE_FIELDS or (field_name.endswith((".id", ".village"))
+    return field_name in CROSS_FILE_FIELDS or (field_name.endswith((".id", ".village", ".qr"))
                                                and CROSS_FILE_GRID_FIELD.match(field_name) is not None)
 
 
@@ -69,6 +69,7 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
         return result
     parts = source.parts
     ctx = Context(source.path, today)
+    ctx.problems.extend(scan_text(source, _schema_of(parts)))
     if parts == ("regions.yaml",) or parts == ("regions.yml",):
         result.regions = _regions(source, ctx)
     elif len(parts) == 3 and parts[0] == "contacts":
@@ -85,13 +86,86 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
     return result
 
 
+# ------------------------------------------------------------------ every text, whatever the field
+
+
+def _schema_of(parts: tuple[str, ...]) -> Struct | None:
+    if len(parts) == 3 and parts[0] == "contacts":
+        return TOWN
+    if len(parts) == 3 and parts[0] in FOLDER_KIND:
+        return KINDS[FOLDER_KIND[parts[0]]]
+    return None
+
+
+def scan_text(source: SourceFile, schema: Struct | None) -> list[Problem]:
+    """The privacy and character rules over every text of one file: each part of its name below
+    notices/, every key and every scalar, whatever the field (one pass, no field left out)."""
+    problems = [p for part in source.parts for p in text_problems(source.path, (1, 1), "", part, file_name=True)]
+
+    def walk(node: Node | None, name: str) -> None:
+        if isinstance(node, Scalar):
+            if node.value and (len(node.value) >= 18 or not node.value.isprintable()):  # else no ID, no control
+                multiline = "\n" in node.value and _multiline(schema, name)
+                problems.extend(text_problems(source.path, (node.line, node.column), name, node.value, multiline))
+        elif isinstance(node, Sequence):
+            for index, item in enumerate(node.items):
+                walk(item, f"{name}[{index}]")
+        elif isinstance(node, Mapping):
+            for key, entry in node.entries.items():
+                full = f"{name}.{key}" if name else key
+                if len(key) >= 18 or not key.isprintable():
+                    problems.extend(text_problems(source.path, (entry.line, entry.column), full, key))
+                walk(entry.node, full)
+
+    walk(source.root, "")
+    return problems
+
+
+def _multiline(schema: Struct | None, field_name: str) -> bool:
+    kind = field_type(schema, field_name) if schema else None
+    return isinstance(kind, Text) and kind.multiline
+
+
+def text_problems(path: str, position: tuple[int, int], field_name: str, text: str, multiline: bool = False,
+                  file_name: bool = False) -> list[Problem]:
+    """What the privacy rule (an ID number only in a document number, masked there) and the character
+    rule (no control or bidirectional characters; a newline only in a multi-line field) say of one text."""
+    found: list[Problem] = []
+    refused = privacy.ids_refused(field_name, text)
+    if refused and file_name:
+        found.append(problem(path, position, field_name, (
+            f"文件名含有身份证号码（{refused[0]}）：文件名会成为网页地址，不能有身份证号码，"
+            "请改用日期和姓名拼音，如 2022-06-20-luo.yaml (a file name must not carry an ID number: it becomes a page address)"),
+            "id-number-not-allowed"))
+    elif refused:
+        found.append(problem(path, position, field_name, (
+            f"这里不能写身份证号码（{refused[0]}）：身份证号码只能写在证件号码 document.number 中，网站只公开前 "
+            f"{privacy.ID_KEEP_START} 位和后 {privacy.ID_KEEP_END} 位 "
+            "(an ID number may only be written in document.number, where it is masked)"), "id-number-not-allowed"))
+    bad = characters.controls(text, multiline)
+    if bad:
+        index, char = bad[0]
+        more = f"，共 {len(bad)} 个" if len(bad) > 1 else ""
+        if char == "\n":
+            message = (f"这一项只能写一行，第 {index + 1} 个字符是换行{more}，请删去换行 "
+                       "(this field is a single line: remove the line break)")
+        else:
+            message = (f"含有不允许的控制字符 {characters.code_point(char)}（第 {index + 1} 个字符{more}），"
+                       "可能是从别处复制带来的，请删除后重新输入 (control or bidirectional character: remove it)")
+        found.append(problem(path, position, field_name, message, "control-character"))
+    return found
+
+
 def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
     """Convert and check every file; return the model and every problem found."""
-    return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today)
+    return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today,
+                    loaded.images)
 
 
-def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date) -> Checked:
-    """Put the files' results together in order and run the rules that need more than one file."""
+def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date,
+             images: set[str] | None = None) -> Checked:
+    """Put the files' results together in order and run the rules that need more than one file
+    (with `images`, the pictures in notices/images/, a QR code must name one of them)."""
     problems = list(load_problems)
     regions: list[Region] = []
     towns: list[Town] = []
@@ -113,7 +187,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
         problems.append(Problem(f"{notices_root}/regions.yaml", 1, 1, "", "缺少 regions.yaml 行政区划文件 (regions.yaml is missing)", "regions-format"))
     portal = Portal(regions, towns, lost, deregs, today)
     _assign_notice_urls(portal)
-    problems.extend(_cross_checks(portal, positions))
+    problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)
 
 
@@ -121,10 +195,18 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
 
 
 def _regions(source: SourceFile, ctx: Context) -> list[Region]:
+    def named(node: Scalar, field_name: str) -> bool:
+        why = region_name_problem(node.value or "")
+        if why:
+            ctx.problems.append(problem(ctx, (node.line, node.column), field_name, why, "region-name"))
+        return not why
+
     def walk(node, parent: str, field_name: str) -> Region | None:
         if isinstance(node, Scalar):
             if not node.value:
                 ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "地区名称是空的 (empty region name)", "regions-format"))
+                return None
+            if not named(node, field_name):
                 return None
             return Region(node.value, f"{parent}{node.value}", source=Source(source.path, node.line, node.column))
         if not isinstance(node, Mapping):
@@ -137,6 +219,8 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
         name_entry = node.entries.get("name")
         if not name_entry or not isinstance(name_entry.node, Scalar) or not name_entry.node.value:
             ctx.problems.append(problem(ctx, (node.line, node.column), f"{field_name}.name", "缺少地区名称 name (missing name)", "regions-format"))
+            return None
+        if not named(name_entry.node, f"{field_name}.name"):
             return None
         code_entry = node.entries.get("code")
         code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
@@ -169,6 +253,25 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
     return walk_list(source.root, "", "")
 
 
+REGION_NAME_UNSAFE = re.compile(rf"[{characters.UNSEEN}\\]")
+
+
+def region_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a place in regions.yaml, or None. `/` joins a place to the one above
+    it (衡阳市/衡东县/甘溪镇), so a name holding one would be two places; a backslash, a control or
+    invisible character, a leading dot or space at either end makes an address or path that is
+    not what it looks like. A control character is the control-character rule's to report (every text)."""
+    if characters.controls(name, allow_newline=False):
+        return None
+    if "/" in name:
+        return (f"地区名称 {name!r} 不能含 /（/ 用来连接上下级，如 衡阳市/衡东县），可改用 、 或 － "
+                "(a place name cannot contain /)")
+    if REGION_NAME_UNSAFE.search(name) or name.startswith(".") or name != name.strip():
+        return (f"地区名称 {name!r} 含有 \\、控制字符、不可见字符，或以 . 开头、前后有空格 "
+                "(a place name cannot hold a backslash, control or invisible characters, a leading dot or spaces at either end)")
+    return None
+
+
 # ------------------------------------------------------------------ towns
 
 
@@ -180,17 +283,20 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
     def person(v) -> Person:
         return Person(v["name"], v["phone"])
 
+    def complete(v) -> bool:  # a person whose name or phone was refused is left out (its problem is reported)
+        return bool(v) and "name" in v and "phone" in v
+
     grids = []
     for index, g in enumerate(values["grids"]):
-        if not g or not all(k in g for k in ("id", "name", "village", "leader")):
+        if not g or not all(k in g for k in ("id", "name", "village", "leader")) or not complete(g["leader"]):
             continue
         grids.append(Grid(
             id=g["id"], name=g["name"], village=g["village"], leader=person(g["leader"]),
             covers=[c for c in g.get("covers", []) if c],
             workers=[Worker(w["name"], w["phone"], [d for d in w.get("duties", []) if d])
-                     for w in g.get("workers", []) if w and "name" in w and "phone" in w],
+                     for w in g.get("workers", []) if complete(w)],
             buildings=[Building(b["name"], person(b["leader"])) for b in g.get("buildings", [])
-                       if b and "name" in b and "leader" in b],
+                       if b and "name" in b and complete(b.get("leader"))],
             wechat_group=WechatGroup(**g["wechat_group"]) if g.get("wechat_group") and "name" in g["wechat_group"] else None,
             source=Source(source.path, *ctx.position(f"grids[{index}]")),
             key_path=f"grids[{index}]",
@@ -230,6 +336,7 @@ def _notice(source: SourceFile, ctx: Context, parts):
     values = KINDS[kind].convert(root, ctx, "")
     if values is None:
         return None
+    _check_year_folder(values, ctx, parts)
     _check_dates(values, ctx)
     _check_withdrawn(values, ctx)
     url = "/".join(("notices", parts[0], parts[1], _slug(parts[2]), ""))
@@ -261,6 +368,15 @@ def _slug(file_name: str) -> str:
     return slugify(PurePosixPath(file_name).stem) or "notice"
 
 
+def _check_year_folder(values: dict, ctx: Context, parts) -> None:
+    published = values.get("published")
+    if published and str(published.year) != parts[1]:
+        ctx.problems.append(problem(ctx, ctx.position("published"), "published",
+                                    f"公告日期是 {published.year} 年，文件却在 {parts[0]}/{parts[1]}/ 里，"
+                                    f"请移到 {parts[0]}/{published.year}/ (filed under another year's folder)",
+                                    "notice-year-folder"))
+
+
 def _check_dates(values: dict, ctx: Context) -> None:
     published = values.get("published")
     for key, label in (("lost_on", "遗失日期"), ("decided_on", "决议日期")):
@@ -289,6 +405,9 @@ def _document(values: dict | None, ctx: Context) -> Document | None:
             ctx.problems.append(problem(ctx, ctx.position("document"), "document.number",
                                         f"{kind}需要写证件号码 (document number is required)", "document-number"))
             return None
+    elif not (digits := identifiers.check_ascii_digits(number, "证件号码")).ok:
+        ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", digits.error, digits.rule))
+        return None
     elif kind == "身份证":
         checked = identifiers.check_id_number(number, today=ctx.today)
         if checked.error:
@@ -332,7 +451,7 @@ def _assign_notice_urls(portal: Portal) -> None:
 # ------------------------------------------------------------------ across files
 
 
-def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
+def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]], images: set[str] | None) -> list[Problem]:
     problems: list[Problem] = []
     index = region_index(portal.regions)
     have_regions = bool(index)
@@ -368,6 +487,11 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                 problems.append(problem(town.source.path, fields.get(f"{name}.id", grid_pos), f"{name}.id",
                                         f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id].source.line} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
             grid_ids.setdefault(grid.id, grid)
+            qr = grid.wechat_group.qr if grid.wechat_group else None
+            if qr and images is not None and qr not in images:
+                problems.append(problem(town.source.path, fields.get(f"{name}.wechat_group.qr", grid_pos), f"{name}.wechat_group.qr",
+                                        f"找不到图片 notices/{qr}（注意大小写），请把图片放进 notices/images/ "
+                                        "(no such image in notices/images/)", "image-reference"))
             if region is not None and region.depth == 2 and grid.village not in villages:
                 problems.append(problem(town.source.path, fields.get(f"{name}.village", grid_pos), f"{name}.village",
                                         f"{grid.village} 不是 {town.path} 的下级{nearest(grid.village, villages)}，可选：{'、'.join(sorted(villages)) or '（无）'} (village not in this town)",
@@ -388,7 +512,7 @@ def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]
             if not notice.document.number:
                 continue
             key = ("lost", notice.document.type, identifiers.normalize(notice.document.number).upper())
-            what = f"{notice.document.type} {privacy.public_number(notice.document.type, notice.document.number)}"
+            what = f"{notice.document.type} {privacy.public_number(notice.document)}"
             field_name = "document.number"
         else:
             key = ("dereg", notice.credit_code)

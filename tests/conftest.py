@@ -8,18 +8,24 @@ from pathlib import Path
 import pytest
 
 from generator.build import Options, run_check
+from generator.rules import NotText
 
 #: The fixed "today" every checker test runs with, so date-future never depends on the calendar.
 TODAY = dt.date(2026, 11, 23)
 
 
 def write_tree(notices: Path, files: dict[str, str | bytes]) -> Path:
-    """Write `{path below notices/: text or bytes}` into `notices` (text as UTF-8); return `notices`."""
+    """Write `{path below notices/: text, bytes or NotText}` into `notices` (text as UTF-8); return `notices`."""
     notices.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         target = notices / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        if isinstance(content, NotText) and content.link:
+            target.symlink_to(content.link)
+        elif isinstance(content, NotText):
+            target.write_bytes(content.data)
+        else:
+            target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return notices
 
 

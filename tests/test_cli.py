@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -167,3 +168,42 @@ def test_build_strict_refuses_warnings_and_leaves_the_site_alone(tmp_path):
     result = portal(root, "build", "--strict", "--today", TODAY.isoformat(), "--site-dir", str(site))
     assert result.returncode == 1
     assert [p.name for p in site.iterdir()] == ["sentinel"]
+
+
+# ------------------------------------------------------------------ nothing from outside notices/, no traceback
+
+
+def test_a_linked_image_is_refused_and_nothing_is_published(tmp_path):
+    town = BASE["contacts/hengdong/ganxi.yaml"] + "    wechat_group: {name: 新塘村网格群, qr: /images/env.png}\n"
+    root = data(tmp_path, {"contacts/hengdong/ganxi.yaml": town})
+    (root / "notices/images").mkdir()
+    (root / "notices/images/env.png").symlink_to("/proc/self/environ")
+    run = portal(root, "build", "--today", TODAY.isoformat())
+    assert run.returncode == 1
+    assert re.search(r"^notices/images/env\.png:1:1: error: .*/proc/self/environ.* \(file-symlink\)$", run.stderr, re.M), run.stderr
+    assert re.search(r"^notices/contacts/hengdong/ganxi\.yaml:15:38: error: .* \(image-reference\)$", run.stderr, re.M), run.stderr
+    assert not (root / "site").exists()
+
+
+def test_an_unforeseen_failure_is_one_error_line_and_the_site_is_untouched(tmp_path):
+    root = data(tmp_path, {"lost/2022/a.yaml": GOOD_NOTICE})
+    assert portal(root, "build", "--today", TODAY.isoformat()).returncode == 0
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "home.html").write_text("{{ 1 // 0 }}\n", encoding="utf-8")  # a county's template override with a bug
+    run = portal(root, "build", "--today", TODAY.isoformat(), "--templates", str(broken))
+    assert run.returncode == 1
+    [line] = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert re.match(r"error: 内部错误：ZeroDivisionError: .*home\.html:1.*PORTAL_DEBUG=1", line), run.stderr
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+    debug = subprocess.run([str(PORTAL), "build", "--today", TODAY.isoformat(), "--templates", str(broken)], cwd=root,
+                           capture_output=True, text=True, timeout=120, env={**os.environ, "PORTAL_DEBUG": "1"})
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "ZeroDivisionError" in debug.stderr
+
+
+def test_the_notices_folder_named_on_the_command_line_may_itself_be_a_link(tmp_path):
+    real = data(tmp_path / "real", {"lost/2022/a.yaml": GOOD_NOTICE})
+    (tmp_path / "data").symlink_to(real / "notices", target_is_directory=True)
+    result = check(tmp_path, "--notices", "data")
+    assert result.returncode == 0, result.stderr

@@ -28,7 +28,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator import cms, editor, rules
-from generator.identifiers import check_phone
+from generator.identifiers import check_phone, find_id_numbers
 from generator.schema import DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Integer, ListOf, Phone, Struct, Text
 from tests.browser import Browser, chromium_available, serve
 from tests.sitebuild import ROOT, build_site
@@ -220,6 +220,21 @@ def test_phone_pattern_means_the_same_to_the_browser():
               "1397340000", "0734-0261234", "23800001234", "0734-5261234转801"]
     [in_js] = node(("regex", [editor.PHONE_PATTERN, phones]))
     assert in_js == [check_phone(p).ok for p in phones]
+
+
+def test_no_id_pattern_refuses_an_id_number_in_every_form_in_the_browser():
+    """The form refuses an ID number in 声明人 and the other one-value text fields before the CMS commits a
+    file named after it; names, places and short numbers pass."""
+    hostile = ["罗某430102199003075016", "４３０１０２１９９００３０７５０１６", "430102-19900307-5016", "4301 0219 9003 0750 16",
+               "4301\u200b0219\u200c9003\u200d0750\ufeff16", "43010219900307501x", "430102–19900307–5016"]
+    ordinary = ["罗某某", "衡东县示例协会", "乌塘村1组", "兴业小区11栋", "0734-5261234", "湘（2015）北福县不动产权第0439649号"]
+    [in_js] = node(("regex", [cms.NO_ID_PATTERN, hostile + ordinary]))
+    assert in_js == [False] * len(hostile) + [True] * len(ordinary)
+    assert all(find_id_numbers(text) for text in hostile[:5])
+    lost = cms.config()["collections"][0]
+    holder = next(f for f in lost["fields"] if f["name"] == "holder")
+    number = next(f for f in next(f for f in lost["fields"] if f["name"] == "document")["fields"] if f["name"] == "number")
+    assert holder["pattern"] == [cms.NO_ID_PATTERN, cms.NO_ID_MESSAGE] and "pattern" not in number
 
 
 # ---------------------------------------------------------------- (3) what the CMS writes passes the checker

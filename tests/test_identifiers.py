@@ -37,7 +37,7 @@ def test_every_rule_is_listed():
     assert set(identifiers.RULES) == {
         "id-format", "id-region", "id-birth-date", "id-check-digit",
         "credit-code-format", "credit-code-region", "credit-code-org", "credit-code-check-digit",
-        "phone-format",
+        "phone-format", "digits-ascii",
     }
 
 

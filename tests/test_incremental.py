@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import build as pipeline
 from generator import cli
 from generator.build import Options, build, run_check
 from tests.sitebuild import SAMPLE, TODAY
@@ -202,21 +203,23 @@ def age(files: list[Path]) -> None:
 
 @pytest.fixture()
 def reads(monkeypatch) -> list[Path]:
-    """Every path read with Path.read_bytes from here on, in order."""
+    """Every data file read from here on, in order (load.read_input reads them all, for the build's use)."""
     read: list[Path] = []
-    read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or read_bytes(self))
+    read_input = pipeline.read_input
+    monkeypatch.setattr(pipeline, "read_input", lambda path: read.append(path) or read_input(path))
     return read
 
 
-def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, tmp_path, reads):
+def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, tmp_path, reads, monkeypatch):
     """A rebuild hashes only the data files whose size or modification time changed (as make and git
     do), and any file modified less than two seconds before the last check began, whose time cannot
     tell a second change within one clock tick apart."""
+    now = time.time_ns()
+    monkeypatch.setattr(time, "time_ns", lambda: now)  # every check begins at this instant, however long a build takes
     files = sorted(data.rglob("*.yaml"))
     age(files)
     recent = files[-1]
-    os.utime(recent, ns=(time.time_ns(), time.time_ns()))  # modified just now
+    os.utime(recent, ns=(now - 10**9, now - 10**9))  # modified a second before each check began
     site = tmp_path / "site"
     run(data, site)
     reads.clear()

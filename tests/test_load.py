@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import time
+import tracemalloc
+import os
+import re
+import subprocess
 
 import pytest
 
-from generator.load import Mapping, Scalar, Sequence, decode, load_tree, parse
+from conftest import TODAY
+from generator.limits import MAX_DEPTH
+from generator.load import Mapping, Scalar, Sequence, copy_images, decode, load_tree, parse, read_input
+from generator.rules import BASE
+from test_cli import PORTAL
 
 PATH = "notices/lost/2022/x.yaml"
 
@@ -124,29 +131,36 @@ def billion_laughs(levels: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
+def peak_memory(function, *args):
+    """What the call returns and the most memory it held at once: a bound that, unlike a time, does not
+    depend on how busy the machine is."""
+    tracemalloc.start()
+    try:
+        return function(*args), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_alias_bomb_is_refused_quickly():
-    text = billion_laughs()
-    started = time.perf_counter()
-    root, problems = parse(text, PATH)
-    elapsed = time.perf_counter() - started
+    (root, problems), peak = peak_memory(parse, billion_laughs(), PATH)
     assert root is None
     assert only(problems, "yaml-alias").line == 1
-    assert elapsed < 1.0  # a safety bound: expanding the bomb would take minutes and gigabytes
+    assert peak < 10 * 2**20  # expanding the bomb would take gigabytes (and minutes)
 
 
 def test_alias_bomb_in_a_tree_is_refused_quickly(tmp_path):
     notices = tmp_path / "notices"
     (notices / "lost/2022").mkdir(parents=True)
     (notices / "lost/2022/bomb.yaml").write_text(billion_laughs(), encoding="utf-8")
-    started = time.perf_counter()
-    loaded = load_tree(notices)
-    assert time.perf_counter() - started < 1.0
+    loaded, peak = peak_memory(load_tree, notices)
+    assert peak < 10 * 2**20
     assert [p.rule for p in loaded.problems] == ["yaml-alias"]
 
 
 def test_deep_nesting_is_a_problem_not_a_crash():
     _, problems = parse("a: " + "[" * 5000 + "]" * 5000 + "\n", PATH)
-    assert only(problems, "yaml-syntax").path == PATH
+    p = only(problems, "input-limit")
+    assert (p.path, p.line, p.column) == (PATH, 1, 4 + MAX_DEPTH - 1)  # the bracket one level too deep
 
 
 @pytest.mark.parametrize("text, line, column", [
@@ -267,3 +281,84 @@ def test_every_file_is_read_even_after_broken_ones(tmp_path):
         ("a.yaml", "yaml-syntax"), ("b.yaml", "yaml-alias"), ("c.yaml", "yaml-duplicate-key"), ("d.yaml", "yaml-empty"),
     ]
     assert loaded.files[-1].root.entries["a"].node.value == "1"
+
+
+# ------------------------------------------------------------------ nothing from outside notices/
+
+SECRET = "kind: lost-document\npublished: 2022-06-20\nholder: SECRET-HOLDER\ndocument: {type: 公章}\n"
+
+
+def hostile_tree(tmp_path):
+    """notices/ with a link in every place one could hide: a YAML file, a folder, an image, the images
+    folder's own subfolder, and a pipe named like YAML; beside it, the files the links point at."""
+    outside = tmp_path / "outside"
+    (outside / "year").mkdir(parents=True)
+    (outside / "secret.yaml").write_text(SECRET, encoding="utf-8")
+    (outside / "year" / "x.yaml").write_text(SECRET, encoding="utf-8")
+    (outside / "pictures").mkdir()
+    (outside / "pictures" / "p.png").write_bytes(b"\x89PNG secret")
+    notices = tmp_path / "notices"
+    write(notices, "lost/2022/ok.yaml", NOTICE.encode())
+    write(notices, "images/qr.png", b"\x89PNG\r\n\x1a\n")
+    (notices / "lost/2022/link.yaml").symlink_to(outside / "secret.yaml")
+    (notices / "lost/2021").symlink_to(outside / "year", target_is_directory=True)
+    (notices / "images/env.png").symlink_to("/proc/self/environ")
+    (notices / "images/more").symlink_to(outside / "pictures", target_is_directory=True)
+    os.mkfifo(notices / "lost/2022/pipe.yaml")
+    return notices
+
+
+REFUSED = ["notices/images/env.png", "notices/images/more", "notices/lost/2021",
+           "notices/lost/2022/link.yaml", "notices/lost/2022/pipe.yaml"]
+
+
+def test_links_and_pipes_anywhere_below_notices_are_refused_and_never_followed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    notices = hostile_tree(tmp_path)
+    loaded = load_tree(notices)
+    assert sorted((p.path, p.line, p.column, p.rule) for p in loaded.problems) == [
+        (path, 1, 1, "file-symlink") for path in REFUSED]
+    assert [f.path for f in loaded.files] == ["notices/lost/2022/ok.yaml"]
+    assert loaded.images == {"images/qr.png"}
+    assert "/proc/self/environ" in next(p.message for p in loaded.problems if p.path.endswith("env.png"))
+
+
+def test_the_checker_refuses_the_links_by_name(tmp_path):
+    hostile_tree(tmp_path)
+    write(tmp_path / "notices", "regions.yaml", BASE["regions.yaml"].encode())
+    run = subprocess.run([str(PORTAL), "check", "--no-cache", "--today", TODAY.isoformat()], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    for path in REFUSED:
+        assert re.search(rf"^{re.escape(path)}:1:1: error: .+ \(file-symlink\)$", run.stderr, re.M), run.stderr
+    assert "SECRET" not in run.stdout + run.stderr
+
+
+def test_a_link_that_takes_a_files_place_after_the_scan_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secret.yaml").write_text(SECRET, encoding="utf-8")
+    (tmp_path / "x.yaml").symlink_to(tmp_path / "secret.yaml")
+    data, problem = read_input(tmp_path / "x.yaml")
+    assert data == b"" and problem.rule == "file-symlink"
+
+
+def test_images_are_copied_as_regular_files_only(tmp_path):
+    notices = hostile_tree(tmp_path)
+    write(notices, "images/towns/ganxi.webp", b"RIFF....WEBP")
+    write(notices, "images/notes.txt", b"not an image")
+    target = tmp_path / "docs" / "media" / "images"
+    copy_images(notices, target)
+    copied = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    assert copied == ["qr.png", "towns", "towns/ganxi.webp"]
+    assert not any(p.is_symlink() for p in target.rglob("*"))
+    assert (target / "qr.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_images_folder_that_is_a_link_is_not_copied(tmp_path):
+    notices = tmp_path / "notices"
+    notices.mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "a.png").write_bytes(b"\x89PNG")
+    (notices / "images").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    copy_images(notices, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

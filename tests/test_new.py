@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import TODAY
-from generator import new
+from generator import identifiers, new
 from generator.rules import GOOD_CODE, GOOD_ID
 from generator.schema import DEREGISTRATION, LOST, TOWN
 
@@ -136,6 +136,41 @@ def test_wrong_id_check_digit_is_refused_with_the_checkers_message(repo):
     assert files(repo) == before
 
 
+HOLDER_WITH_ID = "罗某某430105199606060138"  # the ID number an issue saw `portal new` write into a file name
+
+
+def test_an_id_number_in_the_holder_is_refused_and_no_file_is_written(repo):
+    before = files(repo)
+    result = create(repo, "lost-document", ["published=2024-05-08", f"holder={HOLDER_WITH_ID}", "document.type=公章"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "(id-number-not-allowed)" in result.stderr and "43************0138" in result.stderr
+    assert "430105199606060138" not in result.stdout + result.stderr  # the echoed answer is masked too
+    assert files(repo) == before
+
+
+def test_a_control_character_in_an_answer_is_refused_and_not_echoed_raw(repo):
+    before = files(repo)
+    result = create(repo, "lost-document", ["published=2024-05-08", "holder=罗某\x1b[2J\u202e某", "document.type=公章"])
+    assert result.returncode == 1
+    assert "(control-character)" in result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert "holder=罗某\\x1b[2J\\u202e某" in result.stderr
+    assert files(repo) == before
+
+
+@pytest.mark.parametrize("holder", [HOLDER_WITH_ID, "罗4301.0519-9606 0601.38", "1234567801"])
+def test_a_file_name_made_from_fields_never_carries_an_id_number(tmp_path, holder):
+    """Even when a field were to carry one past the checker, or the date and a field joined make one
+    (2024-05-08-1234567801 reads 202405081234567801, a valid check digit)."""
+    published = TODAY.replace(year=2024, month=5, day=8)
+    for kind, document in [("lost-document", {"published": published, "holder": holder, "document": {"type": "公章"}}),
+                           ("deregistration", {"published": published, "organization": holder}),
+                           ("town", {"town": f"衡阳市/{holder}/{holder}"})]:
+        path = new.target_path(tmp_path, kind, document, {})
+        assert identifiers.find_id_numbers(str(path.relative_to(tmp_path))) == [], path
+        assert path.suffix == ".yaml"
+
+
 def test_a_duplicate_of_an_existing_notice_is_refused(repo):
     before = files(repo)
     result = create(repo, "lost-document", [*LOST_FIELDS[:3], f"document.number={EXISTING_ID}"])
@@ -221,9 +256,9 @@ DIALOGUE = "\n".join([
 def test_interactive_dialogue_re_asks_a_wrong_answer(repo):
     result = portal(repo, "new", "lost-document", "--interactive", "--today", TODAY.isoformat(), input=DIALOGUE)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count("遗失证件 › 证件号码（按类别校验；身份证号码只公开前 2 位和后 4 位） [必填]") == 2
+    assert result.stdout.count("遗失证件 › 证件号码（按类别校验；身份证号码只公开前 2 位和后 4 位，") == 2
     assert "声明人（个人或单位） [必填]" in result.stdout
-    assert "其中之一：身份证、户口簿" in result.stdout  # choices show the allowed values
+    assert "其中之一：身份证、临时身份证、驾驶证" in result.stdout  # choices show the allowed values
     assert "身份证号码校验位错误，应为 6" in result.stderr
     data = yaml.safe_load((repo / LOST_PATH).read_text(encoding="utf-8"))
     assert data["document"] == {"type": "身份证", "number": GOOD_ID}

@@ -11,6 +11,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator import identifiers, privacy
+from generator.model import Document
 from tests.sitebuild import SAMPLE, TODAY, body_text, build_site, html_pages, page
 
 
@@ -28,6 +29,11 @@ def notice_files(kind: str) -> list[Path]:
 def raw(path: Path) -> dict:
     """The file as plain strings (BaseLoader: no YAML 1.1 conversions), for comparison with pages."""
     return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def document_of(data: dict) -> Document:
+    document = data["document"]
+    return Document(document["type"], document.get("number"), name=document.get("name"))
 
 
 def notice_url(path: Path) -> str:
@@ -92,8 +98,9 @@ def test_every_notice_field_reaches_its_page(site):
                 assert zh(value) in text or value in text, (path, key)
             elif key == "reissued":
                 assert ("已申领新证" if value == "true" else "尚未申领新证") in text, path
-            elif key == "document.number" and data["document"]["type"] == "身份证":
-                assert privacy.public_number("身份证", value) in text, path
+            elif key == "document.number" and privacy.is_masked(document_of(data)):
+                assert privacy.public_number(document_of(data)) in text, path
+                assert value not in text, path
             elif key == "region":
                 assert value.replace("/", " › ") in text, path
             else:
@@ -240,3 +247,75 @@ def test_the_not_found_page_speaks_chinese_and_links_from_any_address(site):
     assert {"/", "/towns/", "/notices/", "/search/"} <= hrefs
     assert soup.select_one("form.pt-search")["action"] == "/search/"
     assert soup.select_one("#pt-elder-toggle") is not None
+
+
+# ------------------------------------------------------------------ every document that carries an ID number
+
+#: Notices whose numbers are ID numbers by their type, by their name or by their shape; each file's
+#: number (normalised) must appear nowhere in the site, masked on its page and in the list.
+ID_CARRYING = {
+    "lost/2022/jiazhao.yaml": ("驾驶证", "430105199606060138", None, "43************0138"),
+    "lost/2022/hukou.yaml": ("户口簿", "430121197012310022", None, "43************0022"),
+    "lost/2022/juminshenfenzheng.yaml": ("其他", "430424198506120034", "居民身份证", "43************0034"),
+    "lost/2022/shebao.yaml": ("社会保障卡", "110101198001010010", None, "11************0010"),
+    "lost/2022/juzhuzheng.yaml": ("港澳台居民居住证", "810000199408230021", None, "81************0021"),
+    "lost/2022/biye.yaml": ("毕业证书", "HN-4307 0219 9202 2901 17", None, "HN**************0117"),
+}
+
+
+@pytest.fixture(scope="module")
+def id_site(tmp_path_factory) -> Path:
+    from conftest import write_tree
+    from generator.rules import BASE
+
+    root = tmp_path_factory.mktemp("ids")
+    files = dict(BASE)
+    for name, (kind, number, doc_name, _) in ID_CARRYING.items():
+        named = f", name: {doc_name}" if doc_name else ""
+        files[name] = (f'kind: lost-document\npublished: 2022-06-20\nholder: 罗某\n'
+                       f'document: {{type: {kind}, number: "{number}"{named}}}\n')
+    build_site(write_tree(root / "notices", files), root / "site")
+    return root / "site"
+
+
+def site_texts(site: Path):
+    """Every file the build wrote, as text (Pagefind's compressed files decompressed)."""
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        yield path, data.decode("utf-8", errors="replace")
+
+
+def test_every_id_carrying_number_is_masked_on_its_page_and_in_the_list(id_site):
+    listing = body_text(page(id_site, "notices/lost/"))
+    for name, (_, number, _, masked) in ID_CARRYING.items():
+        assert identifiers.find_id_numbers(number)
+        text = body_text(page(id_site, f"notices/lost/2022/{Path(name).stem}/"))
+        assert f"证件号码 {masked}" in text, (name, text)
+        assert "罗某遗失" in text
+        assert masked in listing or "罗某" in listing
+
+
+def test_no_id_number_anywhere_in_the_built_site(id_site):
+    """Pages, lists, sitemap, search fragments and index (decompressed): none of the ID numbers, in any
+    form (the text compacted as find_id_numbers reads it: spaces, hyphens and zero-width taken out)."""
+    numbers = [identifiers.find_id_numbers(number)[0][2] for _, number, _, _ in ID_CARRYING.values()]
+    fragments = 0
+    for path, text in site_texts(id_site):
+        fragments += "fragment" in path.parts
+        folded = identifiers.compact(text)
+        for number in numbers:
+            assert number not in folded and number.lower() not in folded, (path, number)
+    assert fragments, "no search fragment was read"
+
+
+def test_no_page_names_its_data_file(id_site, site):
+    """The footer line "本页由 notices/….yaml 生成" is gone: residents do not need it, and a file name is
+    the clerk's, not the portal's (staff find the file from the page address)."""
+    for built in (id_site, site):
+        for path in html_pages(built):
+            text = path.read_text(encoding="utf-8")
+            assert "本页由" not in text, path
+            if "guide" not in path.parts:  # the staff guide names folders (lost/<年>/*.yaml), not a file
+                assert ".yaml" not in BeautifulSoup(text, "html.parser").get_text(), path

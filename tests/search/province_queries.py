@@ -85,7 +85,7 @@ def page_values(item) -> list[str]:
         values = town_values(item)
     elif isinstance(item, LostDocumentNotice):
         doc = item.document
-        values = [item.holder, doc.issuer, item.region, privacy.public_number(doc.type, doc.number)]
+        values = [item.holder, doc.issuer, item.region, privacy.public_number(doc)]
     else:
         values = [item.organization, item.contact.name, item.contact.phone, item.credit_code, item.region]
     return [fold(digits(v) if isinstance(v, PhoneNumber) else str(v)) for v in values if v]
@@ -158,7 +158,7 @@ def cases(portal: Portal) -> list[Case]:
         out.append(pages.case(digits(phone), item, "电话", why))
     for item, phone, why in phones:
         out.append(pages.case(digits(phone)[:7], item, "电话前7位", why))
-    numbered = [n for n in lost if n.document.number and n.document.type not in privacy.MASKED_TYPES
+    numbered = [n for n in lost if n.document.number and not privacy.is_masked(n.document)
                 and n.document.type != "营业执照"]
     for n in spread(numbered, 4):
         out.append(pages.case(n.document.number, n, "证件号码", f"{n.document.label}编号"))
@@ -166,12 +166,12 @@ def cases(portal: Portal) -> list[Case]:
         out.append(pages.case(n.credit_code, n, "信用代码", "注销单位统一社会信用代码"))
     for n in spread([n for n in lost if n.document.type == "营业执照"], 2):
         out.append(pages.case(n.document.number, n, "信用代码", "遗失营业执照的统一社会信用代码"))
-    ids = [n for n in lost if n.document.type in privacy.MASKED_TYPES and n.document.number]
+    ids = [n for n in lost if privacy.is_masked(n.document)]
     for n in spread(ids, 4):
-        tail = privacy.visible_part(n.document.type, n.document.number)
-        same = [url(m) for m in ids if m is not n and privacy.visible_part(m.document.type, m.document.number) == tail]
+        tail = privacy.visible_part(n.document)
+        same = [url(m) for m in ids if m is not n and privacy.visible_part(m.document) == tail]
         out.append(pages.case(tail, n, "身份证尾号", f"{n.holder}的身份证（页面显示 "
-                              f"{privacy.public_number(n.document.type, n.document.number)}）", same))
+                              f"{privacy.public_number(n.document)}）", same))
     for town in spread(towns, 4):
         same = [url(t) for t in towns if t is not town and t.name == town.name]
         out.append(pages.case(town.name, town, "镇名", "镇（街道）页面", same))
