@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
 import datetime as dt
+import errno
 import gc
 import logging
 import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,9 +25,12 @@ import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+from zoneinfo import ZoneInfo
 
-from .cache import BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, tree_digest
+from . import lock
+from .cache import (BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, index_identity,
+                    make_ignored, tree_digest, workspace)
 from .cms import write_admin
 from .history import git_history
 from .load import copy_images, display_path, display_paths, load_file, read_input, scan
@@ -38,6 +44,14 @@ from .validate import Checked, assemble, check_source
 
 ROOT = Path(__file__).resolve().parent.parent
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+CHINA = ZoneInfo("Asia/Shanghai")  # from the system's zoneinfo, or the tzdata package where there is none
+wall_clock: Callable[[], float] = time.time  # seconds since the epoch; tests put a fixed clock here
+
+
+def today_in_china() -> dt.date:
+    """"Today" for every date rule and claim period: the date in China (UTC+8), whatever the machine's
+    time zone (CI runs in UTC: from 00:00 to 08:00 China time its local date is yesterday)."""
+    return dt.datetime.fromtimestamp(wall_clock(), CHINA).date()
 
 
 @dataclass
@@ -47,7 +61,7 @@ class Options:
     config_file: Path = ROOT / "mkdocs.yml"
     docs_dir: Path = ROOT / "docs"
     templates: Path | None = None
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=today_in_china)
     strict: bool = False
     history: bool = True  # first-published / last-changed dates from git
     workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
@@ -84,8 +98,66 @@ class BuildError(Exception):
 
 
 def open_cache(options: Options) -> BuildCache:
-    """The cache of the last build (and check) for this site folder; a disabled one with --no-cache."""
-    return BuildCache((options.cache_dir or default_dir(options.site_dir.resolve())) if options.cache else None)
+    """The cache of the last build (and check) for this site folder; a disabled one with --no-cache.
+    Open it holding the site's lock."""
+    cache = BuildCache((options.cache_dir or default_dir(options.site_dir.resolve())) if options.cache else None)
+    cache.clear_stale()
+    return cache
+
+
+@dataclass(frozen=True)
+class Workplace:
+    """What a build of one site folder uses beside it, in `.portal-cache/`: the lock, the staging folder
+    each build writes the new site into, and the trash the old sites are removed from in the background."""
+
+    site_dir: Path
+
+    @property
+    def lock(self) -> Path:
+        return workspace(self.site_dir) / (self.site_dir.name + ".lock")
+
+    @property
+    def staging(self) -> Path:
+        return workspace(self.site_dir) / (self.site_dir.name + ".staging")
+
+    @property
+    def trash(self) -> Path:
+        return workspace(self.site_dir) / (self.site_dir.name + ".trash")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        make_ignored(workspace(self.site_dir))
+        with lock.exclusive(self.lock):
+            yield
+
+    def clear_stale(self) -> None:
+        """Staging folders of builds that were killed (call it holding the lock: no other build is running)."""
+        if self.staging.is_dir():
+            for leftover in self.staging.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def new_staging(self) -> Path:
+        self.staging.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="build-", dir=self.staging))
+
+    def dispose(self, work: Path) -> None:
+        """Remove a build's staging folder (with the old site in it after a swap) in the background."""
+        try:
+            self.trash.mkdir(parents=True, exist_ok=True)
+            work.rename(self.trash / work.name)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+        discard(sorted(self.trash.iterdir()))
+
+
+def check(options: Options) -> Checked:
+    """Stages 1 and 2 as `portal check` runs them: with the cache, holding the site's lock (a build may be
+    writing that cache); with --no-cache, without either."""
+    if not options.cache:
+        return run_check(options)
+    place = Workplace(options.site_dir.resolve())
+    with place.locked():
+        return run_check(options, open_cache(options))
 
 
 def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
@@ -178,8 +250,7 @@ def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) 
             return
         count = workers * CHECK_SHARES_PER_WORKER
         shares = [list(range(i, len(files), count)) for i in range(count)]  # interleaved: big and small files mix
-        context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             for share in pool.map(_check_share, shares):
                 yield from share
     finally:
@@ -191,8 +262,17 @@ def failed(problems: list[Problem], strict: bool) -> bool:
 
 
 def build(options: Options) -> Result:
+    """Check, render, index and publish, holding the site's lock from start to end (one build at a time)."""
+    place = Workplace(options.site_dir.resolve())
+    place.site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with place.locked():
+        place.clear_stale()
+        return _build(options, place)
+
+
+def _build(options: Options, place: Workplace) -> Result:
     clock = Stopwatch()
-    site_dir = options.site_dir.resolve()
+    site_dir = place.site_dir
     cache = open_cache(options)
     checked = run_check(options, cache)
     clock.lap("check")
@@ -203,9 +283,8 @@ def build(options: Options) -> Result:
     pages = renderer(checked.portal, options.templates, history)
     hubs, jobs = pages.hub_pages(), pages.jobs()
     clock.lap("hub pages")
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".portal-", dir=site_dir.parent) as work:
-        work = Path(work)
+    work = place.new_staging()
+    try:
         docs, staged = work / "docs", work / "site"
         depths = {job_depth(job) for job in jobs}
         write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
@@ -231,16 +310,19 @@ def build(options: Options) -> Result:
                                  fresh_sections, changed)
         clock.lap("render")
         keep = ()
-        if changed or not old.pages or not (site_dir / "pagefind").is_dir():
+        # The site's index is kept when no indexed page changed and it is the index this record made.
+        if changed or not old.pages or old.index is None or old.index != index_identity(site_dir):
             run_pagefind(search_docs, staged / "pagefind")
         else:
-            keep = ("pagefind",)  # no indexed page changed: the index would come out the same
+            keep = ("pagefind",)
         clock.lap("pagefind")
         expected = check_site(staged, checked.portal, options.notices, frames, options.docs_dir, options.workers)
         clock.lap("scan")
-        publish(staged, site_dir, keep, cache.trash)
-        cache.save_pages(PageCache(scope, written, sections))
+        publish(staged, site_dir, keep, work / "previous")
+        cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
         clock.lap("publish")
+    finally:
+        place.dispose(work)
     return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered, expected.counts())
 
 
@@ -319,8 +401,7 @@ def write_shell_pages(pages: Renderer, jobs: list[Job], plan: Plan, frames, site
         if workers == 1:
             rows = _write_share(0, 1)
         else:
-            context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with worker_pool(workers) as pool:
                 rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
         return ({row[0]: row[1] for row in rows}, sum(row[2] for row in rows), {doc for row in rows for doc in row[3]},
                 {row[0]: row[4] for row in rows if row[4] is not None})
@@ -373,31 +454,61 @@ def run_pagefind(search_docs: Path, output: Path) -> None:
         raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")
 
 
-def publish(staged: Path, site_dir: Path, keep: tuple[str, ...] = (), trash: Path | None = None) -> None:
-    """Swap the staged site in: the old site is moved aside first and removed only after the swap.
-    The folders named in `keep` move from the old site into the new one (renamed, not copied).
-    With a `trash` folder (on the same disk), the old site is moved there and removed in the background:
-    at province scale that is tens of thousands of files the new site does not need to wait for."""
-    old = site_dir.with_name(site_dir.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site_dir.exists():
-        site_dir.rename(old)
-    for name in keep:
-        (old / name).rename(staged / name)
-    staged.rename(site_dir)
-    if not old.exists():
-        return
-    if trash is None:  # --no-cache
-        shutil.rmtree(old)
-        return
-    try:
-        trash.mkdir(parents=True, exist_ok=True)
-        old.rename(Path(tempfile.mkdtemp(prefix="site-", dir=trash)) / "old")
-    except OSError:  # the cache is on another disk: remove it now
-        shutil.rmtree(old)
+def publish(staged: Path, site_dir: Path, carry: tuple[str, ...] = (), aside: Path | None = None) -> None:
+    """Swap the staged site in, in one step: `renameat2(RENAME_EXCHANGE)` gives the site folder's name to
+    the staged site and the staged folder's name to the old site, atomically, so at every instant
+    `site_dir` is the whole old site or the whole new one, and stays a real folder. The old site then
+    moves to `aside` (default: beside the staged folder, as "previous") to be removed by the caller.
+    The folders named in `carry` are hard-linked from the old site into the staged one first (the old
+    site keeps them until the swap).
+
+    Where the exchange is not supported (not Linux, or a file system without it: ENOSYS, EINVAL), the
+    old site is renamed aside and the staged one renamed in: two steps, and a kill between them leaves
+    no site folder until the next build."""
+    aside = aside or staged.with_name("previous")
+    for name in carry:
+        shutil.copytree(site_dir / name, staged / name, copy_function=lambda a, b: keep(Path(a), Path(b)))
+    if not os.path.lexists(site_dir):
+        staged.rename(site_dir)
+    elif exchange(staged, site_dir):
+        staged.rename(aside)
     else:
-        discard(sorted(trash.iterdir()))
+        site_dir.rename(aside)
+        staged.rename(site_dir)
+
+
+_RENAME_EXCHANGE = 2  # <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the names `a` and `b` atomically (Linux renameat2 with RENAME_EXCHANGE, via the C library).
+    False where it is not supported; any other failure is raised."""
+    function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if function is None:
+        return False
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def worker_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Forked workers (they inherit what the parent prepared for them) that end with the build."""
+    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                                  initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: end when the build that forked it ends, even by SIGKILL (Linux
+    PR_SET_PDEATHSIG); a worker left behind would wait for work forever."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
 
 
 def discard(folders: list[Path]) -> None:

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from . import build as pipeline
-from . import changed, editor
+from . import changed, editor, lock
 from . import new as create
 from . import serve as live
 import json
@@ -19,6 +19,7 @@ import json
 from .problems import FORMATS, Problem, as_dict, format_github
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+TODAY_HELP = "把这一天当作今天（默认：北京时间 Asia/Shanghai 的今天）(the date taken as today; default: today in China)"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,7 +29,7 @@ def parser() -> argparse.ArgumentParser:
     def common(cmd):
         cmd.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
         cmd.add_argument("--strict", action="store_true", help="把警告也当作错误 (treat warnings as errors; CI uses this)")
-        cmd.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+        cmd.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
         cmd.add_argument("--format", choices=FORMATS, default="text",
                          help="问题的输出格式：text、github（CI 行内标注）、json (problem output format)")
 
@@ -58,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     asking.add_argument("--yes", "-y", action="store_true", help="不提问：缺少必填字段即报错 (never ask)")
     asking.add_argument("--interactive", "-i", action="store_true", help="即使输入不是终端也逐项提问 (ask even when stdin is not a terminal)")
     n.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
-    n.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    n.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
     j = sub.add_parser("schema", help="生成编辑器用的 JSON Schema (write JSON Schemas for editors)")
     j.add_argument("--out", type=Path, default=Path("schemas"), help="输出文件夹 (default: schemas)")
     return p
@@ -132,10 +133,14 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "new":
         return create.run(create.NewOptions(args.kind, args.notices, args.field,
                                             ask=False if args.yes else True if args.interactive else None,
-                                            today=args.today or dt.date.today()))
+                                            today=args.today or pipeline.today_in_china()))
     opts = options(args)
     if args.command == "check":
-        checked = pipeline.run_check(opts, pipeline.open_cache(opts))
+        try:
+            checked = pipeline.check(opts)
+        except lock.Busy as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
         checked.problems = changed.select(checked.problems, args.files, opts.notices)
         report(checked.problems, args.format)
         if pipeline.failed(checked.problems, opts.strict):
@@ -151,7 +156,7 @@ def run(argv: list[str] | None = None) -> int:
         return live.serve(opts, args.port, functools.partial(report, fmt=args.format), watched)
     try:
         result = pipeline.build(opts)
-    except pipeline.BuildError as exc:
+    except (pipeline.BuildError, lock.Busy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     report(result.problems, args.format)

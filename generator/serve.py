@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import build as pipeline
+from . import lock
 from .problems import Problem
 
 STATUS_PATH = "/__portal/status"
@@ -60,11 +61,12 @@ def snapshot(folders: list[Path]) -> dict[Path, float]:
 
 
 def rebuild(options: pipeline.Options, state: State, report) -> None:
+    """One build, holding the site's lock as every build does (a `make site` meanwhile waits, or this waits for it)."""
     try:
         result = pipeline.build(options)
         problems = result.problems
         failed = result.failed
-    except pipeline.BuildError as exc:
+    except (pipeline.BuildError, lock.Busy) as exc:
         problems, failed = [Problem("", 1, 1, "", str(exc), "build")], True
     report(problems)
     shown = [p.format() for p in problems if failed or p.level == "error"]

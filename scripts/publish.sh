@@ -22,6 +22,21 @@ if [ ! -f "$SITE/index.html" ] || [ ! -d "$SITE/pagefind" ]; then
 fi
 shift 2
 
+# Hold the site's lock (shared) while copying: a `portal build` or `portal serve` rebuild of the same site
+# waits until the copy is done, so what is published is one whole build (see generator/lock.py).
+SITE_PATH="$(cd "$SITE" && pwd -P)"
+LOCK="$(dirname "$SITE_PATH")/.portal-cache/$(basename "$SITE_PATH").lock"
+if command -v flock >/dev/null && [ -f "$LOCK" ]; then
+    exec 9<"$LOCK"
+    if ! flock -s -n 9; then
+        echo "另一个生成正在进行，等待… (another build is running; waiting)" >&2
+        if ! flock -s -w "${PORTAL_LOCK_TIMEOUT:-600}" 9; then
+            echo "error: another build still holds $LOCK: nothing published" >&2
+            exit 1
+        fi
+    fi
+fi
+
 case "$mode" in
     rsync|dir)
         RSYNC_TARGET="$target"

@@ -29,6 +29,16 @@ def write_tree(notices: Path, files: dict[str, str | bytes]) -> Path:
     return notices
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_key_home(tmp_path_factory):
+    """The cache's signing key (generator/cache.py) is made in a folder of the test session, not in the
+    home folder of whoever runs the tests; subprocesses inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+        patch.delenv("PORTAL_CACHE_KEY", raising=False)
+        yield
+
+
 @pytest.fixture
 def write_notices(tmp_path):
     """`write_notices(files)` → the path of a fresh `notices/` folder holding exactly `files`."""

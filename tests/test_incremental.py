@@ -162,12 +162,13 @@ def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
     site = tmp_path / "site"
     run(data, site)
     run(data, site)
-    trash = tmp_path / ".portal-cache" / "trash"
+    trash = tmp_path / ".portal-cache" / "site.trash"  # each build's staging folder, the old site in it
+    assert trash.is_dir()
     deadline = time.monotonic() + 60
-    while any(trash.glob("*/old")) and time.monotonic() < deadline:
+    while any(trash.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(trash.glob("*/old"))
-    assert not (tmp_path / "site.old").exists()
+    assert not any(trash.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".portal-cache", "notices", "site"]
     assert (site / "index.html").is_file()
 
 

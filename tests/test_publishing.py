@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -156,6 +157,22 @@ def test_publish_script_mirrors_the_site(tmp_path):
     built = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
     assert published == built
     assert not (target / "stale").exists()
+
+
+def test_publish_script_waits_for_a_build_of_the_site_to_finish(tmp_path):
+    """publish.sh holds the site's lock (shared) while it copies: it never publishes half of a swap."""
+    from generator.build import Workplace  # noqa: PLC0415
+
+    site = tmp_path / "site"
+    build_site(ROOT / "tests" / "fixtures" / "small" / "notices", site)
+    target = tmp_path / "www"
+    command = ["bash", str(ROOT / "scripts" / "publish.sh"), "dir", f"{target}/"]
+    with Workplace(site.resolve()).locked():
+        busy = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PORTAL_LOCK_TIMEOUT": "0"})
+    assert busy.returncode == 1 and "another build" in busy.stderr, busy.stderr
+    assert not target.exists()
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode == 0
+    assert (target / "index.html").is_file()
 
 
 def test_publish_script_refuses_an_unbuilt_site(tmp_path):
