@@ -104,8 +104,8 @@ def zh_date_html(value: dt.date | None) -> Markup:
 
 
 def notice_card(notice: Notice, today: dt.date) -> str:
-    """What a search result shows of a notice besides its title: kind, holder or organisation, date and
-    state, `|`-separated (a Pagefind meta value: no comma, which would end it)."""
+    """What a search result shows of a notice besides its title: kind, holder or organisation, date, state,
+    and a deregistration's 清算联系人 and phone, `|`-separated (a Pagefind meta value: no comma, which would end it)."""
     if notice.withdrawn:
         state = "已撤回"
     elif isinstance(notice, Deregistration):
@@ -113,7 +113,9 @@ def notice_card(notice: Notice, today: dt.date) -> str:
     else:
         state = "有效"
     who = notice.organization if isinstance(notice, Deregistration) else notice.holder
-    fields = (notice.kind_label, who, zh_date(notice.published), state)
+    contact = notice.contact if isinstance(notice, Deregistration) else None
+    fields = (notice.kind_label, who, zh_date(notice.published), state,
+              contact.name if contact else "", contact.phone.text if contact and contact.phone else "")
     return "|".join(field.replace("|", "｜").replace(",", "，") for field in fields)
 
 

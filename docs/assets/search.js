@@ -222,7 +222,8 @@ function sections(data, base) {
     return {
       data, url: base + head.id, title: head.text, from: head.location, to: end,
       content: text(head.location, wordsAt.get(head.id) ?? end),
-      card: card.length === 4 ? { kind: card[0], who: card[1], date: card[2], state: card[3] } : null,
+      card: card.length === 6 ? { kind: card[0], who: card[1], date: card[2], state: card[3],
+                                  contact: card[4] ? { name: card[4], phone: card[5] } : null } : null,
     };
   });
 }
@@ -306,6 +307,15 @@ function partExcerpt(town, part, found) {
   return focusedExcerpt(around(text, [a - start, Math.min(b, start + [...text].length) - start]));
 }
 
+// Whether the match on a town page is a village's or a building's whole name: the place itself, which ranks
+// that page above pages merely mentioning it (a notice of 晨光社区养老服务协会 for 晨光社区).
+function names(town, found, wants) {
+  const part = town.at(town.wordAt(found.at[0]));
+  if (!part) return false;
+  const name = part.element === "section" ? villageName(part) : part.element === "div" ? personOf(part).role : "";
+  return wants.includes(fold(name));
+}
+
 // What a town result shows: the part the match is in, as a card, and the link to it.
 function townCard(item, found) {
   const { town, data, url } = item;
@@ -378,9 +388,10 @@ function cardItem(card, excerpt) {
 // A notice: kind, holder or organisation, date and state (render.notice_card), then where the query stands.
 function noticeLines(card) {
   const line = el("p", "pt-result__where");
-  line.append(`${card.who} · `, el("span", "pt-date", card.date), " ");
+  line.append(el("span", "pt-person__role", card.kind === "遗失声明" ? "声明人" : "注销单位"), `${card.who} · `,
+              el("span", "pt-date", card.date), " ");
   line.append(el("span", card.state === "已撤回" ? "pt-badge pt-badge--withdrawn" : "pt-badge pt-badge--active", card.state));
-  return [line];
+  return card.contact ? [line, personLine("清算联系人", card.contact)] : [line];
 }
 
 // The start of a text, as the excerpt of a result the query was not found in word for word.
@@ -465,7 +476,8 @@ async function run() {
           const rawTitle = fold(item.title);
           const title = toSimple ? fold(toSimple(rawTitle)) : rawTitle;
           const found = locate(item.content, wants, toSimple);
-          const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1 : found ? 2 : 3;
+          const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1
+            : found && item.town && names(item.town, found, wants) ? 1.5 : found ? 2 : 3;
           const group = (item.together ?? from + k < first.length) ? 0 : 1;
           return { ...item, found, tier, group, i: from + k, j };
         });

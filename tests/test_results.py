@@ -1,0 +1,258 @@
+"""Search results are the answer, in a real headless Chromium at a phone's size (tests/browser.py: 360×740,
+WeChat's user agent): every village, group and block of the sample data lands on the grid that covers it; a
+person's result shows their role, grid and a working call button; no excerpt shows the search-only words.
+Also the site-wide typography checks: one search box a page, no truncated placeholder, every asset address
+relative or root-relative (the 404 page included), admonitions rendered, dates never broken.
+Repeat: .venv/bin/python -m pytest -q tests/test_results.py
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.build import Options, run_check
+from tests.searchpage import browser, require_chromium, search  # noqa: F401 - browser is a fixture
+from tests.sitebuild import SAMPLE, TODAY, html_pages, page as read_page, sample_site
+
+require_chromium()
+PORTAL = run_check(Options(notices=SAMPLE, today=TODAY)).portal
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return sample_site(tmp_path_factory, "results")
+
+
+def places():
+    """(query, town, grids that cover it) for every village, group and block of the sample data."""
+    out: dict[str, tuple] = {}
+    for town in PORTAL.towns:
+        for grid in town.grids:
+            names = [grid.village, *grid.covers, *(building.name for building in grid.buildings)]
+            for name in names:
+                key = (name, town.url)
+                covering = out.get(key, (name, town, []))[2]
+                out[key] = (name, town, covering + [grid])
+    return list(out.values())
+
+
+PLACES = places()
+
+
+def first_card(page):
+    return page.locator("#pt-results li").first
+
+
+def landed(site: Path, url: str, browser_base: str):
+    """The page and the element a result's link lands on."""
+    parts = urlsplit(url)
+    path = parts.path.lstrip("/")
+    soup = read_page(site, path)
+    return path, soup.find(id=unquote(parts.fragment)) if parts.fragment else None
+
+
+def test_places_are_many():
+    assert len(PLACES) > 40
+    assert {"village", "group", "block"} <= {
+        "village" if any(name == g.village for g in grids) else "block" if any(b.name == name for g in grids for b in g.buildings)
+        else "group" for name, _, grids in PLACES}
+
+
+@pytest.mark.parametrize("name,town,grids", PLACES, ids=[f"{t.name}-{n}" for n, t, _ in PLACES])
+def test_a_place_lands_on_the_grid_that_covers_it(browser, site, name, town, grids):
+    """The first result of a village, group or block links into its town page at the village (whose grids it
+    lists) or at the covering grid, and names that grid's 网格长 with a call button."""
+    page = search(browser, name)
+    try:
+        card = first_card(page)
+        href = card.locator("a.pt-results__link").get_attribute("href")
+        path, element = landed(site, page.evaluate("h => new URL(h, location.href).href", href), browser.base_url)
+        assert path == town.url, (name, href)
+        assert element is not None, (name, href)
+        anchors = {grid.anchor for grid in grids}
+        inside = {element.get("id")} | {parent.get("id") for parent in element.parents}
+        if "pt-village" in (element.get("class") or []):
+            assert {a.get("id") for a in element.select("article.pt-grid")} >= anchors, (name, href)
+        else:
+            assert inside & anchors, (name, href, inside)
+        text = card.text_content()
+        assert any(grid.name in text for grid in grids), (name, text)
+        leaders = {grid.leader.phone.href for grid in grids if grid.leader.phone}
+        tels = set(card.locator("a.pt-tel").evaluate_all("links => links.map(a => a.getAttribute('href'))"))
+        assert leaders & tels, (name, tels, leaders)
+        assert any(grid.leader.name in text for grid in grids)
+    finally:
+        browser.close(page)
+
+
+def people():
+    """(query, role, where, phone) of one person of each kind on the sample data."""
+    town = next(t for t in PORTAL.towns if any(g.buildings for g in t.grids))
+    grid = next(g for g in town.grids if g.buildings and g.workers)
+    out = [(grid.leader.name, "网格长", grid.name, grid.leader.phone),
+           (grid.workers[0].name, "网格员", grid.name, grid.workers[0].phone),
+           (grid.buildings[0].leader.name, "楼栋长", grid.name, grid.buildings[0].leader.phone),
+           (town.judges[0].name, "驻镇法官", town.name, town.judges[0].phone)]
+    deregistration = PORTAL.deregistrations[0]
+    out.append((deregistration.contact.name, "清算联系人", deregistration.title, deregistration.contact.phone))
+    lost = next(n for n in PORTAL.lost if len(n.holder) <= 4)
+    out.append((lost.holder, "声明人", lost.title, None))
+    return out
+
+
+@pytest.mark.parametrize("name,role,where,phone", people(), ids=[p[1] for p in people()])
+def test_a_person_query_shows_role_grid_and_call_button(browser, name, role, where, phone):
+    page = search(browser, name)
+    try:
+        card = first_card(page)
+        text = card.text_content()
+        assert name in text and role in text and where in text, (name, role, where, text)
+        if phone:
+            call = card.locator(f"a.pt-tel[href='{phone.href}']")
+            assert call.count() == 1, text
+            box = call.first.bounding_box()
+            assert box["height"] >= 44, box  # the town page's call button: 48 px high
+    finally:
+        browser.close(page)
+
+
+def test_the_call_button_is_the_town_pages(browser):
+    """Same size as on the town page: the search page and the town page use the one .pt-tel style."""
+    town = PORTAL.towns[0]
+    leader = town.grids[0].leader
+    page = search(browser, leader.name)
+    try:
+        in_result = page.locator("#pt-results a.pt-tel").first.bounding_box()
+        page.goto(browser.base_url + town.url)
+        on_page = page.locator(f"#{town.grids[0].anchor}-leader a.pt-tel").bounding_box()
+        assert abs(in_result["height"] - on_page["height"]) < 1, (in_result, on_page)
+    finally:
+        browser.close(page)
+
+
+SPACED = re.compile(r"(?:\w[ ]){3,}\w")  # the search-only words: one character a word, "衡 山 县 白"
+
+
+@pytest.mark.parametrize("query", ["衡山县白果镇", "刘亮", "乌塘", "网格员", "兴业小区11栋", "湘河"])
+def test_no_excerpt_shows_search_only_words_or_another_grid(browser, query):
+    page = search(browser, query)
+    try:
+        for item in page.locator("#pt-results li").all():
+            text = item.text_content()
+            assert not SPACED.search(text), (query, text)
+            assert " / " not in text, (query, text)
+            for excerpt in item.locator(".pt-results__excerpt").all_text_contents():
+                assert excerpt.count("网格编号") <= 1, (query, excerpt)
+    finally:
+        browser.close(page)
+
+
+def test_a_result_opens_at_the_person_highlighted(browser):
+    """The link lands on the person (an anchor of generator/anchors.py), scrolled into view and highlighted."""
+    page = search(browser, "刘玉亮")
+    try:
+        page.locator("#pt-results a.pt-results__link").first.click()
+        page.wait_for_url(re.compile(r"/towns/hengdong/ganxi/#grid-03-liu-yu-liang$"))
+        person = page.locator("#grid-03-liu-yu-liang")
+        assert "刘玉亮" in person.text_content()
+        assert person.is_visible()
+        box = person.bounding_box()
+        assert 0 <= box["y"] < 740 - box["height"], box
+        assert person.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    finally:
+        browser.close(page)
+
+
+def test_village_chips_land_on_the_village(site):
+    """乌塘村's chip (and its search result) lands on 乌塘村's own heading, not on the grid before it."""
+    soup = read_page(site, "towns/hengdong/ganxi/")
+    for chip in soup.select("a.pt-chip"):
+        section = soup.find(id=chip["href"][1:])
+        assert section is not None and section.name == "section", chip
+        assert section.h2.get_text(strip=True) == chip.get_text(strip=True)
+
+
+def test_anchors_are_unique_and_stable(site):
+    """Every village, grid, person, building has an id; no id twice on a page; the documented forms."""
+    soup = read_page(site, "towns/furong/donghu/")
+    ids = [e["id"] for e in soup.select(".pt-town [id]")]
+    assert len(ids) == len(set(ids)), ids
+    assert all(e.get("id") for e in soup.select(".pt-town .pt-person")), "a person without an anchor"
+    assert all(e.get("id", "").startswith("village-") for e in soup.select("section.pt-village"))
+    assert any(re.fullmatch(r"grid-[^-]+-leader", i) for i in ids)
+
+
+# ----------------------------------------------------------------------------- typography and consistency
+
+ASSET_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("source", "src"), ("form", "action"))
+
+
+def test_every_asset_address_is_relative_or_root_relative(site):
+    """No page loads anything from another host, nor from a protocol-relative //host address (the 404 page's
+    `//assets/vendor/…` was one): every script, stylesheet, image and form address, and every address an
+    inline script writes, is relative or starts with a single /."""
+    pages = html_pages(site)
+    assert site / "404.html" in pages
+    bad = []
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        addresses = [e[attr] for tag, attr in ASSET_ATTRIBUTES for e in soup.find_all(tag) if e.get(attr)]
+        addresses += re.findall(r"""src=["']([^"']+)""", " ".join(s.get_text() for s in soup.find_all("script")))
+        bad += [(path.relative_to(site).as_posix(), a) for a in addresses if re.match(r"^(?:[a-z]+:)?//", a, re.I)]
+    assert not bad, bad[:10]
+
+
+def test_one_search_box_a_page(site):
+    for url in ("", "notices/", "towns/", "towns/hengdong/ganxi/", "about/", "search/"):
+        soup = read_page(site, url)
+        assert len(soup.select("input[name=q]")) == 1, url
+
+
+def test_admonitions_are_rendered(site):
+    soup = read_page(site, "about/")
+    assert soup.select_one(".admonition.note"), "about page shows a raw !!! note"
+    assert "!!!" not in soup.get_text()
+
+
+def test_dates_one_format_never_broken(site):
+    """Dates on pages are 2026年10月20日 (never 2026-10-20 in the text), each in a nowrap span."""
+    for url in ("notices/lost/2022/2022-06-20-budongchan/", "notices/deregistration/2022/2022-06-06-hengdong-yangfeng-xiehui/",
+                "notices/lost/", "", "towns/hengdong/ganxi/"):
+        soup = read_page(site, url)
+        article = soup.select_one("article.md-content__inner")
+        for time in article.find_all("time"):
+            time.unwrap()
+        text = article.get_text(" ")
+        assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text), (url, re.findall(r"20\d\d-\d\d-\d\d", text))
+        dates = re.findall(r"20\d\d年\d{1,2}月\d{1,2}日", text)
+        spans = [s.get_text() for s in article.select(".pt-date")]
+        assert dates and sorted(dates) == sorted(spans), (url, dates, spans)
+
+
+def test_header_placeholder_is_not_cut_at_360px(browser):
+    page = browser.new_page()
+    try:
+        page.goto(browser.base_url + "towns/")
+        fits = page.evaluate("""() => {
+            const input = document.getElementById("pt-q-top");
+            const style = getComputedStyle(input);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = `${style.fontSize} ${style.fontFamily}`;
+            const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return [context.measureText(input.placeholder).width, room];
+        }""")
+        assert fits[0] <= fits[1], fits
+    finally:
+        browser.close(page)
+
+
+def test_font_stack_is_chinese_first_and_local(site):
+    css = (site / "assets" / "portal.css").read_text(encoding="utf-8")
+    stack = re.search(r"--md-text-font-family:([^;]+);", css).group(1)
+    assert stack.strip().startswith('"PingFang SC"'), stack
+    assert "@font-face" not in css and "url(" not in stack
