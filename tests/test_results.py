@@ -177,6 +177,19 @@ def test_a_result_opens_at_the_person_highlighted(browser):
         browser.close(page)
 
 
+def test_a_building_in_the_folded_list_is_shown(browser):
+    """A building's anchor is inside the folded 楼栋长 list: opening the page at it unfolds the list and shows it."""
+    page = browser.open("towns/furong/donghu/#grid-02-xing-ye-xiao-qu-9dong")
+    try:
+        building = page.locator("#grid-02-xing-ye-xiao-qu-9dong")
+        building.wait_for(state="visible")
+        assert page.locator("#grid-02-buildings").evaluate("d => d.open")
+        box = building.bounding_box()
+        assert 0 <= box["y"] < 740 - box["height"], box
+    finally:
+        browser.close(page)
+
+
 def test_village_chips_land_on_the_village(site):
     """乌塘村's chip (and its search result) lands on 乌塘村's own heading, not on the grid before it."""
     soup = read_page(site, "towns/hengdong/ganxi/")
