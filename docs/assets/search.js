@@ -376,7 +376,8 @@ function townCard(item, found) {
 function cardItem(card, excerpt) {
   const item = el("li", "pt-results__item pt-result");
   const head = el("div", "pt-result__head");
-  const link = el("a", "pt-results__link", card.title);
+  const link = el("a", "pt-results__link", card.marked ? "" : card.title);
+  if (card.marked) link.append(el("mark", "", card.title));  // the title is what the query found
   link.href = card.href;
   head.append(link);
   if (card.role) head.append(el("span", "pt-result__role", card.role));
@@ -409,7 +410,8 @@ function resultItem(item) {
   if (town && tier > 1) {  // a town page whose name is not the query: the part the match is in
     const answer = townCard(item, found);
     if (answer) {
-      return cardItem(answer, answer.title === (found && found.match) ? null : partExcerpt(town, answer.part, found));
+      answer.marked = Boolean(found) && fold(answer.title) === fold(found.match);
+      return cardItem(answer, answer.marked ? null : partExcerpt(town, answer.part, found));
     }
   }
   const excerpt = found ? focusedExcerpt(found) : plainExcerpt(item.content, title);
