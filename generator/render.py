@@ -99,11 +99,9 @@ def zh_date(value: dt.date | None) -> str:
 
 
 def zh_date_html(value: dt.date | None) -> Markup:
-    """A date as the pages show it, 2026年10月20日, never broken across two lines (portal.css; in large-text
-    mode, where a whole date may be wider than the phone, only after the year)."""
-    if not value:
-        return Markup("")
-    return Markup('<span class="pt-date"><span>{}年</span><span>{}月{}日</span></span>').format(value.year, value.month, value.day)
+    """A date as the pages show it, 2026年10月20日, never broken across two lines (portal.css: unless, in
+    large-text mode, the date alone is wider than the phone)."""
+    return Markup('<span class="pt-date">{}</span>').format(zh_date(value)) if value else Markup("")
 
 
 def notice_card(notice: Notice, today: dt.date) -> str:
