@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.build import Options, run_check
+from tests.browser import save_screenshot
 from tests.searchpage import browser, require_chromium, search  # noqa: F401 - browser is a fixture
 from tests.sitebuild import SAMPLE, TODAY, html_pages, page as read_page, sample_site
 
@@ -281,3 +282,15 @@ def test_font_stack_is_chinese_first_and_local(site):
     stack = re.search(r"--md-text-font-family:([^;]+);", css).group(1)
     assert stack.strip().startswith('"PingFang SC"'), stack
     assert "@font-face" not in css and "url(" not in stack
+
+
+@pytest.mark.parametrize("name,query", [("search-person", "刘玉亮"), ("search-village", "乌塘村"),
+                                        ("search-block", "兴业小区9栋"), ("search-notice", "衡东县养蜂协会")])
+def test_result_card_screenshots(browser, name, query):
+    """The README's pictures of result cards (test-artifacts/search-*.png; copy good ones to docs/images/)."""
+    page = search(browser, query)
+    try:
+        assert page.locator("#pt-results li.pt-result").count() >= 1
+        save_screenshot(page, name)
+    finally:
+        browser.close(page)
