@@ -107,13 +107,15 @@ def test_every_place_lands_on_the_grid_that_covers_it(browser, tab, site):
 
 
 def people():
-    """(query, role, where, phone) of one person of each kind on the sample data."""
+    """(query, role, where, phone) of one person of each kind on the sample data, and a legal service."""
     town = next(t for t in PORTAL.towns if any(g.buildings for g in t.grids))
     grid = next(g for g in town.grids if g.buildings and g.workers)
     out = [(grid.leader.name, "网格长", grid.name, grid.leader.phone),
            (grid.workers[0].name, "网格员", grid.name, grid.workers[0].phone),
            (grid.buildings[0].leader.name, "楼栋长", grid.name, grid.buildings[0].leader.phone),
            (town.judges[0].name, "驻镇法官", town.name, town.judges[0].phone)]
+    service = next(s for t in PORTAL.towns for s in t.legal_services if s.phone and "-" in s.phone.text)
+    out.append((service.name, service.kind_label, "", service.phone))  # a landline: 0734-5204575
     deregistration = PORTAL.deregistrations[0]
     out.append((deregistration.contact.name, "清算联系人", deregistration.title, deregistration.contact.phone))
     lost = next(n for n in PORTAL.lost if len(n.holder) <= 4)

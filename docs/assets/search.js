@@ -19,6 +19,9 @@
 //
 // A Pagefind result is a town page or a day group of notices (see sections() below); a group shows as
 // the notices in it where the query was found, each a result of its own linking to its own page.
+// Results are cards that answer (see "result cards" below): a town page shows the part the query was found
+// in (a person, a grid, a village, a building: townParts(), by the anchors of generator/anchors.py) with
+// role, grid and call buttons; a notice its kind, holder, date and state.
 const script = document.querySelector("script[data-pagefind]");
 const status = document.getElementById("pt-search-status");
 const list = document.getElementById("pt-results");
@@ -123,12 +126,16 @@ function locate(content, wants, toSimple) {
   return found ? { ...around(content, found), at: found } : null;
 }
 
+// Pagefind ends the text of each block (a heading, a paragraph) with ". ": an excerpt shows a space there.
+const BLOCK_END = /\. /g;
+
 function focusedExcerpt(found) {
   const out = document.createElement("p");
   out.className = "pt-results__excerpt";
   const mark = document.createElement("mark");
   mark.textContent = found.match;
-  out.append(document.createTextNode(found.before), mark, document.createTextNode(found.after));
+  out.append(document.createTextNode(found.before.replace(BLOCK_END, " ")), mark,
+             document.createTextNode(found.after.replace(BLOCK_END, " ")));
   return out;
 }
 
@@ -180,7 +187,8 @@ function townParts(data) {
 function personOf(part) {
   const line = (part.text || "").split("☎");
   const [role = "", name = "", ...more] = line[0].trim().split(/\s+/);
-  const phone = line[1] ? line[1].trim().split(/\s+地址/)[0].split(/\s/)[0].replace(/\.$/, "") : "";
+  // the phone as staff wrote it, spaces and all ("139 7340 0002"), up to the address or the block's end
+  const phone = line[1] ? line[1].split(/地址|\. /)[0].replace(/[.\s]+$/, "").trim() : "";
   return { role, name, more: more.join(" "), phone };
 }
 
@@ -217,7 +225,6 @@ function sections(data, base) {
   const wordsAt = new Map(anchors.filter((a) => a.id.startsWith("~")).map((a) => [a.id.slice(1), a.location]));
   return heads.map((head, i) => {
     const end = i + 1 < heads.length ? heads[i + 1].location : words.length;
-    const sub = (data.sub_results || []).find((r) => r.url.endsWith(`#${head.id}`));
     const card = ((data.meta || {})[`card-${head.id}`] || "").split("|");
     return {
       data, url: base + head.id, title: head.text, from: head.location, to: end,
@@ -397,7 +404,7 @@ function noticeLines(card) {
 
 // The start of a text, as the excerpt of a result the query was not found in word for word.
 function plainExcerpt(text, skip) {
-  const chars = [...text.replace(/\s+/g, " ")];
+  const chars = [...text.replace(BLOCK_END, " ").replace(/\s+/g, " ")];
   const start = skip && text.startsWith(skip) ? [...skip].length : 0;
   const body = chars.slice(start, start + 60).join("").replace(/^[.\s]+/, "");
   return body ? el("p", "pt-results__excerpt", body + (chars.length > start + 60 ? "…" : "")) : null;
