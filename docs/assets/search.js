@@ -185,7 +185,7 @@ function townParts(data) {
 
 // A person's line as the town page has it (its anchor's text): role, name, phone: "网格员 刘玉亮 ☎ 150…".
 function personOf(part) {
-  const line = (part.text || "").split("☎");
+  const line = (part.text || "").replace(BLOCK_END, " ").split("☎");
   const [role = "", name = "", ...more] = line[0].trim().split(/\s+/);
   // the phone as staff wrote it, spaces and all ("139 7340 0002"), up to the address or the block's end
   const phone = line[1] ? line[1].split(/地址|\. /)[0].replace(/[.\s]+$/, "").trim() : "";
@@ -357,7 +357,7 @@ function townCard(item, found) {
     card.title = person.name;
     if (judge) {
       card.role = "驻镇法官";
-      card.lines.push(el("p", "pt-result__where", [person.role, part.text.split("☎")[0].split(/\s+/).slice(2).join(" "), townName]
+      card.lines.push(el("p", "pt-result__where", [person.role, person.more, townName]
         .filter(Boolean).join(" · ")));
     } else if (service) {
       card.role = person.role;
