@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from slugify import slugify
 
 from . import privacy, searchwords
+from .anchors import town_anchors
 from .cache import digest
 from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
@@ -83,15 +85,39 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     loaders.append(jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES)))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters["zh_date"] = zh_date
+    env.filters["zh_date"] = zh_date_html
+    env.globals["notice_card"] = notice_card
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
+    env.globals["town_anchors"] = town_anchors
     env.filters["public_number"] = privacy.public_number
     return env
 
 
 def zh_date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def zh_date_html(value: dt.date | None) -> Markup:
+    """A date as the pages show it, 2026年10月20日, never broken across two lines (portal.css: unless, in
+    large-text mode, the date alone is wider than the phone)."""
+    return Markup('<span class="pt-date">{}</span>').format(zh_date(value)) if value else Markup("")
+
+
+def notice_card(notice: Notice, today: dt.date) -> str:
+    """What a search result shows of a notice besides its title: kind, holder or organisation, date, state,
+    and a deregistration's 清算联系人 and phone, `|`-separated (a Pagefind meta value: no comma, which would end it)."""
+    if notice.withdrawn:
+        state = "已撤回"
+    elif isinstance(notice, Deregistration):
+        state = f"债权申报中 截至{zh_date(notice.claim_deadline)}" if notice.claim_open(today) else "债权申报已截止"
+    else:
+        state = "有效"
+    who = notice.organization if isinstance(notice, Deregistration) else notice.holder
+    contact = notice.contact if isinstance(notice, Deregistration) else None
+    fields = (notice.kind_label, who, zh_date(notice.published), state,
+              contact.name if contact else "", contact.phone.text if contact and contact.phone else "")
+    return "|".join(field.replace("|", "｜").replace(",", "，") for field in fields)
 
 
 def relative(from_url: str, to_url: str) -> str:

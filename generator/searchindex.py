@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # render.py asks this module for a notice's search group
 
 SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
 WORDS_PREFIX = "~"  # id of the element holding a section's search-only words: "~" + the notice's URL
+CARD_PREFIX = "card-"  # meta key of a notice's card in its group: "card-" + the notice's URL (search.js)
+_CARD_META = re.compile(r' data-pagefind-meta="card:')
 _SEARCH_META = re.compile(r' data-pagefind-meta="search:([^"]*)"')
 _BODY = re.compile(r" data-pagefind-body(?=[\s>])")
 _HEADING = re.compile(r"<h1(?=[\s>])")
@@ -79,10 +81,12 @@ def search_copy(page: Page, search: Path) -> tuple[str, str | None]:
 def section(page: Page) -> str:
     """A notice as one section of its day group: the search-only words (a data-pagefind-meta value on
     a page of its own, which would be one value for the whole group) become text at the section's end,
-    and the heading gets the notice's URL as its id."""
+    the heading gets the notice's URL as its id, and the card (kind, holder, date, state: render.notice_card)
+    a meta key of its own, "card-" and the URL."""
     url = html.escape(page.url, quote=True)
     words = " / ".join(_SEARCH_META.findall(page.body))
     body = _BODY.sub("", _SEARCH_META.sub("", slim(page.body)), count=1)
+    body = _CARD_META.sub(f' data-pagefind-meta="{CARD_PREFIX}{url}:', body, count=1)
     body, headings = _HEADING.subn(f'<h1 id="{url}"', body, count=1)
     start = "" if headings else f'<span id="{url}"></span>'
     return f'<section data-pagefind-body>{start}\n{body}\n<p id="{WORDS_PREFIX}{url}">{words}</p></section>\n'

@@ -64,7 +64,7 @@ def search(browser: Browser, query: str, tab=None):
 
 
 def result_links(page) -> list[str]:
-    return page.eval_on_selector_all("#pt-results li a", "links => links.map(a => a.href)")
+    return page.eval_on_selector_all("#pt-results li a.pt-results__link", "links => links.map(a => a.href)")
 
 
 def site_path(browser: Browser, url: str) -> str:

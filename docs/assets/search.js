@@ -19,6 +19,9 @@
 //
 // A Pagefind result is a town page or a day group of notices (see sections() below); a group shows as
 // the notices in it where the query was found, each a result of its own linking to its own page.
+// Results are cards that answer (see "result cards" below): a town page shows the part the query was found
+// in (a person, a grid, a village, a building: townParts(), by the anchors of generator/anchors.py) with
+// role, grid and call buttons; a notice its kind, holder, date and state.
 const script = document.querySelector("script[data-pagefind]");
 const status = document.getElementById("pt-search-status");
 const list = document.getElementById("pt-results");
@@ -37,23 +40,6 @@ async function converter() {
   if (!HAN.test(query) || !script.dataset.opencc) return null;
   const OpenCC = await import(new URL(script.dataset.opencc, location.href).href);
   return OpenCC.Converter({ from: "tw", to: "cn" });
-}
-
-function safeExcerpt(html) {
-  // Pagefind's excerpt marks hits with <mark>; keep only those, as real elements.
-  const doc = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
-  const out = document.createElement("p");
-  out.className = "pt-results__excerpt";
-  for (const node of doc.body.firstChild.childNodes) {
-    if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      out.append(mark);
-    } else {
-      out.append(document.createTextNode(node.textContent));
-    }
-  }
-  return out;
 }
 
 // Text compared without spaces, hyphens or case: 0734-5297228 = 07345297228, 乌塘村 3组 = 乌塘村3组.
@@ -117,46 +103,100 @@ function around(content, [start, end]) {
   };
 }
 
-// Where one of `wants` (folded queries) stands in a page's text. A page written in Traditional is also
-// read in Simplified; the conversion keeps the length, so the place found is shown in the text as written.
-function locate(content, wants, toSimple) {
+// Where one of `wants` (folded queries) stands in a page's text: [start, end) in characters, or null. A page
+// written in Traditional is also read in Simplified; the conversion keeps the length, so the place found is
+// the place in the text as written.
+function find(content, wants, toSimple) {
   for (const want of wants) {
     const found = span(content, want);
-    if (found) return around(content, found);
+    if (found) return found;
   }
   if (!toSimple) return null;
   const converted = toSimple(content);
   if (converted === content || [...converted].length !== [...content].length) return null;
   for (const want of wants) {
     const found = span(converted, want);
-    if (found) return around(content, found);
+    if (found) return found;
   }
   return null;
 }
+
+function locate(content, wants, toSimple) {
+  const found = find(content, wants, toSimple);
+  return found ? { ...around(content, found), at: found } : null;
+}
+
+// Pagefind ends the text of each block (a heading, a paragraph) with ". ": an excerpt shows a space there.
+const BLOCK_END = /\. /g;
 
 function focusedExcerpt(found) {
   const out = document.createElement("p");
   out.className = "pt-results__excerpt";
   const mark = document.createElement("mark");
   mark.textContent = found.match;
-  out.append(document.createTextNode(found.before), mark, document.createTextNode(found.after));
+  out.append(document.createTextNode(found.before.replace(BLOCK_END, " ")), mark,
+             document.createTextNode(found.after.replace(BLOCK_END, " ")));
   return out;
 }
 
-// The link: the page, or on a long page (a town) the part of it (a grid, the judges) holding the hit:
-// the anchor before the longest run of neighbouring matched words, which is where the query's words
-// stand together. A notice (a section of a day group) is a page of its own: its URL.
-function target(data, url, found) {
+// Where Pagefind found the query on a page (a word number): the start of the longest run of neighbouring
+// matched words, which is where the query's words stand together.
+function bestLocation(data) {
   const locations = [...new Set(data.locations || [])].sort((a, b) => a - b);
-  if (url !== data.url || !found || !data.anchors || !data.anchors.length || !locations.length) return url;
+  if (!locations.length) return null;
   let best = locations[0], bestLength = 1;
   for (let i = 0, start = 0; i < locations.length; i++) {
     if (i > 0 && locations[i] !== locations[i - 1] + 1) start = i;
     if (i - start + 1 > bestLength) { bestLength = i - start + 1; best = locations[start]; }
   }
-  let anchor = null;
-  for (const a of data.anchors) if (a.location <= best && (!anchor || a.location >= anchor.location)) anchor = a;
-  return anchor ? `${url}#${anchor.id}` : url;
+  return best;
+}
+
+// A town page cut back into what it lists, by the ids of generator/anchors.py that Pagefind keeps as anchors
+// (each with its word number): a section is a village (or the judges, the services), an article a grid, a div
+// a person, a building, a WeChat group or a service. Each part's text runs to the next anchor.
+function townParts(data) {
+  const anchors = (data.anchors || []).filter((a) => a.id && !a.id.startsWith("~"))
+    .map((a, order) => ({ ...a, order })).sort((a, b) => a.location - b.location || a.order - b.order);
+  if (!anchors.some((a) => a.element === "article") || !data.raw_content) return null;
+  const words = wordsOf(data.raw_content).map((w) => w.replace(/&lt;/g, "<").replace(/&gt;/g, ">"));
+  const starts = [];
+  let length = 0;
+  for (const word of words) { starts.push(length); length += [...word].length; }
+  const text = (from, to) => words.slice(from, to).join("").replace(/\s+/g, " ").replace(/[.\s]+$/u, "").trim();
+  let village = null, grid = null;
+  const parts = anchors.map((a, i) => {
+    const next = anchors.find((b, k) => k > i && b.location > a.location);
+    const part = { ...a, end: next ? next.location : words.length };
+    if (a.element === "section") { village = a.id.startsWith("village-") ? part : null; grid = null; }
+    if (a.element === "article") grid = part;
+    part.village = village;
+    part.grid = a.element === "section" ? null : grid;
+    part.text = text(a.location, part.end);
+    return part;
+  });
+  // The part at word number `w`: the last that starts at or before it.
+  const at = (w) => parts.filter((p) => p.location <= w).pop() || null;
+  // The word number of character `c` of the page's text (the words joined).
+  const wordAt = (c) => { let w = 0; while (w + 1 < starts.length && starts[w + 1] <= c) w++; return w; };
+  const charAt = (w) => (w < starts.length ? starts[w] : length);
+  return { parts, at, wordAt, charAt, content: words.join("") };
+}
+
+// A person's line as the town page has it (its anchor's text): role, name, phone: "网格员 刘玉亮 ☎ 150…".
+function personOf(part) {
+  const line = (part.text || "").replace(BLOCK_END, " ").split("☎");
+  const [role = "", name = "", ...more] = line[0].trim().split(/\s+/);
+  // the phone as staff wrote it, spaces and all ("139 7340 0002"), up to the address or the block's end
+  const phone = line[1] ? line[1].split(/地址|\. /)[0].replace(/[.\s]+$/, "").trim() : "";
+  return { role, name, more: more.join(" "), phone };
+}
+
+// tel: link of a phone number as shown (0734-5297228转123 → tel:07345297228,123), as identifiers.tel_uri.
+function telHref(text) {
+  const [number, extension] = text.split("转");
+  const digits = number.replace(/[^\d+]/g, "");
+  return digits ? `tel:${digits}${extension ? "," + extension.replace(/\D/g, "") : ""}` : null;
 }
 
 // Notices are indexed in day groups, all the lost-document notices published on one day (and the rarer
@@ -185,23 +225,205 @@ function sections(data, base) {
   const wordsAt = new Map(anchors.filter((a) => a.id.startsWith("~")).map((a) => [a.id.slice(1), a.location]));
   return heads.map((head, i) => {
     const end = i + 1 < heads.length ? heads[i + 1].location : words.length;
-    const sub = (data.sub_results || []).find((r) => r.url.endsWith(`#${head.id}`));
+    const card = ((data.meta || {})[`card-${head.id}`] || "").split("|");
     return {
       data, url: base + head.id, title: head.text, from: head.location, to: end,
-      content: text(head.location, wordsAt.get(head.id) ?? end), excerpt: sub ? sub.excerpt : "",
+      content: text(head.location, wordsAt.get(head.id) ?? end),
+      card: card.length === 6 ? { kind: card[0], who: card[1], date: card[2], state: card[3],
+                                  contact: card[4] ? { name: card[4], phone: card[5] } : null } : null,
     };
   });
 }
 
-// What one Pagefind result holds: the page itself, or the notices of a day group where the query was
-// found (`together`: where its characters stand together, from the phrase search).
+// What one Pagefind result holds: the page itself (a town: cut into its parts), or the notices of a day group
+// where the query was found (`together`: where its characters stand together, from the phrase search).
 function candidates(data, base, phraseLocations) {
   const parts = sections(data, base);
-  if (!parts) return [{ data, url: data.url, title: (data.meta && data.meta.title) || "", content: data.content || "",
-                        excerpt: data.excerpt || "" }];
+  if (!parts) {
+    const town = townParts(data);
+    return [{ data, url: data.url, title: (data.meta && data.meta.title) || "", town,
+              content: town ? town.content : data.content || "" }];
+  }
   const within = (locations, part) => (locations || []).some((l) => l >= part.from && l < part.to);
   return parts.filter((part) => within(data.locations, part) || within(phraseLocations, part))
     .map((part) => ({ ...part, together: within(phraseLocations, part) }));
+}
+
+// ------------------------------------------------------------------ result cards
+// A result is the answer: a person with their role, grid and a call button; a place with the grid that
+// covers it and its 网格长; a notice with its kind, holder, date and state. Every piece of text comes from
+// the part of the page the match is in, never from the search-only words, never from a neighbouring grid.
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+// The same call button as the town page's (templates/_macros.html, tel).
+function callButton(phone) {
+  const href = phone && telHref(phone);
+  if (!href) return null;
+  const link = el("a", "pt-tel");
+  link.href = href;
+  link.setAttribute("aria-label", `拨打 ${phone}`);
+  const icon = el("span", "pt-tel__icon", "☎");
+  icon.setAttribute("aria-hidden", "true");
+  link.append(icon, ` ${phone}`);
+  return link;
+}
+
+// One person line inside a card: role, name, call button.
+function personLine(role, person) {
+  const line = el("div", "pt-result__person");
+  line.append(el("span", "pt-person__role", role), el("span", "pt-person__name", person.name));
+  const call = callButton(person.phone);
+  if (call) line.append(call);
+  return line;
+}
+
+function gridName(grid) {
+  return grid.text.split(/\s*网格编号/)[0].split(". ")[0].trim();
+}
+
+function villageName(village) {
+  return village ? village.text.split(/[.\s]/)[0] : "";
+}
+
+// The 网格长 of a grid part, from its "-leader" anchor.
+function leaderOf(town, grid) {
+  const part = town.parts.find((p) => p.id === `${grid.id}-leader`);
+  return part ? personOf(part) : null;
+}
+
+function gridLines(town, grid, townName) {
+  const out = [el("p", "pt-result__where", [gridName(grid), villageName(grid.village), townName].filter(Boolean).join(" · "))];
+  const leader = leaderOf(town, grid);
+  if (leader) out.push(personLine("网格长", leader));
+  return out;
+}
+
+// The text of a part around the match, the match marked: nothing outside the part (another grid's name).
+function partExcerpt(town, part, found) {
+  if (!found) return null;
+  const start = town.charAt(part.location), end = town.charAt(part.end);
+  const [a, b] = found.at;
+  if (a < start || b > end) return null;
+  const text = [...town.content].slice(start, end).join("").replace(/[.\s]+$/u, "");
+  return focusedExcerpt(around(text, [a - start, Math.min(b, start + [...text].length) - start]));
+}
+
+// Whether the match on a town page is a village's or a building's whole name: the place itself, which ranks
+// that page above pages merely mentioning it (a notice of 晨光社区养老服务协会 for 晨光社区).
+function names(town, found, wants) {
+  const part = town.at(town.wordAt(found.at[0]));
+  if (!part) return false;
+  const name = part.element === "section" ? villageName(part) : part.element === "div" ? personOf(part).role : "";
+  return wants.includes(fold(name));
+}
+
+// What a town result shows: the part the match is in, as a card, and the link to it.
+function townCard(item, found) {
+  const { town, data, url } = item;
+  const townName = (data.meta && data.meta.title) || "";
+  const w = found ? town.wordAt(found.at[0]) : bestLocation(data);
+  let part = w === null ? null : town.at(w);
+  if (part && (part.id.endsWith("-wechat") || part.id.endsWith("-buildings"))) part = part.grid;
+  if (!part) return null;
+  const card = { href: `${url}#${part.id}`, title: "", role: "", lines: [], part };
+  if (part.element === "section" && part.id.startsWith("village-")) {
+    card.title = villageName(part);
+    card.role = "村（社区）";
+    const grids = town.parts.filter((p) => p.element === "article" && p.village === part);
+    card.lines.push(el("p", "pt-result__where", `${townName} · ${grids.length} 个网格`));
+    for (const grid of grids.slice(0, 3)) {
+      const leader = leaderOf(town, grid);
+      card.lines.push(el("p", "pt-result__grid", gridName(grid)));
+      if (leader) card.lines.push(personLine("网格长", leader));
+    }
+  } else if (part.element === "article") {
+    card.title = found && found.match.length < gridName(part).length ? found.match : gridName(part);
+    card.role = "地点";
+    card.lines.push(...gridLines(town, part, townName));
+    // a block the grid covers has its own 楼栋长
+    const block = found && town.parts.find((p) => p.grid === part && p.element === "div" && !p.id.endsWith("-leader")
+      && fold(personOf(p).role) === fold(found.match));
+    if (block) card.lines.push(personLine("楼栋长", personOf(block)));
+  } else if (part.element === "div") {
+    const person = personOf(part);
+    const judge = part.id.startsWith("judge-"), service = part.id.startsWith("service-");
+    const known = ["网格长", "网格员"].includes(person.role);
+    card.title = person.name;
+    if (judge) {
+      card.role = "驻镇法官";
+      card.lines.push(el("p", "pt-result__where", [person.role, person.more, townName]
+        .filter(Boolean).join(" · ")));
+    } else if (service) {
+      card.role = person.role;
+      card.lines.push(el("p", "pt-result__where", townName));
+    } else if (known) {
+      card.role = person.role;
+      if (part.grid) card.lines.push(el("p", "pt-result__where", [gridName(part.grid), villageName(part.grid.village), townName].filter(Boolean).join(" · ")));
+    } else {  // a building: its 楼栋长, and the grid that covers it with its 网格长
+      card.title = person.role;
+      card.role = "楼栋";
+      card.lines.push(personLine("楼栋长", person));
+      if (part.grid) card.lines.push(...gridLines(town, part.grid, townName));
+      return card;
+    }
+    const call = callButton(person.phone);
+    if (call) card.lines.push(call);
+  } else {
+    return null;  // the judges' or the services' heading: the page at that section, as a plain result
+  }
+  return card;
+}
+
+function cardItem(card, excerpt) {
+  const item = el("li", "pt-results__item pt-result");
+  const head = el("div", "pt-result__head");
+  const link = el("a", "pt-results__link", card.marked ? "" : card.title);
+  if (card.marked) link.append(el("mark", "", card.title));  // the title is what the query found
+  link.href = card.href;
+  head.append(link);
+  if (card.role) head.append(el("span", "pt-result__role", card.role));
+  item.append(head, ...card.lines);
+  if (excerpt) item.append(excerpt);
+  return item;
+}
+
+// A notice: kind, holder or organisation, date and state (render.notice_card), then where the query stands.
+function noticeLines(card) {
+  const line = el("p", "pt-result__where");
+  line.append(el("span", "pt-person__role", card.kind === "遗失声明" ? "声明人" : "注销单位"), `${card.who} · `,
+              el("span", "pt-date", card.date), " ");
+  line.append(el("span", card.state === "已撤回" ? "pt-badge pt-badge--withdrawn" : "pt-badge pt-badge--active", card.state));
+  return card.contact ? [line, personLine("清算联系人", card.contact)] : [line];
+}
+
+// The start of a text, as the excerpt of a result the query was not found in word for word.
+function plainExcerpt(text, skip) {
+  const chars = [...text.replace(BLOCK_END, " ").replace(/\s+/g, " ")];
+  const start = skip && text.startsWith(skip) ? [...skip].length : 0;
+  const body = chars.slice(start, start + 60).join("").replace(/^[.\s]+/, "");
+  return body ? el("p", "pt-results__excerpt", body + (chars.length > start + 60 ? "…" : "")) : null;
+}
+
+// One result as shown: a card where the page says who or where (a town's part, a notice), else a link and
+// the text around the match.
+function resultItem(item) {
+  const { url, title, found, tier, town, card } = item;
+  if (town && tier > 1) {  // a town page whose name is not the query: the part the match is in
+    const answer = townCard(item, found);
+    if (answer) {
+      answer.marked = Boolean(found) && fold(answer.title) === fold(found.match);
+      return cardItem(answer, answer.marked ? null : partExcerpt(town, answer.part, found));
+    }
+  }
+  const excerpt = found ? focusedExcerpt(found) : plainExcerpt(item.content, title);
+  if (card) return cardItem({ href: url, title, role: card.kind, lines: noticeLines(card) }, excerpt);
+  return cardItem({ href: url, title: title || url, role: "", lines: [] }, excerpt);
 }
 
 async function run() {
@@ -263,7 +485,8 @@ async function run() {
           const rawTitle = fold(item.title);
           const title = toSimple ? fold(toSimple(rawTitle)) : rawTitle;
           const found = locate(item.content, wants, toSimple);
-          const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1 : found ? 2 : 3;
+          const tier = wants.includes(title) ? 0 : wants.some((w) => title.startsWith(w)) ? 1
+            : found && item.town && names(item.town, found, wants) ? 1.5 : found ? 2 : 3;
           const group = (item.together ?? from + k < first.length) ? 0 : 1;
           return { ...item, found, tier, group, i: from + k, j };
         });
@@ -277,16 +500,7 @@ async function run() {
   }
 
   function show(results) {
-    for (const { data, url, title, found, tier, excerpt } of results) {
-      const item = document.createElement("li");
-      item.className = "pt-results__item";
-      const link = document.createElement("a");
-      link.className = "pt-results__link";
-      link.href = tier <= 1 ? url : target(data, url, found);  // the query names the page: open it at the top
-      link.textContent = title || url;
-      item.append(link, found ? focusedExcerpt(found) : safeExcerpt(excerpt));
-      list.append(item);
-    }
+    for (const item of results) list.append(resultItem(item));
     const done = next >= ordered.length && !queue.length;
     status.textContent = kept
       ? `找到 ${kept} 个结果（“${query}”）${done ? "" : "，可能还有更多"}`
