@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import build as pipeline
-from . import changed, editor
+from . import changed, editor, resources
 from . import new as create
 from . import serve as live
 import json
@@ -44,6 +44,10 @@ def parser() -> argparse.ArgumentParser:
         common(cmd)
         cmd.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
         cmd.add_argument("--templates", type=Path, default=None, help="覆盖默认模板的文件夹 (template overrides)")
+        cmd.add_argument("--docs", type=Path, default=None,
+                         help="手写页面与资源的文件夹，代替自带的 docs/ (hand-written pages and assets; default: the generator's own)")
+        cmd.add_argument("--config", type=Path, default=None,
+                         help="网站配置 mkdocs.yml，代替自带的 (site configuration; default: the generator's own)")
         cmd.add_argument("--no-cache", dest="cache", action="store_false",
                          help="全部重新生成，不沿用上次生成的页面 (build everything; ignore .portal-cache/)")
     b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
@@ -70,6 +74,10 @@ def options(args) -> pipeline.Options:
         opts.site_dir = args.site_dir
     if getattr(args, "templates", None):
         opts.templates = args.templates
+    if getattr(args, "docs", None):
+        opts.docs_dir = args.docs
+    if getattr(args, "config", None):
+        opts.config_file = args.config
     opts.cache = getattr(args, "cache", True)
     return opts
 
@@ -114,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(checked.portal.deregistrations)} 条注销公告 (check passed)")
         return EXIT_OK
     if args.command == "serve":
-        watched = [opts.notices, opts.docs_dir, pipeline.ROOT / "templates", pipeline.ROOT / "overrides"]
+        watched = [opts.notices, opts.docs_dir, opts.config_file, resources.TEMPLATES, resources.OVERRIDES]
         if opts.templates:
             watched.append(opts.templates)
         return live.serve(opts, args.port, functools.partial(report, fmt=args.format), watched)

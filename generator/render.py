@@ -26,7 +26,7 @@ from pathlib import Path
 import jinja2
 from slugify import slugify
 
-from . import privacy, searchwords
+from . import privacy, resources, searchwords
 from .cache import digest
 from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
@@ -34,7 +34,7 @@ from .rules import RULES
 from .schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
 from .searchindex import search_group
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = resources.TEMPLATES
 LATEST_COUNT = 10
 
 
