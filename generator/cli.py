@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import build as pipeline
-from . import changed, editor, resources
+from . import changed, county, editor, resources
 from . import new as create
 from . import serve as live
 import json
@@ -61,6 +61,17 @@ def parser() -> argparse.ArgumentParser:
     asking.add_argument("--interactive", "-i", action="store_true", help="即使输入不是终端也逐项提问 (ask even when stdin is not a terminal)")
     n.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
     n.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    i = sub.add_parser("init", help="新建一个县的数据仓库 (create a county's data repository)")
+    i.add_argument("folder", type=Path, help="新仓库的文件夹 (the new repository's folder)")
+    i.add_argument("--name", default=county.InitOptions.name, help="县名，用在网站名称里 (the county, in the site's name)")
+    i.add_argument("--generator", default=county.GENERATOR_REPO,
+                   help="生成器仓库的地址，工作流和 pre-commit 从这里安装 (the generator's git repository)")
+    i.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    u = sub.add_parser("publish", help="发布生成好的网站：rsync、dir 或 s3 (publish site/ with scripts/publish.sh)")
+    u.add_argument("--site-dir", type=Path, default=Path("site"), help="网站文件夹 (default: site)")
+    u.add_argument("mode", choices=("rsync", "dir", "s3"))
+    u.add_argument("target", help="user@host:/var/www/portal/、/srv/portal/ 或 s3://bucket/portal/")
+    u.add_argument("extra", nargs=argparse.REMAINDER, help="交给 rsync 或 aws 的其他参数 (passed on)")
     j = sub.add_parser("schema", help="生成编辑器用的 JSON Schema (write JSON Schemas for editors)")
     j.add_argument("--out", type=Path, default=Path("schemas"), help="输出文件夹 (default: schemas)")
     return p
@@ -106,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in editor.write_schemas(args.out):
             print(f"已写入 {path} (written)")
         return EXIT_OK
+    if args.command == "init":
+        return county.run(county.InitOptions(args.folder, args.name, args.generator, args.today))
+    if args.command == "publish":
+        return county.publish(args.mode, args.target, args.extra, args.site_dir)
     if args.command == "new":
         return create.run(create.NewOptions(args.kind, args.notices, args.field,
                                             ask=False if args.yes else True if args.interactive else None,

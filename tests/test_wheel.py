@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.rules import GOOD_ID
 from tests.sitebuild import ROOT, TODAY
 
 SMALL = ROOT / "tests" / "fixtures" / "small" / "notices"
@@ -98,3 +99,22 @@ def test_a_county_overrides_pages_configuration_and_templates(installed, tmp_pat
     about = BeautifulSoup((tmp_path / "site" / "about" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "本县自办的公告网站" in about.get_text()
     assert home_page.select_one("#pt-elder-toggle") is not None  # the generator's theme frame (overrides/) is kept
+
+
+def test_a_county_starts_its_own_repository_with_portal_init(installed, tmp_path):
+    """What a county's engineer does with the released package: portal init, a first notice, check, build."""
+    county = tmp_path / "county"
+    run(installed / "portal", "init", county, "--name", "衡东县", "--today", TODAY.isoformat(), cwd=tmp_path)
+    run(installed / "portal", "new", "lost-document", "--yes", "--today", TODAY.isoformat(),
+        "--field", "published=2026-11-20", "--field", "holder=张三", "--field", "document.type=身份证",
+        "--field", f"document.number={GOOD_ID}", cwd=county)
+    run(installed / "portal", "check", "--strict", "--today", TODAY.isoformat(), cwd=county)
+    run(installed / "portal", "build", "--strict", "--config", "mkdocs.yml", "--today", TODAY.isoformat(), cwd=county)
+    site = county / "site"
+    home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "衡东县基层公告与法律服务" in home.title.get_text() and home.select_one("#pt-elder-toggle")
+    notice = BeautifulSoup((site / "notices" / "lost" / "2026" / "2026-11-20-zhang-san-shen-fen-zheng" / "index.html")
+                           .read_text(encoding="utf-8"), "html.parser")
+    assert "张三" in notice.get_text() and GOOD_ID not in notice.get_text()  # masked, as everywhere
+    run(installed / "portal", "publish", "dir", tmp_path / "www", cwd=county)  # the packaged publish.sh
+    assert (tmp_path / "www" / "index.html").read_bytes() == (site / "index.html").read_bytes()
