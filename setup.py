@@ -1,10 +1,11 @@
 """Everything else is in pyproject.toml. This only copies the site files `portal build` needs (templates/,
-overrides/, docs/, mkdocs.yml, scripts/publish.sh: generator/resources.py names them) from the repository's
+overrides/, docs/, mkdocs.yml, scripts/publish.sh, the web editor: generator/resources.py names them) from the repository's
 root into the wheel as package data under generator/site/. An editable install reads the root folders
 themselves and copies nothing."""
 
 import ast
 import shutil
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -25,14 +26,18 @@ class BuildWithSiteFiles(build_py):
         target = Path(self.build_lib) / "generator" / "site"
         shutil.rmtree(target, ignore_errors=True)
         left_out = {HERE / name for name in NAMES["LEFT_OUT"]}
-        for name in NAMES["SITE_FILES"]:
-            source = HERE / name
-            if source.is_dir():
-                shutil.copytree(source, target / name, ignore=lambda folder, names: [
-                    n for n in names if Path(folder, n) in left_out or n == "__pycache__"])
-            else:
-                (target / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target / name)
+        for pattern in NAMES["SITE_FILES"]:
+            found = sorted(HERE.glob(pattern))
+            if not found:  # the web editor before `npm ci`: the wheel's sites say admin/ is not installed
+                print(f"warning: {pattern} not found: not in the wheel", file=sys.stderr)
+            for source in found:
+                name = source.relative_to(HERE)
+                if source.is_dir():
+                    shutil.copytree(source, target / name, ignore=lambda folder, names: [
+                        n for n in names if Path(folder, n) in left_out or n == "__pycache__"])
+                else:
+                    (target / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, target / name)
 
 
 setup(cmdclass={"build_py": BuildWithSiteFiles})

@@ -56,9 +56,11 @@ def installed(tmp_path_factory, wheel) -> Path:
 def test_the_wheel_carries_every_site_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("templates/home.html", "templates/town.html", "overrides/main.html", "overrides/404.html",
-                   "docs/about.md", "docs/assets/portal.css", "mkdocs.yml", "scripts/publish.sh"):
+                   "docs/about.md", "docs/assets/portal.css", "mkdocs.yml", "scripts/publish.sh",
+                   "node_modules/@sveltia/cms/dist/sveltia-cms.js", "node_modules/@sveltia/cms/package.json"):
         assert f"generator/site/{needed}" in names, needed
     assert not any(name.startswith("generator/site/docs/images/") for name in names)  # README screenshots
+    assert not any(name.endswith(".map") for name in names)  # the editor's source maps stay out
 
 
 def test_the_installed_package_does_not_import_from_the_repository(installed):
@@ -79,6 +81,8 @@ def test_the_installed_package_builds_a_site_outside_the_repository(installed, t
     assert (tmp_path / "site" / "about" / "index.html").is_file()  # a hand-written page from the package
     assert (tmp_path / "site" / "assets" / "portal.css").is_file()
     assert (tmp_path / "site" / "pagefind").is_dir()
+    assert (tmp_path / "site" / "admin" / "sveltia-cms.js").is_file()  # the web editor, from the package
+    assert list((tmp_path / "site" / "admin" / "fonts").glob("*.woff2"))
 
 
 def test_a_county_overrides_pages_configuration_and_templates(installed, tmp_path):
