@@ -36,13 +36,13 @@ from .history import git_history
 from .load import copy_images, display_path, display_paths, load_file, read_input, scan
 from .model import Portal
 from .problems import Problem
+from . import resources
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from .scan import check_site
 from .searchindex import copy_path, drop_copy, search_copy, update_groups
 from .shell import read_frames, shell_pages
 from .validate import Checked, assemble, check_source
 
-ROOT = Path(__file__).resolve().parent.parent
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 CHINA = ZoneInfo("Asia/Shanghai")  # from the system's zoneinfo, or the tzdata package where there is none
 wall_clock: Callable[[], float] = time.time  # seconds since the epoch; tests put a fixed clock here
@@ -58,8 +58,8 @@ def today_in_china() -> dt.date:
 class Options:
     notices: Path = Path("notices")
     site_dir: Path = Path("site")
-    config_file: Path = ROOT / "mkdocs.yml"
-    docs_dir: Path = ROOT / "docs"
+    config_file: Path = resources.CONFIG  # the site configuration (portal build --config)
+    docs_dir: Path = resources.DOCS  # hand-written pages and assets (portal build --docs)
     templates: Path | None = None
     today: dt.date = field(default_factory=today_in_china)
     strict: bool = False
@@ -438,6 +438,8 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path) -> None:
     for name in ("mkdocs", "mkdocs.structure.pages", "mkdocs.commands.build"):
         logging.getLogger(name).setLevel(logging.WARNING)
     config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(site))
+    if config.theme.custom_dir is None:  # a county's own configuration (portal init) keeps the generator's theme frame
+        config.theme.dirs.insert(0, str(resources.OVERRIDES))
     try:
         mkdocs_build(config)
     except Exception as exc:  # MkDocs raises its own Abort/ConfigurationError types

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from . import build as pipeline
-from . import changed, editor, lock
+from . import changed, county, editor, lock, resources
 from . import new as create
 from . import serve as live
 import json
@@ -47,6 +47,10 @@ def parser() -> argparse.ArgumentParser:
         common(cmd)
         cmd.add_argument("--site-dir", type=Path, default=Path("site"), help="网站输出文件夹 (default: site)")
         cmd.add_argument("--templates", type=Path, default=None, help="覆盖默认模板的文件夹 (template overrides)")
+        cmd.add_argument("--docs", type=Path, default=None,
+                         help="手写页面与资源的文件夹，代替自带的 docs/ (hand-written pages and assets; default: the generator's own)")
+        cmd.add_argument("--config", type=Path, default=None,
+                         help="网站配置 mkdocs.yml，代替自带的 (site configuration; default: the generator's own)")
         cmd.add_argument("--no-cache", dest="cache", action="store_false",
                          help="全部重新生成，不沿用上次生成的页面 (build everything; ignore .portal-cache/)")
     b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
@@ -60,6 +64,17 @@ def parser() -> argparse.ArgumentParser:
     asking.add_argument("--interactive", "-i", action="store_true", help="即使输入不是终端也逐项提问 (ask even when stdin is not a terminal)")
     n.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
     n.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
+    i = sub.add_parser("init", help="新建一个县的数据仓库 (create a county's data repository)")
+    i.add_argument("folder", type=Path, help="新仓库的文件夹 (the new repository's folder)")
+    i.add_argument("--name", default=county.InitOptions.name, help="县名，用在网站名称里 (the county, in the site's name)")
+    i.add_argument("--generator", default=county.GENERATOR_REPO,
+                   help="生成器仓库的地址，工作流和 pre-commit 从这里安装 (the generator's git repository)")
+    i.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
+    u = sub.add_parser("publish", help="发布生成好的网站：rsync、dir 或 s3 (publish site/ with scripts/publish.sh)")
+    u.add_argument("--site-dir", type=Path, default=Path("site"), help="网站文件夹 (default: site)")
+    u.add_argument("mode", choices=("rsync", "dir", "s3"))
+    u.add_argument("target", help="user@host:/var/www/portal/、/srv/portal/ 或 s3://bucket/portal/")
+    u.add_argument("extra", nargs=argparse.REMAINDER, help="交给 rsync 或 aws 的其他参数 (passed on)")
     j = sub.add_parser("schema", help="生成编辑器用的 JSON Schema (write JSON Schemas for editors)")
     j.add_argument("--out", type=Path, default=Path("schemas"), help="输出文件夹 (default: schemas)")
     return p
@@ -73,6 +88,10 @@ def options(args) -> pipeline.Options:
         opts.site_dir = args.site_dir
     if getattr(args, "templates", None):
         opts.templates = args.templates
+    if getattr(args, "docs", None):
+        opts.docs_dir = args.docs
+    if getattr(args, "config", None):
+        opts.config_file = args.config
     opts.cache = getattr(args, "cache", True)
     return opts
 
@@ -130,6 +149,10 @@ def run(argv: list[str] | None = None) -> int:
         for path in editor.write_schemas(args.out):
             print(f"已写入 {path} (written)")
         return EXIT_OK
+    if args.command == "init":
+        return county.run(county.InitOptions(args.folder, args.name, args.generator, args.today or pipeline.today_in_china()))
+    if args.command == "publish":
+        return county.publish(args.mode, args.target, args.extra, args.site_dir)
     if args.command == "new":
         return create.run(create.NewOptions(args.kind, args.notices, args.field,
                                             ask=False if args.yes else True if args.interactive else None,
@@ -150,7 +173,7 @@ def run(argv: list[str] | None = None) -> int:
                   f"{len(checked.portal.deregistrations)} 条注销公告 (check passed)")
         return EXIT_OK
     if args.command == "serve":
-        watched = [opts.notices, opts.docs_dir, pipeline.ROOT / "templates", pipeline.ROOT / "overrides"]
+        watched = [opts.notices, opts.docs_dir, opts.config_file, resources.TEMPLATES, resources.OVERRIDES]
         if opts.templates:
             watched.append(opts.templates)
         return live.serve(opts, args.port, functools.partial(report, fmt=args.format), watched)

@@ -31,12 +31,12 @@ from pathlib import Path
 
 import yaml
 
+from . import resources
 from .editor import PHONE_PATTERN
 from .schema import (DEREGISTRATION, LEGAL_SERVICE_KINDS, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf,
                      Phone, Struct, Text, Type)
 
-ROOT = Path(__file__).resolve().parent.parent
-SVELTIA = ROOT / "node_modules" / "@sveltia" / "cms"
+SVELTIA = resources.SVELTIA
 BUNDLE = "sveltia-cms.js"
 INSTALL_HINT = "npm ci"
 
@@ -354,7 +354,7 @@ def write_admin(admin: Path, sveltia: Path | None = None, environ: dict | None =
     (admin / "config.yml").write_text(config_yaml(cfg), encoding="utf-8")
     if not (sveltia / "dist" / BUNDLE).is_file():
         missing = sveltia / "dist" / BUNDLE
-        shown = missing.relative_to(ROOT) if missing.is_relative_to(ROOT) else missing
+        shown = missing.relative_to(resources.SITE) if missing.is_relative_to(resources.SITE) else missing
         print(f"warning: 没有找到 {shown}，网站的网页编辑 admin/ 不可用；请运行 `{INSTALL_HINT}` 后重新生成 "
               f"(web editor not installed: run `{INSTALL_HINT}`)", file=sys.stderr)
         (admin / "index.html").write_text(MISSING_HTML % {"hint": INSTALL_HINT}, encoding="utf-8")

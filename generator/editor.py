@@ -2,17 +2,34 @@
 
 VS Code's YAML extension (and any editor speaking JSON Schema) gives staff
 completion, Chinese field descriptions and red squiggles while typing.
+
+One schema, one answer: wherever the schema can express a rule, a file gets the same verdict here as from
+`portal check` (tests/test_schema_agreement.py runs every tests/cases/ file through both). An editor reads
+YAML 1.2, where a value the checker reads as text may be a number or true/false: an unquoted ID number,
+`05015202540`, a phone number without separators, `是`. Each type below accepts what the checker accepts.
+Not expressed: check digits and check characters (id-check-digit, credit-code), dates in the future
+(today changes), the order of two dates, a field required by another's value (withdrawn-reason),
+anything needing regions.yaml or other files (places, duplicates), a quoted number of days outside its
+range, a landline written as bare digits (the editor sees a number without its leading 0), full-width
+digits (the checker reads them as ASCII) and which area codes exist.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+from .identifiers import SERVICE_NUMBERS
 
 from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Phone,
                      Struct, Text, Type)
 
-PHONE_PATTERN = r"^(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[- ]?[2-9]\d{6,7}((-|转)\d{1,6})?|1\d{2,4})$"
+PHONE_PATTERN = (r"^(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[- ]?[2-9]\d{6,7}((-|转)\d{1,6})?|"
+                 + "|".join(sorted(SERVICE_NUMBERS)) + ")$")
+#: A mobile or service number written without quotes or separators is a number to an editor.
+PHONE_AS_NUMBER = [{"type": "integer", "minimum": 13000000000, "maximum": 19999999999},
+                   {"type": "integer", "enum": sorted(int(n) for n in SERVICE_NUMBERS)}]
 SCHEMAS = {
     "lost-document": (LOST, "遗失声明", "notices/lost/**/*.yaml"),
     "deregistration": (DEREGISTRATION, "注销公告", "notices/deregistration/**/*.yaml"),
@@ -35,17 +52,24 @@ def type_schema(kind: Type) -> dict:
         return schema
     if isinstance(kind, Choice):
         return {"type": "string", "enum": list(kind.values)}
-    if isinstance(kind, Integer):
-        return {"type": "integer", "minimum": kind.minimum, "maximum": kind.maximum}
-    if isinstance(kind, Boolean):
-        return {"type": "boolean"}
+    if isinstance(kind, Integer):  # "45" is a whole number to the checker too
+        return {"anyOf": [{"type": "integer", "minimum": kind.minimum, "maximum": kind.maximum},
+                          {"type": "string", "pattern": r"^\d+$"}]}
+    if isinstance(kind, Boolean):  # 是/否, and true/false in any case, quoted or not
+        words = sorted(kind.TRUE | kind.FALSE)
+        return {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": f"^({'|'.join(map(any_case, words))})$"}]}
     if isinstance(kind, Date):
         return {"type": "string", "pattern": DATE_RE.pattern, "format": "date"}
     if isinstance(kind, Phone):
-        return {"type": "string", "pattern": PHONE_PATTERN}
-    if isinstance(kind, Text):
-        return {"type": "string", "minLength": 1}
+        return {"anyOf": [{"type": "string", "pattern": PHONE_PATTERN}, *PHONE_AS_NUMBER]}
+    if isinstance(kind, Text):  # every scalar is text to the checker: an unquoted ID number, true, 1.5
+        return {"type": ["string", "number", "boolean"], "minLength": 1, "pattern": r"\S"}
     raise TypeError(f"no JSON Schema for {kind!r}")
+
+
+def any_case(word: str) -> str:
+    """A JSON Schema (ECMA-262) pattern for the word in any mix of upper and lower case."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c) for c in word)
 
 
 def field_schema(spec: Field) -> dict:

@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
-from . import privacy, searchwords
+from . import privacy, resources, searchwords
 from .anchors import town_anchors
 from .cache import digest
 from .history import History
@@ -36,7 +36,7 @@ from .rules import RULES
 from .schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
 from .searchindex import search_group
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = resources.TEMPLATES
 LATEST_COUNT = 10
 
 
