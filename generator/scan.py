@@ -673,17 +673,16 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - for measur
 def default_trusted(docs_dir: Path | None = None) -> Trusted:
     """What this project's theme and tools bring: Material's templates and assets, overrides/,
     docs/ (our own scripts), and the web editor's page and bundle (cms.py)."""
-    from . import cms  # noqa: PLC0415
-    from .build import ROOT  # noqa: PLC0415
+    from . import cms, resources  # noqa: PLC0415
 
     import material  # noqa: PLC0415
 
     material_dir = Path(material.__file__).resolve().parent / "templates"
-    overrides = ROOT / "overrides"
+    overrides = resources.OVERRIDES
     pages = []
     if (cms.SVELTIA / "package.json").is_file():
         pages.append(cms.index_html("", "", cms.version()))
-    shipped = [("", material_dir), ("", docs_dir or ROOT / "docs"), ("admin/", cms.SVELTIA / "dist"),
+    shipped = [("", material_dir), ("", docs_dir or resources.DOCS), ("admin/", cms.SVELTIA / "dist"),
                ("admin/locales/", cms.SVELTIA / "locales")]
     return trusted([material_dir, overrides], shipped, pages)
 
