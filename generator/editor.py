@@ -12,11 +12,14 @@ from pathlib import Path
 from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Phone,
                      Struct, Text, Type)
 
+from .legal import LEGAL  # noqa: E402 - after schema, which it builds on
+
 PHONE_PATTERN = r"^(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[- ]?[2-9]\d{6,7}((-|转)\d{1,6})?|1\d{2,4})$"
 SCHEMAS = {
     "lost-document": (LOST, "遗失声明", "notices/lost/**/*.yaml"),
     "deregistration": (DEREGISTRATION, "注销公告", "notices/deregistration/**/*.yaml"),
     "town": (TOWN, "镇（街道）网格与法律服务", "notices/contacts/**/*.yaml"),
+    "legal": (LEGAL, "法律服务热线与指南审核有效期", "notices/legal.yaml"),
 }
 
 

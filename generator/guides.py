@@ -90,7 +90,7 @@ def load_guides(notices: Path, today: dt.date, review_months: int, regions: dict
     taken: dict[str, Guide] = {}
     for guide in guides:  # two files whose names make the same address: the second is refused
         if guide.url in taken:
-            problems.append(_problem(guide.source.path, (1, 1), "", (
+            problems.append(problem(guide.source.path, (1, 1), "", (
                 f"文件名与 {taken[guide.url].source.path} 拼成同一个网页地址 {guide.url}，请改用不同的文件名 "
                 "(two guides make the same page address)"), "guide-url-clash"))
         else:
@@ -103,13 +103,13 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
     path = display_path(file)
     data = file.read_bytes()
     if len(data) > MAX_BYTES:
-        return None, [_problem(path, (1, 1), "", f"指南太长（{len(data):,} 字节，最多 {MAX_BYTES:,}）(guide too long)", "guide-front-matter")]
+        return None, [problem(path, (1, 1), "", f"指南太长（{len(data):,} 字节，最多 {MAX_BYTES:,}）(guide too long)", "guide-front-matter")]
     text, error = decode(data)
     if error:
         return None, [Problem(path, 1, 1, "", error, "file-encoding")]
     front, body, body_line = split(text)
     if front is None:
-        return None, [_problem(path, (1, 1), "", "指南开头要有用 --- 包起来的说明（标题、类别、法律依据等）"
+        return None, [problem(path, (1, 1), "", "指南开头要有用 --- 包起来的说明（标题、类别、法律依据等）"
                                "(a guide starts with a front matter between --- lines)", "guide-front-matter")]
     root, problems = parse(front, path)
     if root is None:
@@ -124,22 +124,22 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
         if not citation:
             continue
         if "law" in citation and not LAW_RE.match(citation["law"]):
-            problems.append(_problem(path, ctx.position(f"legal_basis[{index}].law"), f"legal_basis[{index}].law",
+            problems.append(problem(path, ctx.position(f"legal_basis[{index}].law"), f"legal_basis[{index}].law",
                                      f"法律名称要带书名号，如 《中华人民共和国民法典》，而不是 {citation['law']!r} "
                                      "(name the law in 《》)", "guide-citation"))
         if "article" in citation and not ARTICLE_RE.match(citation["article"]):
-            problems.append(_problem(path, ctx.position(f"legal_basis[{index}].article"), f"legal_basis[{index}].article",
+            problems.append(problem(path, ctx.position(f"legal_basis[{index}].article"), f"legal_basis[{index}].article",
                                      f"条文序号写成 第…条，如 第一千零六十七条，而不是 {citation['article']!r} "
                                      "(cite an article as 第…条)", "guide-citation"))
     for index, place in enumerate(values.get("applies_to", [])):
         region = regions.get(place) if place else None
         if place and regions and (region is None or region.depth > 1):
-            problems.append(_problem(path, ctx.position(f"applies_to[{index}]"), f"applies_to[{index}]",
+            problems.append(problem(path, ctx.position(f"applies_to[{index}]"), f"applies_to[{index}]",
                                      f"{place} 不是 regions.yaml 中的市或县 (applies_to names a city or county in regions.yaml)",
                                      "region-unknown"))
     reviewed = values.get("reviewed_on")
     if reviewed and _months_between(reviewed, today) >= review_months:
-        problems.append(_problem(path, ctx.position("reviewed_on"), "reviewed_on",
+        problems.append(problem(path, ctx.position("reviewed_on"), "reviewed_on",
                                  f"审核日期 {reviewed} 已超过 {review_months} 个月，请审核单位重新审核并更新日期 "
                                  f"(reviewed more than {review_months} months ago)", "guide-review-age"))
     if not all(k in values for k in ("title", "category", "questions", "legal_basis", "reviewed_by", "reviewed_on")):
@@ -175,7 +175,7 @@ def check_body(body: str, first_line: int, path: str) -> list[Problem]:
     """Raw HTML and unsafe links in the Markdown body, each with its line and column."""
     problems, fenced = [], False
     if not body.strip():
-        return [_problem(path, (first_line, 1), "", "指南正文是空的 (the guide has no text)", "guide-front-matter")]
+        return [problem(path, (first_line, 1), "", "指南正文是空的 (the guide has no text)", "guide-front-matter")]
     for number, line in enumerate(body.split("\n"), first_line):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
@@ -186,12 +186,12 @@ def check_body(body: str, first_line: int, path: str) -> list[Problem]:
         for match in _HTML.finditer(plain):
             if _AUTOLINK.match(plain, match.start()):
                 continue  # <https://…>: a link Markdown makes, checked below
-            problems.append(_problem(path, (number, match.start() + 1), "", "正文里不能写 HTML 标签，请用 Markdown "
+            problems.append(problem(path, (number, match.start() + 1), "", "正文里不能写 HTML 标签，请用 Markdown "
                                      "(raw HTML is not allowed in a guide)", "guide-markup"))
         for match in _LINK.finditer(plain):
             target = next(g for g in match.groups() if g is not None)
             if not safe_target(target):
-                problems.append(_problem(path, (number, match.start() + 1), "", f"链接 {target!r} 不安全：只能链接网址（http、https）、"
+                problems.append(problem(path, (number, match.start() + 1), "", f"链接 {target!r} 不安全：只能链接网址（http、https）、"
                                          "本站页面、电话（tel:）或邮箱 (unsafe link)", "guide-markup"))
     return problems
 
@@ -231,10 +231,11 @@ def _months_between(earlier: dt.date, later: dt.date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
 
 
-def _problem(path: str, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
-    from .validate import problem  # noqa: PLC0415 - validate imports this module
+def problem(path: str, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
+    """validate.problem (the rule's registered level), imported late: validate imports this module."""
+    from . import validate  # noqa: PLC0415
 
-    return problem(path, position, field_name, message, rule)
+    return validate.problem(path, position, field_name, message, rule)
 
 
 # ------------------------------------------------------------------ what links to which guide
