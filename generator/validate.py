@@ -400,16 +400,16 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                 problems.append(problem(town.source.path, fields.get(f"{name}.village", grid_pos), f"{name}.village",
                                         f"{grid.village} 不是 {town.path} 的下级{nearest(grid.village, villages)}，可选：{'、'.join(sorted(villages)) or '（无）'} (village not in this town)",
                                         "village-unknown"))
-    for notice in [*portal.lost, *portal.deregistrations]:
-        if notice.region and have_regions and notice.region not in index:
-            problems.append(problem(notice.source.path, positions.get(notice.source.path, {}).get("region", (1, 1)), "region",
-                                    f"regions.yaml 中没有 {notice.region}{nearest(notice.region, index)} (no such place in regions.yaml)", "region-unknown"))
         for service in town.legal_services:
             if service.village and region is not None and region.depth == 2 and service.village not in villages:
                 name = f"{service.key_path}.village"
                 problems.append(problem(town.source.path, fields.get(name, where), name,
                                         f"{service.village} 不是 {town.path} 的下级{nearest(service.village, villages)} (village not in this town)",
                                         "village-unknown"))
+    for notice in [*portal.lost, *portal.deregistrations]:
+        if notice.region and have_regions and notice.region not in index:
+            problems.append(problem(notice.source.path, positions.get(notice.source.path, {}).get("region", (1, 1)), "region",
+                                    f"regions.yaml 中没有 {notice.region}{nearest(notice.region, index)} (no such place in regions.yaml)", "region-unknown"))
     problems.extend(_duplicates(portal, positions))
     return problems
 
