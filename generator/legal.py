@@ -107,6 +107,7 @@ def unknown_places(config: LegalConfig, path: str, index: dict[str, Region]) -> 
 #: The registering office by the first character of a credit code (GB 32100: 登记管理部门码).
 REGISTRARS = {
     "1": "机构编制部门",
+    "3": "司法行政部门",
     "5": "县级以上人民政府民政部门",
     "9": "市场监督管理部门（原工商行政管理部门）",
     "N": "农业农村部门",

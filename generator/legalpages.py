@@ -43,8 +43,13 @@ class LegalPages:
         """The page cache key of a legal page (None: not one of them)."""
         if job.method not in ("legal_home", "guide", "guide_list", "county_services"):
             return None
-        towns = self._towns_of(job.target.place) if job.method == "county_services" else ()
-        return digest(job.method, repr(job.target), self._legal_digest, *map(repr, towns))
+        if job.method == "county_services":
+            shown = [repr(town) for town in self._towns_of(job.target.place)]
+        elif job.method == "legal_home":  # its place picker: every county and how many towns it has
+            shown = [f"{county.path}\t{url}\t{len(towns)}" for county, url, towns in self.service_counties()]
+        else:
+            shown = []
+        return digest(job.method, repr(job.target), self._legal_digest, *shown)
 
     def legal_key_of(self, target) -> str:
         """What a town or notice page shows of the legal data: its guides and hotlines."""

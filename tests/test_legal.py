@@ -268,3 +268,36 @@ def test_a_broken_guide_stops_the_build(tmp_path, write_notices):
     with pytest.raises(AssertionError, match="guide-markup"):
         build_site(notices, tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+# ------------------------------------------------------------------ page size at province scale
+
+
+PAGE_LIMIT = 100_000  # bytes of HTML of a judges or services page at province scale
+
+
+def test_judges_and_services_pages_stay_small_at_province_scale(tmp_path, monkeypatch):
+    """bench/province.py at scale 0.15 has as many towns per county as the whole province (15.6 on
+    average); the judges and county services pages are rendered with the theme frame of a sample build
+    and none may pass PAGE_LIMIT. The judges page grows with counties only (122 at scale 1)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from generator.build import Options, run_check  # noqa: PLC0415
+    from generator.render import renderer  # noqa: PLC0415
+    from tests.sitebuild import ROOT  # noqa: PLC0415
+
+    notices = tmp_path / "notices"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "province.py"), "--scale", "0.15", "--seed", "1",
+                    "--today", "2026-11-23", "--out", str(tmp_path)], check=True, capture_output=True)
+    checked = run_check(Options(notices=notices, today=dt.date(2026, 11, 23), cache=False, workers=1))
+    assert not [p for p in checked.problems if p.level == "error"], checked.problems[:3]
+    assert checked.portal.guides and any(s.kind == "adviser" for t in checked.portal.towns for s in t.legal_services)
+    pages = renderer(checked.portal)
+    frame = 16_000  # the theme's frame around a body (header, menu, scripts): 15.3 KB on the sample site
+    sizes = {job.target.url: len(pages.render_job(job).body.encode()) + frame
+             for job in pages.jobs() if job.method == "county_services"}
+    sizes["judges/"] = len(pages.judges().body.encode()) + frame
+    assert len(sizes) > 15
+    biggest = max(sizes, key=sizes.get)
+    assert sizes[biggest] <= PAGE_LIMIT, f"{biggest}: {sizes[biggest]:,} bytes"

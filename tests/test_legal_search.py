@@ -19,6 +19,8 @@ CASES = [
     ("欧阳慧敏", "towns/hengdong/ganxi/"),  # a village's legal adviser
     ("赡养费", "legal/guides/shanyang-jicheng/"),
     ("拖欠工资", "legal/guides/laodong-baochou/"),
+    ("甘溪 法律援助", "towns/hengdong/ganxi/"),  # a service by place and kind
+    ("甘溪人民法庭", "towns/hengdong/ganxi/"),
 ]
 
 
