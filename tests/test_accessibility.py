@@ -163,8 +163,11 @@ def test_large_text_is_remembered_across_pages(phone):
         with page.expect_navigation():
             page.get_by_role("link", name="找法官").click()
         assert page.evaluate("document.documentElement.classList.contains('pt-elder')")
+        page.locator("article summary", has_text="衡阳市").click()
         with page.expect_navigation():
-            page.locator("article").get_by_role("link", name="甘溪镇", exact=True).click()
+            page.locator("article").get_by_role("link", name="衡东县").click()
+        with page.expect_navigation():
+            page.locator("article #ganxi").get_by_role("link", name="甘溪镇", exact=True).click()
         assert page.evaluate("document.documentElement.classList.contains('pt-elder')")
         assert page.locator(TOGGLE).get_attribute("aria-pressed") == "true"
         with page.expect_navigation():
