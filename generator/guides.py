@@ -224,7 +224,12 @@ def to_html(body: str) -> str:
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
     md.treeprocessors.register(_SafeLinks(md), "portal-safe-links", 0)
-    return md.convert(body)
+    # A table scrolls within the page on a phone, and can be scrolled by keyboard (a focusable region);
+    # its class keeps the theme from wrapping it again. Raw HTML is escaped, so every <table> is Markdown's.
+    return md.convert(body).replace("<table>", TABLE_START).replace("</table>", "</table></div>")
+
+
+TABLE_START = '<div class="pt-scroll" tabindex="0" role="region" aria-label="表格（可左右滑动）"><table class="pt-table">'
 
 
 def _months_between(earlier: dt.date, later: dt.date) -> int:

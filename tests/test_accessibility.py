@@ -30,11 +30,14 @@ PAGES = {
     "closed": "notices/deregistration/2022/2022-06-06-hengdong-yangfeng-xiehui/",
     "list": "notices/lost/",
     "search": "search/?q=唐红峰",
+    "legal": "legal/",
+    "guide": "legal/guides/yishi-shengming/",  # has a table
+    "county": "judges/heng-yang-shi/heng-dong-xian/",
 }
 #: The pages axe-core checks (a closed deregistration notice is built like an open one).
 AXE_PAGES = [name for name in PAGES if name != "closed"]
 #: The pages checked for overflow at 200% text.
-LAYOUT_PAGES = ["home", "town", "lost", "withdrawn", "deregistration", "list"]
+LAYOUT_PAGES = ["home", "town", "lost", "withdrawn", "deregistration", "list", "legal", "guide", "county"]
 MODES = ["normal", "elder"]
 ELDER_ON = "localStorage.setItem('pt-elder', '1')"
 TOGGLE = "#pt-elder-toggle"
