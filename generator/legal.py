@@ -61,7 +61,7 @@ class LegalConfig:
         self.hotlines = list(hotlines)
         self.places: dict[str, list[Hotline]] = places or {}
         self.review_months = review_months
-        self.positions: dict[str, tuple[int, int]] = positions or {}  # place → where written, for region-unknown
+        self.positions: dict[str, tuple[str, tuple[int, int]]] = positions or {}  # place → (field, where), for region-unknown
 
     def __repr__(self) -> str:  # part of page cache keys
         return f"LegalConfig({self.hotlines!r}, {sorted(self.places.items())!r}, {self.review_months})"
@@ -76,7 +76,7 @@ def convert(root, ctx: Context) -> LegalConfig | None:
     for index, entry in enumerate(values.get("places", [])):
         if entry and "place" in entry and "hotlines" in entry:
             places[entry["place"]] = [_from(v) for v in entry["hotlines"] if v and "name" in v and "phone" in v]
-            positions[entry["place"]] = ctx.position(f"places[{index}].place")
+            positions[entry["place"]] = (f"places[{index}].place", ctx.position(f"places[{index}].place"))
     return LegalConfig(hotlines, places, values.get("review_months", REVIEW_MONTHS), positions)
 
 
@@ -99,9 +99,13 @@ def hotlines_for(default: list[Hotline], places: dict[str, list[Hotline]], place
 def unknown_places(config: LegalConfig, path: str, index: dict[str, Region]) -> list[Problem]:
     from .validate import problem  # noqa: PLC0415 - validate imports this module
 
-    return [problem(path, config.positions.get(place, (1, 1)), "places[].place",
-                    f"regions.yaml 中没有 {place} (no such place in regions.yaml)", "region-unknown")
-            for place in config.places if index and place not in index]
+    problems = []
+    for place in config.places:
+        if index and place not in index:
+            field_name, position = config.positions.get(place, ("places", (1, 1)))
+            problems.append(problem(path, position, field_name, f"regions.yaml 中没有 {place} (no such place in regions.yaml)",
+                                    "region-unknown"))
+    return problems
 
 
 #: The registering office by the first character of a credit code (GB 32100: 登记管理部门码).
