@@ -328,3 +328,14 @@ def test_judges_and_services_pages_stay_small_at_province_scale(tmp_path):
     assert frame + len(judges.body.encode()) <= PAGE_LIMIT
     print(f"\ncounty page bound at scale 1: {bound:,} bytes ({most_towns} towns, largest card {max(cards):,}); "
           f"judges page with 122 counties: {frame + len(judges.body.encode()):,} bytes")
+
+
+def test_the_pre_commit_check_reports_a_staged_guide(write_notices, monkeypatch, capsys):
+    """`portal check FILE…` (what pre-commit runs) reports the problems of a staged guide, not only of YAML files."""
+    from generator.cli import main  # noqa: PLC0415
+
+    notices = write_notices({**BASE, **guide(article="11")})
+    monkeypatch.chdir(notices.parent)
+    assert main(["check", "--strict", "--no-cache", "--today", "2026-11-23", "notices/guides/shenfenzheng.md"]) == 1
+    assert "notices/guides/shenfenzheng.md:6:37: error: legal_basis[0].article" in capsys.readouterr().err
+    assert main(["check", "--strict", "--no-cache", "--today", "2026-11-23", "notices/contacts/hengdong/ganxi.yaml"]) == 0
