@@ -33,6 +33,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from slugify import slugify
 
+from . import identifiers
 from .load import decode, display_path, parse
 from .model import Citation, Guide, Region, Source
 from .problems import Problem
@@ -107,11 +108,13 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
     text, error = decode(data)
     if error:
         return None, [Problem(path, 1, 1, "", error, "file-encoding")]
+    id_problems = id_numbers(text, path)
     front, body, body_line = split(text)
     if front is None:
         return None, [problem(path, (1, 1), "", "指南开头要有用 --- 包起来的说明（标题、类别、法律依据等）"
-                               "(a guide starts with a front matter between --- lines)", "guide-front-matter")]
+                               "(a guide starts with a front matter between --- lines)", "guide-front-matter")] + id_problems
     root, problems = parse(front, path)
+    problems += id_problems
     if root is None:
         return None, problems
     ctx = Context(path, today)
@@ -193,6 +196,17 @@ def check_body(body: str, first_line: int, path: str) -> list[Problem]:
             if not safe_target(target):
                 problems.append(problem(path, (number, match.start() + 1), "", f"链接 {target!r} 不安全：只能链接网址（http、https）、"
                                          "本站页面、电话（tel:）或邮箱 (unsafe link)", "guide-markup"))
+    return problems
+
+
+def id_numbers(text: str, path: str) -> list[Problem]:
+    """A resident ID number anywhere in a guide (front matter or body) is refused: a guide is published whole."""
+    problems = []
+    for start, _, _ in identifiers.find_id_numbers(text):
+        line = text.count("\n", 0, start) + 1
+        column = start - text.rfind("\n", 0, start)
+        problems.append(problem(path, (line, column), "", "指南里不能写身份证号码，示例请写成 43************1234 "
+                                "(no resident ID number in a guide)", "guide-id-number"))
     return problems
 
 

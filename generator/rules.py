@@ -248,3 +248,7 @@ register(Rule("legal-service-fields", "法律顾问和人民法庭的信息写�
               "村（居）法律顾问（adviser）要写 village、firm、phone；人民法庭（tribunal）要写 address、hours。",
               good={"contacts/hengdong/ganxi.yaml": BASE_TOWN + ADVISER},
               bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN + ADVISER.replace(", firm: 湖南某某律师事务所", "")}))
+register(Rule("guide-id-number", "法律指南里不写身份证号码",
+              "指南会原样发布给所有居民。举例时把号码遮住，如 43************1234；任何一串校验位正确的 18 位号码都会被拒绝。",
+              good=guide(body="号码只显示前 2 位和后 4 位，如 43************5016。"),
+              bad=guide(body="例如 430102199003075016。")))
