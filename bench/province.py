@@ -24,6 +24,7 @@ See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -144,6 +145,13 @@ STREET_NAMES = ["正街", "新街", "河边街", "老街", "建设路", "人民�
                 "学校片", "市场片", "工业园片", "沿江路", "兴业路"]
 ROADS = ["人民路", "建设路", "解放路", "文化路", "兴业路", "正街", "新华路", "迎宾路", "中山路", "沿江路"]
 JUDGE_TITLES = ["人民法庭庭长", "员额法官", "员额法官", "法官", "法官", "法官助理"]
+GUIDE_TOPICS = [
+    ("土地与宅基地", "《中华人民共和国土地管理法》", "第六十二条"),
+    ("人民调解", "《中华人民共和国人民调解法》", "第三十一条"),
+    ("赡养继承", "《中华人民共和国民法典》", "第一千零六十七条"),
+    ("法律援助", "《中华人民共和国法律援助法》", "第三十一条"),
+    ("劳动报酬", "《保障农民工工资支付条例》", "第三十条"),
+]
 LAW_FIRM_WORDS = ["致远", "明理", "正和", "天平", "楚信", "湘誉", "公正", "弘法", "诚和", "金平", "启元", "德恒"]
 SHOP_WORDS = ["兴旺", "恒昌", "瑞通", "宏达", "通达", "鑫源", "永盛", "和顺", "新华", "聚福", "金泰", "昌隆", "利民",
               "众诚", "安康", "佳禾", "丰收", "绿源", "华兴", "宏图", "天成", "同心", "福满", "振兴", "顺发", "隆鑫"]
@@ -205,6 +213,9 @@ class Province:
         self.scale = scale
         self.today = today
         self.r = random.Random(seed)
+        # The legal additions (new service kinds, guides) draw from their own generator, so the
+        # rest of the data (and the search queries derived from it) stays what it was.
+        self.legal_r = random.Random(seed + 12)
         self.phones: set[str] = set()
         self.ids: set[str] = set()
         self.credit_codes: set[str] = set()
@@ -212,7 +223,7 @@ class Province:
         self.county_slugs: set[str] = set()
         self.counts: dict[str, int] = dict.fromkeys(
             ("cities", "counties", "towns", "urban_towns", "villages", "communities", "grids", "grid_leaders",
-             "grid_workers", "buildings", "judges", "legal_services", "lost", "deregistration", "files",
+             "grid_workers", "buildings", "judges", "legal_services", "lost", "deregistration", "guides", "files",
              "bytes"), 0)
         self.cities: list[dict] = []
         self.towns: list[dict] = []       # flat list, in regions.yaml order
@@ -451,6 +462,7 @@ class Province:
         for kind, name, phone, addr in services:
             add(f"  - {{kind: {kind}, name: {name}, phone: {q(phone)}, address: {addr}}}")
         self.counts["legal_services"] += len(services)
+        out.extend(self.town_legal_services(town, county, area, address))
 
         add("grids:")
         villages = town["villages"]
@@ -490,6 +502,54 @@ class Province:
                 self.counts["grid_leaders"] += 1
                 self.counts["grid_workers"] += WORKERS_PER_GRID
         return "\n".join(out) + "\n"
+
+    @contextlib.contextmanager
+    def legal_draws(self):
+        """Draw from the legal generator for a while (see __init__)."""
+        main, self.r = self.r, self.legal_r
+        try:
+            yield
+        finally:
+            self.r = main
+
+    def town_legal_services(self, town: dict, county: dict, area: str, address: str) -> list[str]:
+        """人民法庭 (one town in three), 公共法律服务工作站, the town's 人民调解委员会, and for every village
+        its 人民调解委员会 and 村（居）法律顾问 (一村（社区）一法律顾问)."""
+        with self.legal_draws():
+            r = self.r
+            lines = []
+            if r.random() < 0.35:
+                lines.append(f"  - {{kind: tribunal, name: {county['full']}人民法院{town['stem']}人民法庭, phone: {q(self.landline(area))}, "
+                             f"address: {address}, hours: 周一至周五 8:30-12:00 14:30-17:30}}")
+            lines.append(f"  - {{kind: legal-service-center, name: {town['name']}公共法律服务工作站, phone: {q(self.landline(area))}, address: {address}}}")
+            lines.append(f"  - {{kind: mediation, name: {town['name']}人民调解委员会, phone: {q(self.landline(area))}}}")
+            for village in town["villages"]:
+                lines.append(f"  - {{kind: mediation, name: {village['name']}人民调解委员会, village: {village['name']}, phone: {q(self.mobile())}}}")
+                firm = f"湖南{county['stem']}{r.choice(LAW_FIRM_WORDS)}律师事务所"
+                lines.append(f"  - {{kind: adviser, name: {self.person_name()}, village: {village['name']}, firm: {firm}, phone: {q(self.mobile())}}}")
+            self.counts["legal_services"] += len(lines)
+            return lines
+
+    def guides(self):
+        """A guide for each county (its own 宅基地 or 人民调解 page, say), and legal.yaml with a local
+        hotline for one county in ten."""
+        with self.legal_draws():
+            r = self.r
+            places = []
+            for county in self.counties:
+                category, law, article = r.choice(GUIDE_TOPICS)
+                text = (f"---\ntitle: {county['name']}{category}常见问题\ncategory: {category}\n"
+                        f"questions: [{category}怎么办, {county['name']}{category}找谁]\n"
+                        f"legal_basis:\n  - {{law: {law}, article: {article}}}\n"
+                        f"applies_to: [{county['path']}]\nreviewed_by: {county['name']}司法局\n"
+                        f"reviewed_on: {(self.today - dt.timedelta(days=r.randint(10, 600))).isoformat()}\nsample: true\n---\n"
+                        f"## 先找谁\n\n先找村人民调解委员会或网格员，也可以拨打 12348。\n\n## 注意\n\n保留好证据。\n")
+                self.counts["guides"] += 1
+                yield f"guides/{county['slug']}.md", text
+                if r.random() < 0.1:
+                    places.append(f"  - place: {county['path']}\n    hotlines:\n"
+                                  f"      - {{name: {county['name']}公共法律服务中心, phone: {q(self.landline(county['city']['area']))}}}")
+            yield "legal.yaml", "review_months: 24\nplaces:\n" + "\n".join(places) + "\n" if places else "review_months: 24\n"
 
     def _community_units(self, village: dict, k: int, urban: bool) -> list[tuple[list[str], list[str]]]:
         """(covers, buildings) for each of the k grids of a community."""
@@ -728,6 +788,8 @@ class Province:
         for rel, text in self.lost_notices():
             put(rel, text)
         for rel, text in self.deregistrations():
+            put(rel, text)
+        for rel, text in self.guides():
             put(rel, text)
         (notices / MARKER).write_text("generated by bench/province.py; safe to delete\n", encoding="utf-8")
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .guides import SUFFIX as GUIDE_SUFFIX
 from .load import YAML_SUFFIXES, display_path
 from .problems import Problem
 
 REGIONS = {"regions.yaml", "regions.yml"}
+EVERYTHING = {*REGIONS, "legal.yaml"}  # legal.yaml's review age and places concern every guide and town
+CHECKED_SUFFIXES = {*YAML_SUFFIXES, GUIDE_SUFFIX}
 
 
 def select(problems: list[Problem], files: list[Path], notices: Path) -> list[Problem]:
@@ -34,8 +37,8 @@ def select(problems: list[Problem], files: list[Path], notices: Path) -> list[Pr
                                  "(not inside the notices folder: not checked)", "file-location"))
         elif not file.is_file():
             extra.append(Problem(path, 1, 1, "", "找不到文件 (file not found)", "file-location"))
-        elif file.suffix in YAML_SUFFIXES:
-            everything = everything or resolved.relative_to(root).parts in {(name,) for name in REGIONS}
+        elif file.suffix in CHECKED_SUFFIXES:
+            everything = everything or resolved.relative_to(root).parts in {(name,) for name in EVERYTHING}
             wanted.add(path)
     if everything:
         return [*problems, *extra]

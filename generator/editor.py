@@ -25,6 +25,8 @@ from .identifiers import SERVICE_NUMBERS
 from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Phone,
                      Struct, Text, Type)
 
+from .legal import LEGAL  # noqa: E402 - after schema, which it builds on
+
 PHONE_PATTERN = (r"^(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[- ]?[2-9]\d{6,7}((-|转)\d{1,6})?|"
                  + "|".join(sorted(SERVICE_NUMBERS)) + ")$")
 #: A mobile or service number written without quotes or separators is a number to an editor.
@@ -34,6 +36,7 @@ SCHEMAS = {
     "lost-document": (LOST, "遗失声明", "notices/lost/**/*.yaml"),
     "deregistration": (DEREGISTRATION, "注销公告", "notices/deregistration/**/*.yaml"),
     "town": (TOWN, "镇（街道）网格与法律服务", "notices/contacts/**/*.yaml"),
+    "legal": (LEGAL, "法律服务热线与指南审核有效期", "notices/legal.yaml"),
 }
 
 

@@ -93,6 +93,48 @@ class LegalService:
     name: str
     phone: PhoneNumber | None = None
     address: str | None = None
+    village: str | None = None  # a village's 人民调解委员会 or 村（居）法律顾问
+    firm: str | None = None  # a 村（居）法律顾问's law firm
+    hours: str | None = None  # a 人民法庭's opening hours
+    key_path: str = ""  # its place in the file, e.g. legal_services[3]
+
+
+@dataclass(frozen=True)
+class Hotline:
+    name: str
+    phone: PhoneNumber
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    law: str  # 《中华人民共和国民法典》
+    article: str  # 第一千零六十七条
+
+
+@dataclass
+class Guide:
+    """A legal guide staff wrote under notices/guides/: front matter checked, body in Markdown."""
+
+    title: str
+    category: str
+    questions: list[str]
+    legal_basis: list[Citation]
+    reviewed_by: str
+    reviewed_on: dt.date
+    body_html: str
+    source: Source
+    url: str
+    applies_to: list[str] = field(default_factory=list)  # region paths; empty: everywhere
+    documents: list[str] = field(default_factory=list)  # lost-document types it answers
+    notices: list[str] = field(default_factory=list)  # notice kinds it answers (deregistration)
+    sample: bool = False
+
+    def applies(self, place: str | None) -> bool:
+        """Whether a resident of `place` (a region path, or None: anywhere) is concerned."""
+        if not self.applies_to or place is None:
+            return True
+        return any(place == p or place.startswith(p + "/") or p.startswith(place + "/") for p in self.applies_to)
 
 
 @dataclass
@@ -200,6 +242,9 @@ class Portal:
     lost: list[LostDocumentNotice]
     deregistrations: list[Deregistration]
     today: dt.date
+    guides: list[Guide] = field(default_factory=list)
+    hotlines: list[Hotline] = field(default_factory=list)  # everywhere (legal.yaml, or the defaults)
+    place_hotlines: dict[str, list[Hotline]] = field(default_factory=dict)  # region path → its own list
 
     @property
     def notices(self) -> list[Notice]:

@@ -27,12 +27,14 @@ import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
-from . import privacy, resources, searchwords
+from . import legalpages, privacy, resources, searchwords
 from .anchors import town_anchors
 from .cache import digest
 from .history import History
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
+from .guides import GUIDE
+from .legal import LEGAL
 from .schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
 from .searchindex import search_group
 
@@ -91,6 +93,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["town_search_values"] = searchwords.town_values
     env.globals["town_anchors"] = town_anchors
     env.filters["public_number"] = privacy.public_number
+    legalpages.add_globals(env)
     return env
 
 
@@ -137,7 +140,7 @@ def safe_title(text: str) -> str:
     return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "{": "｛", "}": "｝"}))
 
 
-class Renderer:
+class Renderer(legalpages.LegalPages):
     """Renders every page of one portal; templates see the model and a `link()` helper."""
 
     def __init__(self, portal: Portal, env: jinja2.Environment, history: dict[Path, History] | None = None):
@@ -172,6 +175,7 @@ class Renderer:
         jobs = [Job("town", town) for town in self.portal.towns]
         jobs += [Job("notice", notice) for notice in self.portal.notices]
         jobs += [Job("notice_list", spec) for spec in self.list_specs()]
+        jobs += self.legal_jobs()
         return jobs
 
     def render_job(self, job: Job) -> Page:
@@ -180,9 +184,11 @@ class Renderer:
     def job_key(self, job: Job) -> str:
         """A digest of everything the job's page is made from, apart from what every page shares (templates,
         frame, regions: the build adds those). Same key, same page: the incremental build relies on it."""
+        if (legal_key := self.legal_key(job)) is not None:
+            return legal_key
         if job.method == "town":
             town = job.target
-            return digest(job.method, repr(town), repr(self.history_of(town.source.path, town.updated)))
+            return digest(job.method, repr(town), repr(self.history_of(town.source.path, town.updated)), self.legal_key_of(town))
         if job.method == "notice":
             return self._notice_key(job.target)
         spec = job.target
@@ -194,7 +200,8 @@ class Renderer:
         key = self._notice_keys.get(id(notice))
         if key is None:
             open_today = notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None
-            key = digest("notice", repr(notice), repr(open_today), repr(self.history_of(notice.source.path, notice.published)))
+            key = digest("notice", repr(notice), repr(open_today), repr(self.history_of(notice.source.path, notice.published)),
+                         self.legal_key_of(notice))
             self._notice_keys[id(notice)] = key
         return key
 
@@ -213,7 +220,8 @@ class Renderer:
         return self.page("towns/", "查找网格员", ["towns.html"], tree=self.town_tree())
 
     def judges(self) -> Page:
-        return self.page("judges/", "驻镇法官与法律服务", ["judges.html"], tree=self.town_tree())
+        return self.page("judges/", "驻镇法官与法律服务", ["judges.html"], tree=self.town_tree(),
+                         county_url=lambda county: self._county_urls[county.path])
 
     def search(self) -> Page:
         return self.page("search/", "搜索", ["search.html"])
@@ -263,7 +271,9 @@ class Renderer:
 
     def fields_reference(self) -> Page:
         sections = [("遗失声明 lost/<年>/*.yaml", list(flatten(LOST))), ("注销公告 deregistration/<年>/*.yaml", list(flatten(DEREGISTRATION))),
-                    ("镇（街道）contacts/<县>/<镇>.yaml", list(flatten(TOWN)))]
+                    ("镇（街道）contacts/<县>/<镇>.yaml", list(flatten(TOWN))),
+                    ("法律指南 guides/*.md（开头 --- 之间的说明）", list(flatten(GUIDE))),
+                    ("热线与审核有效期 legal.yaml（可选）", list(flatten(LEGAL)))]
         return self.page("guide/fields/", "字段说明", ["fields.html"], sections=sections,
                          keep_start=privacy.ID_KEEP_START, keep_end=privacy.ID_KEEP_END)
 

@@ -268,3 +268,49 @@ register(Rule("region-name", "地区名称不含 / 等字符",
               good={}, bad={"regions.yaml": BASE_REGIONS.replace("[乌塘村, 新塘村]", "[乌塘村, 新塘村, 新/旧村]")}))
 register(Rule("regions-format", "regions.yaml 是地区树", "每项写 name（可选 code、children），最末一级可以只写名称。",
               good={}, bad={"regions.yaml": "- name: 衡阳市\n  children: 衡东县\n"}))
+
+# ------------------------------------------------------------ legal guides and services
+
+GUIDE_FRONT = """---
+title: 身份证丢了怎么办
+category: 证件与印章
+questions: [身份证丢了怎么补办]
+legal_basis:
+  - {{law: 《中华人民共和国居民身份证法》, article: {article}}}
+reviewed_by: 衡东县司法局
+reviewed_on: {reviewed_on}
+---
+{body}
+"""
+
+
+def guide(article: str = "第十一条", reviewed_on: str = "2026-10-15", body: str = "向户口所在地公安机关申请补领。",
+          name: str = "guides/shenfenzheng.md") -> dict[str, str]:
+    """A legal guide example file."""
+    return {name: GUIDE_FRONT.format(article=article, reviewed_on=reviewed_on, body=body)}
+
+
+ADVISER = "legal_services:\n  - {kind: adviser, name: 向某, village: 乌塘村, firm: 湖南某某律师事务所, phone: \"18100006059\"}\n"
+
+register(Rule("guide-front-matter", "法律指南以 --- 包起来的说明开头，并有正文",
+              "guides/ 下的每个 .md 文件先写标题、类别、法律依据、审核单位和审核日期（见字段说明），再写正文。",
+              good=guide(), bad={"guides/shenfenzheng.md": "# 身份证丢了怎么办\n向户口所在地公安机关申请补领。\n"}))
+register(Rule("guide-citation", "法律依据写明法律名称和条文序号",
+              "law 带书名号，如 《中华人民共和国民法典》；article 写成 第…条（可带款、项）。只引用核对过的现行条文。",
+              good=guide(), bad=guide(article="11")))
+register(Rule("guide-review-age", "法律指南要定期重新审核（警告）",
+              "审核日期 reviewed_on 超过审核有效期（legal.yaml 的 review_months，默认 24 个月）时提醒审核单位重新审核。",
+              level="warning", good=guide(), bad=guide(reviewed_on="2020-01-02")))
+register(Rule("guide-markup", "指南正文只用 Markdown，链接要安全",
+              "正文不能写 HTML 标签；链接只能是网址（http、https）、本站页面、电话（tel:）或邮箱（mailto:）。",
+              good=guide(body="拨打 [12348](tel:12348) 咨询。"), bad=guide(body="<script>alert(1)</script>")))
+register(Rule("guide-url-clash", "指南文件名各不相同", "指南页面的地址由文件名的拼音组成，两个文件不能拼成同一个地址。",
+              good=guide(), bad={**guide(), **guide(name="guides/ShenFenZheng.md")}))
+register(Rule("legal-service-fields", "法律顾问和人民法庭的信息写完整",
+              "村（居）法律顾问（adviser）要写 village、firm、phone；人民法庭（tribunal）要写 address、hours。",
+              good={"contacts/hengdong/ganxi.yaml": BASE_TOWN + ADVISER},
+              bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN + ADVISER.replace(", firm: 湖南某某律师事务所", "")}))
+register(Rule("guide-id-number", "法律指南里不写身份证号码",
+              "指南会原样发布给所有居民。举例时把号码遮住，如 43************1234；任何一串校验位正确的 18 位号码都会被拒绝。",
+              good=guide(body="号码只显示前 2 位和后 4 位，如 43************5016。"),
+              bad=guide(body="例如 430102199003075016。")))

@@ -345,7 +345,13 @@ LEGAL_SERVICE_KINDS = {
     "notary": "公证处",
     "legal-aid": "法律援助中心",
     "lawyer": "律师",
+    "mediation": "人民调解委员会",  # a town's, or with village: that village's
+    "adviser": "村（居）法律顾问",  # one per village (一村（社区）一法律顾问): village, firm, phone
+    "tribunal": "人民法庭",  # address and hours
+    "legal-service-center": "公共法律服务中心（站）",
 }
+#: Fields a kind of legal service must have (rule legal-service-fields).
+LEGAL_SERVICE_NEEDS = {"adviser": ("village", "firm", "phone"), "tribunal": ("address", "hours")}
 
 TOWN = Struct(
     Field("town", Text(), "镇（街道）", "regions.yaml 中的路径，如 衡阳市/衡东县/甘溪镇", required=True),
@@ -362,10 +368,13 @@ TOWN = Struct(
         Field("phone", Phone(), "电话", required=True),
     ), min_items=1), "驻镇法官（网格+法庭）", required=True),
     Field("legal_services", ListOf(Struct(
-        Field("kind", Choice(*LEGAL_SERVICE_KINDS), "类别", "judicial-office 司法所、notary 公证处、legal-aid 法律援助中心、lawyer 律师", required=True),
-        Field("name", Text(), "名称", required=True),
-        Field("phone", Phone(), "电话"),
-        Field("address", Text(), "地址"),
+        Field("kind", Choice(*LEGAL_SERVICE_KINDS), "类别", "、".join(f"{k} {v}" for k, v in LEGAL_SERVICE_KINDS.items()), required=True),
+        Field("name", Text(), "名称", "法律顾问写本人姓名", required=True),
+        Field("phone", Phone(), "电话", "法律顾问必填"),
+        Field("address", Text(), "地址", "人民法庭必填"),
+        Field("village", Text(), "所在村（社区）", "法律顾问必填；村调委会可填：显示在该村的网格旁"),
+        Field("firm", Text(), "律师事务所", "法律顾问必填，如 湖南衡东致远律师事务所"),
+        Field("hours", Text(), "办公时间", "人民法庭必填，如 周一至周五 8:30-12:00 14:30-17:30"),
     )), "法律服务"),
     Field("grids", ListOf(GRID, min_items=1), "网格", required=True),
 )

@@ -91,8 +91,8 @@ def town_values(town) -> list:
         values += [judge.name, judge.phone]
     if town.office:
         values += [town.office.name, town.office.phone]
-    for service in town.legal_services:
-        values += [service.name, service.phone]
+    for service in town.legal_services:  # a committee's name is its place's, written out on the page already
+        values += [service.phone] if service.kind == "mediation" else [service.name, service.phone]
     for grid in town.grids:
         values += [grid.village, grid.leader.name, grid.leader.phone, *map(numbered_place, grid.covers)]
         for worker in grid.workers:

@@ -10,19 +10,22 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from slugify import slugify
 
-from . import characters, identifiers, privacy
+from . import characters, identifiers, legal, privacy
+from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import RULES
-from .schema import FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, TOWN, Context, Struct, Text, field_type, nearest
+from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, TOWN, Context, Struct, Text, field_type,
+                     nearest)
 
 YEAR_RE = re.compile(r"^\d{4}$")
+TOWN_SERVICE_FIELDS = {"village": "所在村", "firm": "律师事务所", "phone": "电话", "address": "地址", "hours": "办公时间"}
 
 
 @dataclass
@@ -49,10 +52,11 @@ class FileResult:
     regions: list[Region] | None = None
     town: Town | None = None
     notice: LostDocumentNotice | Deregistration | None = None
+    legal: legal.LegalConfig | None = None
 
 
 CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code"}
-CROSS_FILE_GRID_FIELD = re.compile(r"^grids\[\d+\]\.(id|village|wechat_group\.qr)$")
+CROSS_FILE_GRID_FIELD = re.compile(r"^(?:grids\[\d+\]\.(?:id|village|wechat_group\.qr)|legal_services\[\d+\]\.(?:id|village))$")
 
 
 def crosses_files(field_name: str) -> bool:
@@ -72,13 +76,15 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
     ctx.problems.extend(scan_text(source, _schema_of(parts)))
     if parts == ("regions.yaml",) or parts == ("regions.yml",):
         result.regions = _regions(source, ctx)
+    elif parts == ("legal.yaml",):
+        result.legal = legal.convert(source.root, ctx)
     elif len(parts) == 3 and parts[0] == "contacts":
         result.town = _town(source, ctx, parts)
     elif len(parts) == 3 and parts[0] in FOLDER_KIND and YEAR_RE.match(parts[1]):
         result.notice = _notice(source, ctx, parts)
     else:
         ctx.problems.append(problem(ctx, (1, 1), "", (
-            "文件位置不对：notices/ 下只能有 regions.yaml、contacts/<县>/<镇>.yaml、"
+            "文件位置不对：notices/ 下只能有 regions.yaml、legal.yaml、contacts/<县>/<镇>.yaml、guides/*.md、"
             "lost/<年>/<名称>.yaml、deregistration/<年>/<名称>.yaml (file is not where a notice or town belongs)"),
             "file-location"))
     result.problems = ctx.problems
@@ -171,6 +177,8 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     towns: list[Town] = []
     lost: list[LostDocumentNotice] = []
     deregs: list[Deregistration] = []
+    config = legal.LegalConfig()
+    config_path = f"{notices_root}/legal.yaml"
     positions: dict[str, dict[str, tuple[int, int]]] = {}
     for result in results:
         positions[result.path] = result.positions
@@ -179,13 +187,19 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
             regions = result.regions
         if result.town is not None:
             towns.append(result.town)
+        if result.legal is not None:
+            config, config_path = result.legal, result.path
         if isinstance(result.notice, LostDocumentNotice):
             lost.append(result.notice)
         elif isinstance(result.notice, Deregistration):
             deregs.append(result.notice)
     if not regions and not any(p.path.endswith(("regions.yaml", "regions.yml")) for p in problems):
         problems.append(Problem(f"{notices_root}/regions.yaml", 1, 1, "", "缺少 regions.yaml 行政区划文件 (regions.yaml is missing)", "regions-format"))
-    portal = Portal(regions, towns, lost, deregs, today)
+    index = region_index(regions)
+    guides, guide_problems = legal_guides.load_guides(Path(notices_root), today,
+                                                      config.review_months, index)
+    problems += guide_problems + legal.unknown_places(config, config_path, index)
+    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places)
     _assign_notice_urls(portal)
     problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)
@@ -310,9 +324,24 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
         grids=grids, source=Source(source.path, *ctx.position("town")),
         url=f"towns/{slugify(parts[1]) or 'county'}/{slugify(stem) or 'town'}/",
         office=Office(office["name"], office.get("phone"), office.get("address")) if office and "name" in office else None,
-        legal_services=[LegalService(s["kind"], LEGAL_SERVICE_KINDS[s["kind"]], s["name"], s.get("phone"), s.get("address"))
-                        for s in values.get("legal_services", []) if s and "kind" in s and "name" in s],
+        legal_services=_legal_services(values.get("legal_services", []), ctx),
     )
+
+
+def _legal_services(items: list, ctx: Context) -> list[LegalService]:
+    services = []
+    for index, s in enumerate(items):
+        if not s or "kind" not in s or "name" not in s:
+            continue
+        missing = [key for key in LEGAL_SERVICE_NEEDS.get(s["kind"], ()) if key not in s]
+        if missing:
+            fields = "、".join(f"{key}（{TOWN_SERVICE_FIELDS[key]}）" for key in missing)
+            ctx.problems.append(problem(ctx, ctx.position(f"legal_services[{index}].kind"), f"legal_services[{index}]",
+                                        f"{LEGAL_SERVICE_KINDS[s['kind']]}要写 {fields} (missing {', '.join(missing)})",
+                                        "legal-service-fields"))
+        services.append(LegalService(s["kind"], LEGAL_SERVICE_KINDS[s["kind"]], s["name"], s.get("phone"), s.get("address"),
+                                     s.get("village"), s.get("firm"), s.get("hours"), key_path=f"legal_services[{index}]"))
+    return services
 
 
 # ------------------------------------------------------------------ notices
@@ -495,6 +524,12 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
             if region is not None and region.depth == 2 and grid.village not in villages:
                 problems.append(problem(town.source.path, fields.get(f"{name}.village", grid_pos), f"{name}.village",
                                         f"{grid.village} 不是 {town.path} 的下级{nearest(grid.village, villages)}，可选：{'、'.join(sorted(villages)) or '（无）'} (village not in this town)",
+                                        "village-unknown"))
+        for service in town.legal_services:
+            if service.village and region is not None and region.depth == 2 and service.village not in villages:
+                name = f"{service.key_path}.village"
+                problems.append(problem(town.source.path, fields.get(name, where), name,
+                                        f"{service.village} 不是 {town.path} 的下级{nearest(service.village, villages)} (village not in this town)",
                                         "village-unknown"))
     for notice in [*portal.lost, *portal.deregistrations]:
         if notice.region and have_regions and notice.region not in index:

@@ -30,11 +30,14 @@ PAGES = {
     "closed": "notices/deregistration/2022/2022-06-06-hengdong-yangfeng-xiehui/",
     "list": "notices/lost/",
     "search": "search/?q=唐红峰",
+    "legal": "legal/",
+    "guide": "legal/guides/yishi-shengming/",  # has a table
+    "county": "judges/heng-yang-shi/heng-dong-xian/",
 }
 #: The pages axe-core checks (a closed deregistration notice is built like an open one).
 AXE_PAGES = [name for name in PAGES if name != "closed"]
 #: The pages checked for overflow at 200% text.
-LAYOUT_PAGES = ["home", "town", "lost", "withdrawn", "deregistration", "list"]
+LAYOUT_PAGES = ["home", "town", "lost", "withdrawn", "deregistration", "list", "legal", "guide", "county"]
 MODES = ["normal", "elder"]
 ELDER_ON = "localStorage.setItem('pt-elder', '1')"
 TOGGLE = "#pt-elder-toggle"
@@ -163,8 +166,11 @@ def test_large_text_is_remembered_across_pages(phone):
         with page.expect_navigation():
             page.get_by_role("link", name="找法官").click()
         assert page.evaluate("document.documentElement.classList.contains('pt-elder')")
+        page.locator("article summary", has_text="衡阳市").click()
         with page.expect_navigation():
-            page.locator("article").get_by_role("link", name="甘溪镇", exact=True).click()
+            page.locator("article").get_by_role("link", name="衡东县").click()
+        with page.expect_navigation():
+            page.locator("article #ganxi").get_by_role("link", name="甘溪镇", exact=True).click()
         assert page.evaluate("document.documentElement.classList.contains('pt-elder')")
         assert page.locator(TOGGLE).get_attribute("aria-pressed") == "true"
         with page.expect_navigation():

@@ -262,7 +262,7 @@ SAMPLE = {
     "holder": "张某某", "region": "衡阳市/衡东县", "document.number": rules.GOOD_ID,
     "organization": "衡东县新塘村示例农机合作社", "credit_code": rules.GOOD_CODE,
     "town": "衡阳市/衡东县/甘溪镇", "grids.id": "12", "grids.village": "新塘村", "grids.covers": ["新塘村3组"],
-    "grids.wechat_group.qr": "/images/qr.png", "status": "active",
+    "grids.wechat_group.qr": "/images/qr.png", "status": "active", "legal_services.village": "新塘村",
 }
 
 
