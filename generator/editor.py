@@ -27,7 +27,10 @@ from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date,
 
 from .legal import LEGAL  # noqa: E402 - after schema, which it builds on
 
-PHONE_PATTERN = (r"^(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|0\d{2,3}[- ]?[2-9]\d{6,7}((-|转)\d{1,6})?|"
+#: Digits as the checker takes them: 0-9, and full-width digits, which NFKC turns into 0-9 (digits of other
+#: scripts are refused, rule digits-ascii). `\d` would be ASCII only in an editor's ECMAScript regex.
+_D = "[0-9０-９]"
+PHONE_PATTERN = (f"^([1１][3-9３-９]{_D}[ -]?{_D}{{4}}[ -]?{_D}{{4}}|[0０]{_D}{{2,3}}[- ]?[2-9２-９]{_D}{{6,7}}((-|转){_D}{{1,6}})?|"
                  + "|".join(sorted(SERVICE_NUMBERS)) + ")$")
 #: A mobile or service number written without quotes or separators is a number to an editor.
 PHONE_AS_NUMBER = [{"type": "integer", "minimum": 13000000000, "maximum": 19999999999},

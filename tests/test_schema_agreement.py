@@ -36,9 +36,18 @@ NOT_EXPRESSED = {
     "village-unknown": "needs regions.yaml", "region-unknown": "needs regions.yaml", "town-unknown": "needs regions.yaml",
     "grid-id-duplicate": "compares list items' values", "notice-duplicate": "compares files",
     "town-duplicate": "compares files",
+    "id-number-not-allowed": "a check digit (GB 11643) over any text, after NFKC and separators are taken out",
+    "control-character": "every text of every field: the editor schema gives free text no pattern",
+    "digits-ascii": "in a document number, which has no pattern (in a phone it is expressed: see expressed())",
+    "input-limit": "sizes of the file itself (bytes, nesting, values), counted before it is parsed",
+    "notice-year-folder": "compares a field with the file's folder",
+    "image-reference": "needs the pictures in notices/images/",
+    "file-symlink": "a property of the file, not of its content",
+    "legal-service-fields": "fields required by another's value (the service's kind)",
 }
 #: Problems of reading the file itself: the editor cannot read such a file either (no schema verdict).
-UNREADABLE = {"file-encoding", "yaml-syntax", "yaml-alias", "yaml-empty", "yaml-key", "yaml-duplicate-key"}
+UNREADABLE = {"file-encoding", "yaml-syntax", "yaml-alias", "yaml-empty", "yaml-key", "yaml-duplicate-key",
+              "input-limit"}  # a file past a limit is refused whole, before its content is judged
 
 
 class Yaml12Loader(yaml.SafeLoader):
@@ -70,6 +79,12 @@ def schema_for(path: Path) -> str | None:
     return {"lost": "lost-document", "deregistration": "deregistration", "contacts": "town"}.get(folder)
 
 
+def expressed(problem) -> bool:
+    """Whether the editor schema can say what this problem says: its rule is expressed, or it is a phone's
+    digits of another script, which the phone pattern (0-9 and full-width digits only) refuses too."""
+    return problem.rule in EXPRESSED or (problem.rule == "digits-ascii" and problem.field.endswith("phone"))
+
+
 def verdicts(case: Path, monkeypatch) -> list[tuple[str, bool, bool, list[str], list[str]]]:
     monkeypatch.chdir(case)
     problems = run_check(Options(notices=Path("notices"), today=TODAY)).problems
@@ -81,7 +96,7 @@ def verdicts(case: Path, monkeypatch) -> list[tuple[str, bool, bool, list[str], 
             continue
         unknown = {p.rule for p in mine} - EXPRESSED - set(NOT_EXPRESSED)
         assert not unknown, f"{path}: say whether the editor schema expresses {unknown} (EXPRESSED or NOT_EXPRESSED)"
-        checker = [p.format() for p in mine if p.rule in EXPRESSED]
+        checker = [p.format() for p in mine if expressed(p)]
         validator = jsonschema.Draft202012Validator(editor.document(name), format_checker=jsonschema.FormatChecker())
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=Yaml12Loader)
         schema = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
