@@ -34,7 +34,7 @@ from markdown.treeprocessors import Treeprocessor
 from slugify import slugify
 
 from . import identifiers
-from .load import decode, display_path, parse
+from .load import decode, display_path, parse, read_input, walk
 from .model import Citation, Guide, Region, Source
 from .problems import Problem
 from .schema import DOCUMENT_TYPES, Boolean, Choice, Context, Date, Field, ListOf, Struct, Text
@@ -76,8 +76,10 @@ SAFE_SCHEMES = ("http://", "https://", "tel:", "mailto:")
 
 
 def guide_files(notices: Path) -> list[Path]:
-    folder = notices / GUIDES_DIR
-    return sorted(p for p in folder.rglob("*" + SUFFIX) if p.is_file()) if folder.is_dir() else []
+    """The guides below notices/guides/, walked as load.scan walks notices/: no link is followed (a link
+    anywhere below notices/ is refused by load.scan, rule file-symlink)."""
+    files, _refused = walk(notices / GUIDES_DIR)
+    return [p for p in files if p.suffix == SUFFIX]
 
 
 def load_guides(notices: Path, today: dt.date, review_months: int, regions: dict[str, Region]) -> tuple[list[Guide], list[Problem]]:
@@ -102,7 +104,9 @@ def load_guides(notices: Path, today: dt.date, review_months: int, regions: dict
 def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
                regions: dict[str, Region]) -> tuple[Guide | None, list[Problem]]:
     path = display_path(file)
-    data = file.read_bytes()
+    data, unreadable = read_input(file)
+    if unreadable:
+        return None, [unreadable]
     if len(data) > MAX_BYTES:
         return None, [problem(path, (1, 1), "", f"指南太长（{len(data):,} 字节，最多 {MAX_BYTES:,}）(guide too long)", "guide-front-matter")]
     text, error = decode(data)

@@ -257,7 +257,7 @@ class Tree:
     problems: list[Problem] = field(default_factory=list)  # links, special files, non-images in images/
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+def walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Every regular file below `folder`, and every entry refused (a symbolic link, anything not a
     file or folder) with why; no link is followed, and a linked folder is not entered."""
     files, refused = [], []
@@ -312,7 +312,7 @@ def scan(notices_dir: Path) -> Tree:
     """The YAML files and images below the notices folder; a link or special file anywhere below it
     (the folder itself may be one) is a problem, and what it points at is never read."""
     tree = Tree()
-    files, refused = _walk(notices_dir)
+    files, refused = walk(notices_dir)
     for path, why in refused:
         tree.problems.append(Problem(display_path(path), 1, 1, "", why, "file-symlink"))
     images = notices_dir / "images"
@@ -383,7 +383,7 @@ def copy_images(notices_dir: Path, target: Path) -> None:
     images = notices_dir / "images"
     if images.is_symlink() or not images.is_dir():
         return
-    for path in _walk(images)[0]:
+    for path in walk(images)[0]:
         name = _image(path, notices_dir)[0]
         data, refused = read_input(path) if name else (b"", None)
         if name and not refused:
