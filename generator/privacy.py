@@ -1,6 +1,6 @@
 """The one place that decides what is a personal identifier and how much of it is ever published.
 
-The privacy rule (README, "身份证号码的保护"): a resident ID number is never published whole.
+The privacy rule (SECURITY.md, "The privacy rule"; dev/checking.md): a resident ID number is never published whole.
 
 - What an ID number is, in any text: `identifiers.find_id_numbers` (18 characters with a right
   GB 11643 check digit, however they are written: full-width, hyphenated, space- or

@@ -17,7 +17,7 @@ being published. `scan()` reads every file below the staged site and returns wha
 - an internal link or `#anchor` that does not resolve to a file, or an id, in the staged site;
 - a notice or town whose page is missing (`Expected`: one page per YAML entry).
 
-A full scan reads every file (40,000 at province scale) in worker processes; see README.
+A full scan reads every file (40,000 at province scale) in worker processes; see dev/builds.md ("The output scan").
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ deterministic point: the N-th call of a named function, before or after it runs.
 A point is `module:attribute.path:N:before|after`. With --pause the build prints "paused" on stdout and
 waits for a line on stdin instead of dying. With --parallel, pages are written by two forked workers
 (the point is counted in each worker; a worker that reaches it kills the build, its parent, and goes on). Used by
-tests/test_integrity.py, and by `--loop` for the figures in the README (kills survived): for each point, a
+tests/test_integrity.py, and by `--loop` for the figures in dev/builds.md and SECURITY.md (kills survived): for each point, a
 copy of a built site is rebuilt after an edit (and once more with nothing changed), killed there; the
 site must then be the old one or the new one, file for file, and the next build must equal a clean one.
 """

@@ -378,7 +378,7 @@ def test_town_edited_in_the_cms_round_trips_and_passes(tmp_path):
 
 @pytest.mark.xfail(strict=True, reason=(
     "Sveltia reads YAML 1.2: an unquoted 05015202540 is the number 5015202540, written back without "
-    "its leading 0 when the file is saved from admin/. Quote such values (README: Web editing)."))
+    "its leading 0 when the file is saved from admin/. Quote such values (dev/staff-tools.md: Web editing)."))
 def test_unquoted_leading_zero_survives_the_cms(tmp_path):
     notice = FIXTURE / "lost" / "2022" / "zero.yaml"
     assert "number: 05015202540" in notice.read_text(encoding="utf-8")

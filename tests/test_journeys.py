@@ -22,7 +22,7 @@ from tests.sitebuild import SAMPLE, TODAY, sample_site
 require_chromium("the residents' journeys")
 
 #: A town page on a phone, everything it loads with an empty cache (HTML, CSS, scripts, fonts, images),
-#: as the bytes that come over the wire. Measured 2026-11: see README, "Page weight".
+#: as the bytes that come over the wire. Measured 2026-11: see dev/testing.md, "Page weight".
 TOWN_PAGE_BUDGET = 350_000
 TOWN = "甘溪镇"
 VILLAGE = "乌塘村"
