@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .characters import escape
 from .privacy import mask_ids
@@ -25,33 +25,6 @@ class Problem:
         where = f"{self.path}:{self.line}:{self.column}"
         what = f"{self.field}: {self.message}" if self.field else self.message
         return shown(f"{where}: {self.level}: {what} ({self.rule})")
-
-
-@dataclass
-class Report:
-    """Every problem of one run, in the order they were found."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def extend(self, problems) -> None:
-        self.problems.extend(problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "warning"]
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors or (strict and self.warnings))
-
-    def sorted(self) -> list[Problem]:
-        return sorted(set(self.problems))
 
 
 # ------------------------------------------------------------------ output formats
