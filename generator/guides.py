@@ -35,13 +35,13 @@ from slugify import slugify
 
 from . import identifiers
 from .load import decode, display_path, parse, read_input, walk
+from .limits import MAX_GUIDE_BYTES
 from .model import Citation, Guide, Region, Source
 from .problems import Problem
 from .schema import DOCUMENT_TYPES, Boolean, Choice, Context, Date, Field, ListOf, Struct, Text
 
 GUIDES_DIR = "guides"
 SUFFIX = ".md"
-MAX_BYTES = 200_000  # a guide is a page a resident reads on a phone
 
 #: The closed list of categories, in the order list pages show them.
 CATEGORIES = ("证件与印章", "债权债务", "法律援助", "人民调解", "婚姻家庭", "赡养继承", "土地与宅基地", "劳动报酬", "邻里纠纷")
@@ -107,8 +107,8 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
     data, unreadable = read_input(file)
     if unreadable:
         return None, [unreadable]
-    if len(data) > MAX_BYTES:
-        return None, [problem(path, (1, 1), "", f"指南太长（{len(data):,} 字节，最多 {MAX_BYTES:,}）(guide too long)", "guide-front-matter")]
+    if len(data) > MAX_GUIDE_BYTES:
+        return None, [problem(path, (1, 1), "", f"指南太长（{len(data):,} 字节，最多 {MAX_GUIDE_BYTES:,}）(guide too long)", "guide-front-matter")]
     text, error = decode(data)
     if error:
         return None, [Problem(path, 1, 1, "", error, "file-encoding")]

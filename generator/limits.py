@@ -27,6 +27,9 @@ province holds 156,000)."""
 MAX_TEXT_CHARS = 10_000
 """Characters in one value, a statement included (a typical statement has about 100)."""
 
+MAX_GUIDE_BYTES = 200_000
+"""Bytes in one legal guide (notices/guides/*.md): a page a resident reads on a phone."""
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 """The images `notices/images/` may hold and a QR-code field may name (what the CMS uploads)."""
 
