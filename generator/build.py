@@ -201,7 +201,9 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
             load_problems += problems
             if result is not None:
                 results.append(result)
-        return assemble(results, load_problems, display_path(notices), options.today, tree.images)
+        checked = assemble(results, load_problems, display_path(notices), options.today, tree.images)
+        checked.data_files = {name: path.relative_to(notices).parts[0] for name, path in zip(names, files)}
+        return checked
 
 
 @contextlib.contextmanager
@@ -316,7 +318,7 @@ def _build(options: Options, place: Workplace) -> Result:
         else:
             keep = ("pagefind",)
         clock.lap("pagefind")
-        expected = check_site(staged, checked.portal, options.notices, frames, options.docs_dir, options.workers)
+        expected = check_site(staged, checked, frames, options.docs_dir, options.workers)
         clock.lap("scan")
         publish(staged, site_dir, keep, work / "previous")
         cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))

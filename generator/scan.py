@@ -639,15 +639,12 @@ def expected_pages(portal, data_files: dict[str, str]) -> Expected:
     return Expected(pages, unclaimed)
 
 
-def check_site(staged: Path, portal, notices: Path, frames: dict, docs_dir: Path, workers: int) -> Expected:
+def check_site(staged: Path, checked, frames: dict, docs_dir: Path, workers: int) -> Expected:
     """The build's last step before publishing: scan the staged site; any finding stops the build
     (BuildError, one `error:` line each) and the published site stays as it was."""
     from .build import BuildError  # noqa: PLC0415 - build imports this module
-    from .load import display_paths  # noqa: PLC0415
-    from .load import scan as walk_notices  # noqa: PLC0415
 
-    files = walk_notices(notices.resolve()).yaml
-    expected = expected_pages(portal, dict(zip(display_paths(files), (f.relative_to(notices.resolve()).parts[0] for f in files))))
+    expected = expected_pages(checked.portal, checked.data_files)
     findings = scan(staged, expected, default_trusted(docs_dir),
                     {depth: (frame.head, frame.tail) for depth, frame in frames.items()}, workers)
     if findings:

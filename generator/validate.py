@@ -32,6 +32,7 @@ TOWN_SERVICE_FIELDS = {"village": "所在村", "firm": "律师事务所", "phone
 class Checked:
     portal: Portal
     problems: list[Problem] = field(default_factory=list)
+    data_files: dict[str, str] = field(default_factory=dict)  # each YAML file as problems name it → its folder below notices/
 
 
 def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
