@@ -67,6 +67,7 @@ class Options:
     workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
     cache: bool = True  # keep what did not change from the last build (see cache.py); False: build everything
     cache_dir: Path | None = None  # default: .portal-cache/<site folder name> beside the site folder
+    site_url: str | None = None  # portal build --site-url: the live site's address, over the site identity's
 
 
 @dataclass
@@ -277,6 +278,8 @@ def _build(options: Options, place: Workplace) -> Result:
     site_dir = place.site_dir
     cache = open_cache(options)
     checked = run_check(options, cache)
+    if options.site_url:
+        checked.portal.site_url = options.site_url
     clock.lap("check")
     if failed(checked.problems, options.strict):
         return Result(checked.problems, True, timings=clock.timings)
@@ -293,7 +296,7 @@ def _build(options: Options, place: Workplace) -> Result:
         run_mkdocs(options.config_file, docs, staged)
         frames = read_frames(staged, depths)
         clock.lap("mkdocs")
-        scope = digest(code_digest(), version("pagefind"), tree_digest(DEFAULT_TEMPLATES, options.templates), pages.regions_key(),
+        scope = digest(code_digest(), version("pagefind"), tree_digest(DEFAULT_TEMPLATES, options.templates), pages.regions_key(), checked.portal.site_url or "",
                        *(frames[depth].head + frames[depth].tail for depth in sorted(frames)))
         old = cache.pages(scope)
         search_docs = cache.search_docs or work / "search"

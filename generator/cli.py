@@ -9,6 +9,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import build as pipeline
 from . import changed, county, editor, lock, resources
@@ -54,6 +55,8 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--no-cache", dest="cache", action="store_false",
                          help="全部重新生成，不沿用上次生成的页面 (build everything; ignore .portal-cache/)")
     b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
+    b.add_argument("--site-url", type=site_address, default=None, metavar="URL",
+                   help="网站的正式网址，如 https://gonggao.example.gov.cn/ (the live site's address: QR codes, feeds)")
     s.add_argument("--port", type=int, default=8000)
     n = sub.add_parser("new", help="新建一条公告或一个镇的网格名单，逐项检查 (create a notice or town file, checked)")
     n.add_argument("kind", choices=create.KINDS, help="lost-document 遗失声明、deregistration 注销公告、town 镇（街道）网格名单")
@@ -80,6 +83,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def site_address(text: str) -> str:
+    """An http(s) address with a host, ending in "/" (pages are joined onto it)."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"不是网站地址 (not a site address): {text!r}，应像 https://gonggao.example.gov.cn/")
+    return text if text.endswith("/") else text + "/"
+
+
 def options(args) -> pipeline.Options:
     opts = pipeline.Options(notices=args.notices, strict=args.strict)
     if args.today:
@@ -93,6 +104,8 @@ def options(args) -> pipeline.Options:
     if getattr(args, "config", None):
         opts.config_file = args.config
     opts.cache = getattr(args, "cache", True)
+    if getattr(args, "site_url", None):
+        opts.site_url = args.site_url
     return opts
 
 

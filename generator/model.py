@@ -245,6 +245,7 @@ class Portal:
     guides: list[Guide] = field(default_factory=list)
     hotlines: list[Hotline] = field(default_factory=list)  # everywhere (legal.yaml, or the defaults)
     place_hotlines: dict[str, list[Hotline]] = field(default_factory=dict)  # region path → its own list
+    site_url: str | None = None  # the live site's address (https://…/), for QR codes, feeds and the sitemap
 
     @property
     def notices(self) -> list[Notice]:
