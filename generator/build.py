@@ -35,7 +35,7 @@ from .cms import write_admin
 from .history import git_history
 from .load import copy_images, display_path, display_paths, load_file, read_input, scan
 from .model import Portal
-from .problems import Problem
+from .problems import BuildError, Problem
 from . import resources
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from .scan import check_site
@@ -92,10 +92,6 @@ class Stopwatch:
         now = time.perf_counter()
         self.timings[stage] = round(now - self._last, 3)
         self._last = now
-
-
-class BuildError(Exception):
-    """A step after checking failed (MkDocs or Pagefind); the published site is untouched."""
 
 
 def open_cache(options: Options) -> BuildCache:

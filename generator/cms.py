@@ -33,6 +33,7 @@ import yaml
 
 from . import resources
 from .editor import PHONE_PATTERN
+from .problems import BuildError
 from .schema import (DEREGISTRATION, LEGAL_SERVICE_KINDS, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf,
                      Phone, Struct, Text, Type)
 
@@ -342,7 +343,6 @@ def write_admin(admin: Path, sveltia: Path | None = None, environ: dict | None =
     Without the npm package (`npm ci` not run) the rest of the site still builds: one warning
     line goes to stderr and admin/index.html says the editor is not installed. Returns whether
     the editor was installed."""
-    from .build import BuildError  # noqa: PLC0415 - build imports this module
 
     sveltia = sveltia or SVELTIA
 

@@ -38,6 +38,7 @@ from .load import decode, display_path, parse, read_input, walk
 from .limits import MAX_GUIDE_BYTES
 from .model import Citation, Guide, Region, Source
 from .problems import Problem
+from .rules import problem
 from .schema import DOCUMENT_TYPES, Boolean, Choice, Context, Date, Field, ListOf, Struct, Text
 
 GUIDES_DIR = "guides"
@@ -252,13 +253,6 @@ TABLE_START = '<div class="pt-scroll" tabindex="0" role="region" aria-label="表
 
 def _months_between(earlier: dt.date, later: dt.date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
-
-
-def problem(path: str, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
-    """validate.problem (the rule's registered level), imported late: validate imports this module."""
-    from . import validate  # noqa: PLC0415
-
-    return validate.problem(path, position, field_name, message, rule)
 
 
 # ------------------------------------------------------------------ what links to which guide

@@ -20,6 +20,7 @@ from __future__ import annotations
 from .identifiers import check_phone
 from .model import Hotline, Region
 from .problems import Problem
+from .rules import problem
 from .schema import Context, Field, Integer, ListOf, Phone, PhoneNumber, Struct, Text
 
 REVIEW_MONTHS = 24  # a guide reviewed longer ago than this is a warning (guide-review-age)
@@ -97,7 +98,6 @@ def hotlines_for(default: list[Hotline], places: dict[str, list[Hotline]], place
 
 
 def unknown_places(config: LegalConfig, path: str, index: dict[str, Region]) -> list[Problem]:
-    from .validate import problem  # noqa: PLC0415 - validate imports this module
 
     problems = []
     for place in config.places:

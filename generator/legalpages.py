@@ -15,6 +15,7 @@ import jinja2
 from . import guides as guide_rules
 from . import legal
 from .cache import digest
+from .page import Job
 from .model import Deregistration, Guide, LostDocumentNotice, Region, Town
 
 
@@ -30,7 +31,6 @@ class LegalPages:
     """Renderer methods for the legal pages (see render.Renderer)."""
 
     def legal_jobs(self) -> list:
-        from .render import Job  # noqa: PLC0415 - render imports this module
 
         jobs = [Job("legal_home", _Target("legal/"))]
         jobs += [Job("guide", guide) for guide in self.portal.guides]

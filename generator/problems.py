@@ -58,3 +58,7 @@ def as_dict(problem: Problem) -> dict:
 
 
 FORMATS = ("text", "github", "json")
+
+
+class BuildError(Exception):
+    """A step after checking failed (MkDocs, Pagefind, the output scan); the published site is untouched."""

@@ -31,6 +31,7 @@ from . import legalpages, privacy, resources, searchwords
 from .anchors import town_anchors
 from .cache import digest
 from .history import History
+from .page import Job, Page, safe_title
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
 from .guides import GUIDE
@@ -43,43 +44,6 @@ LATEST_COUNT = 10
 
 
 PAGE_SIZE = 100  # notices per list page
-
-
-@dataclass(frozen=True)
-class Page:
-    """One generated page: its URL (directory style, relative to the site root), title and HTML body."""
-
-    url: str
-    title: str
-    body: str
-    shell: bool = False  # written into the theme's frame directly, not through MkDocs
-    search_group: str = ""  # a notice: the search document it is indexed in with others (searchindex.py)
-
-    @property
-    def docs_path(self) -> str:
-        return "index.md" if self.url == "" else self.url.rstrip("/") + ".md"
-
-    @property
-    def text(self) -> str:
-        """The page as a Markdown file for MkDocs: front matter and one raw HTML block."""
-        return f"---\ntitle: {json.dumps(safe_title(self.title), ensure_ascii=False)}\n---\n\n{self.body}\n"
-
-    @property
-    def html_title(self) -> str:
-        """The title as it goes into <title> and the header: markup characters made harmless, then escaped."""
-        return html.escape(safe_title(self.title), quote=True)
-
-    @property
-    def depth(self) -> int:
-        return self.url.count("/")
-
-
-@dataclass(frozen=True)
-class Job:
-    """A shell page still to render: which method, for which object."""
-
-    method: str
-    target: object
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
@@ -133,11 +97,6 @@ def relative(from_url: str, to_url: str) -> str:
     if rel.startswith("./"):
         rel = rel[2:]
     return rel or "./"
-
-
-def safe_title(text: str) -> str:
-    """A page title for the theme's <title> and header, which print it unescaped: no markup characters survive."""
-    return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "{": "｛", "}": "｝"}))
 
 
 class Renderer(legalpages.LegalPages):

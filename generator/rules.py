@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
+from .problems import Problem
+from .schema import Context
 
 
 @dataclass(frozen=True)
@@ -314,3 +316,10 @@ register(Rule("guide-id-number", "法律指南里不写身份证号码",
               "指南会原样发布给所有居民。举例时把号码遮住，如 43************1234；任何一串校验位正确的 18 位号码都会被拒绝。",
               good=guide(body="号码只显示前 2 位和后 4 位，如 43************5016。"),
               bad=guide(body="例如 430102199003075016。")))
+
+
+def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
+    """A problem for a registered rule (an unregistered id is a bug in this code)."""
+    registered = RULES[rule]
+    path = ctx_or_path.path if isinstance(ctx_or_path, Context) else ctx_or_path
+    return Problem(path, position[0], position[1], field_name, message, rule, registered.level)

@@ -36,7 +36,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import identifiers, privacy
+from . import cms, identifiers, privacy, resources
+from .problems import BuildError
 from .rules import GOOD_ID
 from .shell import TITLE_MARK
 
@@ -642,7 +643,6 @@ def expected_pages(portal, data_files: dict[str, str]) -> Expected:
 def check_site(staged: Path, checked, frames: dict, docs_dir: Path, workers: int) -> Expected:
     """The build's last step before publishing: scan the staged site; any finding stops the build
     (BuildError, one `error:` line each) and the published site stays as it was."""
-    from .build import BuildError  # noqa: PLC0415 - build imports this module
 
     expected = expected_pages(checked.portal, checked.data_files)
     findings = scan(staged, expected, default_trusted(docs_dir),
@@ -670,7 +670,6 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - for measur
 def default_trusted(docs_dir: Path | None = None) -> Trusted:
     """What this project's theme and tools bring: Material's templates and assets, overrides/,
     docs/ (our own scripts), and the web editor's page and bundle (cms.py)."""
-    from . import cms, resources  # noqa: PLC0415
 
     import material  # noqa: PLC0415
 

@@ -20,12 +20,9 @@ import html
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .model import Deregistration, Notice
-
-if TYPE_CHECKING:  # render.py asks this module for a notice's search group
-    from .render import Page
+from .page import Page
 
 SEARCH_DOC = '<!doctype html>\n<html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head><body>\n{body}\n</body></html>\n'
 WORDS_PREFIX = "~"  # id of the element holding a section's search-only words: "~" + the notice's URL

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .render import Page
+from .page import Page
 
 SHELL_DIR = "_portal_shell"
 TITLE_MARK = "PORTALSHELLTITLE"

@@ -20,7 +20,7 @@ from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
-from .rules import RULES
+from .rules import RULES, problem
 from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, TOWN, Context, Struct, Text, field_type,
                      nearest)
 
@@ -33,13 +33,6 @@ class Checked:
     portal: Portal
     problems: list[Problem] = field(default_factory=list)
     data_files: dict[str, str] = field(default_factory=dict)  # each YAML file as problems name it → its folder below notices/
-
-
-def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
-    """A problem for a registered rule (an unregistered id is a bug in this code)."""
-    registered = RULES[rule]
-    path = ctx_or_path.path if isinstance(ctx_or_path, Context) else ctx_or_path
-    return Problem(path, position[0], position[1], field_name, message, rule, registered.level)
 
 
 @dataclass
