@@ -41,6 +41,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .page import digest
+
 FORMAT = 2
 PACKAGE = Path(__file__).resolve().parent
 IGNORE_ALL = "# portal's build and check cache: never committed\n*\n"
@@ -67,15 +69,6 @@ def make_ignored(folder: Path) -> None:
 def notice(message: str) -> None:
     """One line on stderr about the cache (it is never an error: without a cache the build does everything)."""
     print(f"注意：{message}", file=sys.stderr, flush=True)
-
-
-def digest(*parts: str | bytes) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
 
 
 def tree_digest(*folders: Path | None) -> str:

@@ -14,8 +14,7 @@ import jinja2
 
 from . import guides as guide_rules
 from . import legal
-from .cache import digest
-from .page import Job
+from .page import Job, digest
 from .model import Deregistration, Guide, LostDocumentNotice, Region, Town
 
 

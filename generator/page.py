@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from dataclasses import dataclass
@@ -47,3 +48,13 @@ class Job:
 def safe_title(text: str) -> str:
     """A page title for the theme's <title> and header, which print it unescaped: no markup characters survive."""
     return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "{": "｛", "}": "｝"}))
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short digest of the parts, each length-prefixed: the key of what a page (or a cache record) depends on."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()

@@ -29,9 +29,8 @@ from slugify import slugify
 
 from . import legalpages, privacy, resources, searchwords
 from .anchors import town_anchors
-from .cache import digest
 from .history import History
-from .page import Job, Page, safe_title
+from .page import Job, Page, digest, safe_title
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
 from .guides import GUIDE
