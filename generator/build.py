@@ -84,7 +84,7 @@ class Result:
 class Stopwatch:
     """Seconds spent in each named stage."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.timings: dict[str, float] = {}
         self._last = time.perf_counter()
 
@@ -310,7 +310,7 @@ def _build(options: Options, place: Workplace) -> Result:
         sections = update_groups(search_docs, {url: w.indexed for url, w in written.items()}, old.sections,
                                  fresh_sections, changed)
         clock.lap("render")
-        keep = ()
+        keep: tuple[str, ...] = ()
         # The site's index is kept when no indexed page changed and it is the index this record made.
         if changed or not old.pages or old.index is None or old.index != index_identity(site_dir):
             run_pagefind(search_docs, staged / "pagefind")

@@ -256,7 +256,7 @@ class BuildCache:
             version, value = pickle.loads(data[start:])
         except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return kind(scope)
-        if version != FORMAT or not isinstance(value, kind) or value.scope != scope:
+        if version != FORMAT or not isinstance(value, kind) or getattr(value, "scope", None) != scope:
             return kind(scope)
         return value
 

@@ -28,6 +28,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -59,7 +60,7 @@ NEW_ENTRY_DEFAULTS = {"published": "{{now}}"}
 _COMMON = {"extension": "yaml", "format": "yaml", "delete": False}
 
 #: One collection per kind of file under notices/ (the contract: ../shared/DESIGN.md).
-COLLECTIONS = (
+COLLECTIONS: tuple[dict[str, Any], ...] = (
     {
         "name": "lost", "label": "遗失声明", "label_singular": "遗失声明", "kind": "lost-document", "struct": LOST,
         "description": "每条声明一个文件，保存后由 CI 检查（portal check --strict），通过后网站更新。撤回声明请把“状态”改为“已撤回”并写明原因。",
@@ -148,7 +149,7 @@ NUMBER_FIELDS = {"number", "credit_code"}
 
 def field_config(spec: Field) -> dict:
     """One schema field as a CMS field: label = its Chinese title, hint = its description."""
-    config = {"name": spec.key, "label": spec.title}
+    config: dict[str, Any] = {"name": spec.key, "label": spec.title}
     if spec.description:
         config["hint"] = spec.description
     config["required"] = spec.required

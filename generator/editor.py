@@ -17,6 +17,7 @@ digits (the checker reads them as ASCII) and which area codes exist.
 from __future__ import annotations
 
 import json
+from typing import Any
 import re
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def type_schema(kind: Type) -> dict:
             "additionalProperties": kind.extra_ok,
         }
     if isinstance(kind, ListOf):
-        schema = {"type": "array", "items": type_schema(kind.item)}
+        schema: dict[str, Any] = {"type": "array", "items": type_schema(kind.item)}
         if kind.min_items:
             schema["minItems"] = kind.min_items
         return schema

@@ -111,8 +111,8 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
     if len(data) > MAX_GUIDE_BYTES:
         return None, [problem(path, (1, 1), "", f"指南太长（{len(data):,} 字节，最多 {MAX_GUIDE_BYTES:,}）(guide too long)", "guide-front-matter")]
     text, error = decode(data)
-    if error:
-        return None, [Problem(path, 1, 1, "", error, "file-encoding")]
+    if text is None:
+        return None, [Problem(path, 1, 1, "", error or "", "file-encoding")]
     id_problems = id_numbers(text, path)
     front, body, body_line = split(text)
     if front is None:

@@ -161,9 +161,9 @@ def check_id_number(text: str, *, today: date | None = None) -> Checked:
             "id-region",
         )
 
-    digits = value[6:14]
+    birth = value[6:14]
     try:
-        born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
     except ValueError:
         born = None
     if born is None:

@@ -9,13 +9,14 @@ as Jinja globals by `add_globals`), so town and notice pages show the hotlines a
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import jinja2
 
 from . import guides as guide_rules
 from . import legal
-from .page import Job, digest
-from .model import Deregistration, Guide, LostDocumentNotice, Region, Town
+from .model import Deregistration, Guide, LostDocumentNotice, Portal, Region, Town
+from .page import Job, Page, digest
 
 
 def add_globals(env: jinja2.Environment) -> None:
@@ -28,6 +29,11 @@ def add_globals(env: jinja2.Environment) -> None:
 
 class LegalPages:
     """Renderer methods for the legal pages (see render.Renderer)."""
+
+    # What this mixin uses of the Renderer it is part of.
+    portal: Portal
+    page: Callable[..., Page]
+    region_url: Callable[[Region], str]
 
     def legal_jobs(self) -> list:
 
@@ -52,6 +58,7 @@ class LegalPages:
 
     def legal_key_of(self, target) -> str:
         """What a town or notice page shows of the legal data: its guides and hotlines."""
+        place: str | None
         if isinstance(target, Town):
             place = target.path
             shown = guide_rules.for_place(self.portal.guides, place)

@@ -359,8 +359,8 @@ def load_file(file: Path, notices_dir: Path, data: bytes | None = None) -> tuple
         if refused:
             return None, [refused]
     text, error = decode(data)
-    if error:
-        return None, [Problem(path, 1, 1, "", error, "file-encoding")]
+    if text is None:
+        return None, [Problem(path, 1, 1, "", error or "", "file-encoding")]
     root, problems = parse(text, path)
     return SourceFile(path, root, file.relative_to(notices_dir).parts), problems
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from .schema import PhoneNumber
 
@@ -177,6 +178,8 @@ class Document:
 class Notice:
     """What every notice has: the fields list pages, feeds and search share."""
 
+    kind: ClassVar[str] = ""  # lost-document, deregistration: each kind says
+    kind_label: ClassVar[str] = ""
     published: dt.date
     source: Source
     url: str
@@ -192,6 +195,10 @@ class Notice:
     @property
     def year(self) -> int:
         return self.published.year
+
+    @property
+    def title(self) -> str:
+        raise NotImplementedError
 
 
 @dataclass

@@ -408,6 +408,7 @@ class _Session:
     def ask(self, field_: Resolved) -> None:
         required = _required(field_, self.answers)
         default = self.opts.today.isoformat() if field_.key in TODAY_DEFAULT else None
+        assert self.prompter is not None, "asking needs a prompter (never with --yes)"
         while True:
             text = self.prompter.ask(question(field_, required, default))
             if not text and default:

@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,16 @@ class Job:
     """A shell page still to render: which method, for which object."""
 
     method: str
-    target: object
+    target: Any  # a Town, a Notice, a ListSpec, a Guide…: what the method renders
+
+
+#: Markup characters in a title and their full-width look-alikes.
+TITLE_SAFE: dict[str, str | int | None] = {"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "{": "｛", "}": "｝"}
 
 
 def safe_title(text: str) -> str:
     """A page title for the theme's <title> and header, which print it unescaped: no markup characters survive."""
-    return text.translate(str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "{": "｛", "}": "｝"}))
+    return text.translate(str.maketrans(TITLE_SAFE))
 
 
 def digest(*parts: str | bytes) -> str:

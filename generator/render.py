@@ -79,7 +79,7 @@ def notice_card(notice: Notice, today: dt.date) -> str:
         state = f"债权申报中 截至{zh_date(notice.claim_deadline)}" if notice.claim_open(today) else "债权申报已截止"
     else:
         state = "有效"
-    who = notice.organization if isinstance(notice, Deregistration) else notice.holder
+    who = notice.organization if isinstance(notice, Deregistration) else notice.holder if isinstance(notice, LostDocumentNotice) else ""
     contact = notice.contact if isinstance(notice, Deregistration) else None
     fields = (notice.kind_label, who, zh_date(notice.published), state,
               contact.name if contact else "", contact.phone.text if contact and contact.phone else "")
@@ -198,7 +198,7 @@ class Renderer(legalpages.LegalPages):
                          history=self.history_of(notice.source.path, notice.published))
 
     def notices_index(self) -> Page:
-        years = defaultdict(lambda: defaultdict(int))
+        years: defaultdict[str, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))
         for notice in self.portal.notices:
             years[notice.kind][notice.year] += 1
         return self.page("notices/", "全部公告", ["notices.html"], years=years, regions=self._notice_regions(),

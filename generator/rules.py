@@ -11,6 +11,7 @@ GBK), or a `NotText` (a picture, or a symbolic link), shown on the rules page by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
@@ -23,8 +24,8 @@ class Rule:
     id: str
     title: str
     explanation: str
-    good: dict[str, str | bytes] = field(default_factory=dict)
-    bad: dict[str, str | bytes] = field(default_factory=dict)
+    good: Mapping[str, str | bytes] = field(default_factory=dict)
+    bad: Mapping[str, str | bytes] = field(default_factory=dict)
     level: str = "error"
 
 

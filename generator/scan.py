@@ -31,6 +31,7 @@ import posixpath
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -149,7 +150,7 @@ def template_scripts(text: str) -> list[re.Pattern]:
     return patterns
 
 
-def trusted(theme_dirs: list[Path], shipped: list[tuple[str, Path]], pages: list[str] = ()) -> Trusted:
+def trusted(theme_dirs: list[Path], shipped: list[tuple[str, Path]], pages: Sequence[str] = ()) -> Trusted:
     """The theme's inline scripts (from the templates in `theme_dirs`, and from whole pages the project
     writes, `pages`), and where the files copied into the site as they are come from."""
     scripts: list[re.Pattern] = []
@@ -355,7 +356,14 @@ class PageParser(HTMLParser):
     def handle_comment(self, data: str) -> None:  # published too: in the page's source
         self.text += [BREAK, data, BREAK]
 
-    handle_decl = handle_pi = unknown_decl = handle_comment
+    def handle_decl(self, decl: str) -> None:
+        self.handle_comment(decl)
+
+    def handle_pi(self, data: str) -> None:
+        self.handle_comment(data)
+
+    def unknown_decl(self, data: str) -> None:
+        self.handle_comment(data)
 
     def style(self, tag: str, css: str) -> None:
         """The addresses a style sheet loads (url(), @import) are checked as links."""
@@ -405,6 +413,7 @@ class PageParser(HTMLParser):
     def internal(self, url: str, written: str) -> None:
         parts = urlsplit(url)
         fragment = unquote(parts.fragment)
+        target: str | None
         if not parts.path:
             target = self.file
         else:
@@ -475,11 +484,12 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
     if match and not parser.clean:
         match, parser = None, parse(file, text, context)  # the body changes how the frame reads: read it all
     parser.close()
-    report = FileReport(parser.findings, parser.ids)
+    ids = parser.ids
+    report = FileReport(parser.findings, ids)
     texts = ["".join(parser.text)]
-    if match:
+    if match and frame:
         report.frame = file.count("/")
-        report.ids |= frame.parser.ids
+        ids |= frame.parser.ids
         texts.append(match.group("title"))
         for url, written in frame.relative:  # the frame's links that depend on where the page is
             parser.internal(url, written)
@@ -487,7 +497,7 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
     report.findings += id_findings(file, BREAK.join(texts))
     for target, fragment, written in parser.links:
         if target == file:
-            if fragment not in report.ids:
+            if fragment not in ids:
                 report.findings.append(Finding(file, f"页内锚点 #{fragment} 不存在 (anchor not on the page)", shown(written)))
         else:
             report.anchors.append((target, fragment, written))
@@ -578,7 +588,7 @@ def scan(site: Path, expected: Expected, trusted: Trusted, frames: dict[int, tup
     global _WORK
     files = sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
     context = Context(site, frozenset(files), trusted)
-    first = {}  # depth → the first page at that depth: the frame is read as if it were that page
+    first: dict[int, str] = {}  # depth → the first page at that depth: the frame is read as if it were that page
     for file in files:
         if file.endswith("index.html"):
             first.setdefault(file.count("/"), file)
@@ -601,8 +611,8 @@ def scan(site: Path, expected: Expected, trusted: Trusted, frames: dict[int, tup
     framed: dict[int, list[str]] = {}
     for file in files:
         findings += reports[file].findings
-        if reports[file].frame is not None:
-            framed.setdefault(reports[file].frame, []).append(file)
+        if (frame_depth := reports[file].frame) is not None:
+            framed.setdefault(frame_depth, []).append(file)
     for depth, pages in sorted(framed.items()):  # what the shared frame holds, once for all its pages
         frame = context.frames[depth].parser
         found = frame.findings + [Finding(pages[0], f"锚点 #{fragment} 在 {target} 中不存在 (anchor not on the linked page)",

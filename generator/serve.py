@@ -189,7 +189,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         hosts = self.headers.get_all("Host") or []
         if len(hosts) != 1:
             raise Refused(400, "Host header missing or repeated")
-        port = self.server.server_address[1]
+        port = self.server.server_address[1]  # type: ignore[index]  # an (host, port) pair: the server is TCP
         if hosts[0].strip().lower() not in {form for name in ALLOWED_HOSTS for form in (name, f"{name}:{port}")}:
             raise Refused(421, "Host not served here (only localhost)")
 

@@ -20,7 +20,7 @@ from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
                     Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
-from .rules import RULES, problem
+from .rules import problem
 from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, TOWN, Context, Struct, Text, field_type,
                      nearest)
 
@@ -345,8 +345,8 @@ def _notice(source: SourceFile, ctx: Context, parts):
     folder_kind = FOLDER_KIND[parts[0]]
     root = source.root
     kind = folder_kind
-    if isinstance(root, Mapping) and "kind" in root.entries and isinstance(root.entries["kind"].node, Scalar):
-        entry = root.entries["kind"]
+    entry = root.entries.get("kind") if isinstance(root, Mapping) else None
+    if entry is not None and isinstance(entry.node, Scalar):
         written = entry.node.value or ""
         if written not in KINDS:
             ctx.problems.append(problem(ctx, (entry.node.line, entry.node.column), "kind",
@@ -429,12 +429,12 @@ def _document(values: dict | None, ctx: Context) -> Document | None:
                                         f"{kind}需要写证件号码 (document number is required)", "document-number"))
             return None
     elif not (digits := identifiers.check_ascii_digits(number, "证件号码")).ok:
-        ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", digits.error, digits.rule))
+        ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", digits.error or "", digits.rule or ""))
         return None
     elif kind == "身份证":
         checked = identifiers.check_id_number(number, today=ctx.today)
         if checked.error:
-            ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", checked.error, checked.rule))
+            ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", checked.error or "", checked.rule or ""))
             return None
         number = checked.value
     elif kind == "营业执照":
@@ -445,7 +445,7 @@ def _document(values: dict | None, ctx: Context) -> Document | None:
                 message = checked.error if len(normalized) == 18 else \
                     "营业执照号码应为 18 位统一社会信用代码或 15 位注册号 (expected an 18-character credit code or 15-digit number)"
                 ctx.problems.append(problem(ctx, ctx.position("document.number"), "document.number", message,
-                                            checked.rule if len(normalized) == 18 else "document-number"))
+                                            (checked.rule or "") if len(normalized) == 18 else "document-number"))
                 return None
             number = checked.value
     return Document(kind, number, values.get("issuer"), values.get("name"))
@@ -456,7 +456,7 @@ def _credit_code(text: str | None, ctx: Context) -> str | None:
         return None
     checked = identifiers.check_credit_code(text)
     if checked.error:
-        ctx.problems.append(problem(ctx, ctx.position("credit_code"), "credit_code", checked.error, checked.rule))
+        ctx.problems.append(problem(ctx, ctx.position("credit_code"), "credit_code", checked.error, checked.rule or ""))
         return None
     return checked.value
 
@@ -502,14 +502,14 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
             seen_urls[town.url] = town
         villages = {child.name for child in region.children} if region else set()
         fields = positions.get(town.source.path, {})
-        grid_ids: dict[str, Grid] = {}
+        grid_ids: dict[str, int] = {}  # grid id → the line it was first used on
         for number, grid in enumerate(town.grids):
-            grid_pos = (grid.source.line, grid.source.column)
+            grid_pos = (grid.source.line, grid.source.column) if grid.source else (1, 1)
             name = grid.key_path or f"grids[{number}]"  # its index in the file: grids with errors are left out
             if grid.id in grid_ids:
                 problems.append(problem(town.source.path, fields.get(f"{name}.id", grid_pos), f"{name}.id",
-                                        f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id].source.line} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
-            grid_ids.setdefault(grid.id, grid)
+                                        f"网格编号 {grid.id} 重复，第 {grid_ids[grid.id]} 行已经用过 (duplicate grid id)", "grid-id-duplicate"))
+            grid_ids.setdefault(grid.id, grid_pos[0])
             qr = grid.wechat_group.qr if grid.wechat_group else None
             if qr and images is not None and qr not in images:
                 problems.append(problem(town.source.path, fields.get(f"{name}.wechat_group.qr", grid_pos), f"{name}.wechat_group.qr",
@@ -537,13 +537,14 @@ def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]
     problems = []
     seen: dict[tuple, str] = {}
     for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
+        key: tuple[str, ...]
         if isinstance(notice, LostDocumentNotice):
             if not notice.document.number:
                 continue
             key = ("lost", notice.document.type, identifiers.normalize(notice.document.number).upper())
             what = f"{notice.document.type} {privacy.public_number(notice.document)}"
             field_name = "document.number"
-        else:
+        elif isinstance(notice, Deregistration):
             key = ("dereg", notice.credit_code)
             what = f"统一社会信用代码 {notice.credit_code}"
             field_name = "credit_code"
