@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import TODAY
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 PORTAL = [sys.executable, "-m", "generator.cli"]
@@ -119,13 +121,13 @@ def test_the_clerks_first_notice_and_the_check_output(tmp_path):
     target = tmp_path / path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml_text, encoding="utf-8")
-    done = run(*PORTAL, "check", "--notices", str(notices), "--today", "2024-06-01", cwd=tmp_path)
+    done = run(*PORTAL, "check", "--notices", str(notices), "--today", TODAY.isoformat(), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    shown = re.search(r"```\n(notices/lost/\S+: error: .*?)\n(.*?)\n", text)
+    shown = re.search(r"```\n\s*(notices/lost/\S+: error: .*?)\n\s*(.*?)\n", text)
     number = re.search(r'number: "(\d{17})(\d)"', yaml_text)
     wrong = str((int(number[2]) + 1) % 10)
     target.write_text(yaml_text.replace(number[0], f'number: "{number[1]}{wrong}"'), encoding="utf-8")
-    done = run(*PORTAL, "check", "--notices", str(notices), "--today", "2024-06-01", cwd=tmp_path)
+    done = run(*PORTAL, "check", "--notices", str(notices), "--today", TODAY.isoformat(), cwd=tmp_path)
     assert done.returncode == 1
     expected = re.sub(r"^notices/lost/\S+?:", f"{path}:", shown[1])
     assert expected in done.stderr
