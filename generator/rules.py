@@ -248,9 +248,6 @@ register(Rule("grid-id-duplicate", "同一镇内网格编号不重复", "每个�
               good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace('id: "2"', 'id: "1"')}))
 register(Rule("town-duplicate", "每个镇只有一个文件", "同一个镇（街道）的网格都写在同一个文件里。",
               good={}, bad={"contacts/hengdong/ganxi-copy.yaml": BASE_TOWN}))
-register(Rule("town-url-clash", "镇文件名各不相同", "镇（街道）页面的地址由县文件夹和文件名的拼音组成（contacts/hengdong/ganxi.yaml → towns/hengdong/ganxi/），两个文件不能拼成同一个地址。",
-              good={}, bad={"contacts/hengdong/Ganxi.yaml": BASE_TOWN.replace("town: 衡阳市/衡东县/甘溪镇", "town: 长沙市/芙蓉区/定王台街道")
-                                     .replace("乌塘村", "燕山街社区").replace("新塘村", "燕山街社区")}))
 register(Rule("town-not-a-town", "town 指向镇（街道）一级", "town 的路径是 市/县/镇 三级。",
               good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("town: 衡阳市/衡东县/甘溪镇", "town: 衡阳市/衡东县")}))
 register(Rule("notice-duplicate", "同一证件或单位不能重复公告", "同一类别、同一号码的证件只登一次遗失声明；同一信用代码只登一次注销公告。",

@@ -12,9 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from slugify import slugify
-
-from . import characters, identifiers, legal, privacy
+from . import characters, identifiers, legal, privacy, slugs
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
@@ -202,6 +200,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     problems += guide_problems + legal.unknown_places(config, config_path, index)
     portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places)
     _assign_notice_urls(portal)
+    _assign_town_urls(portal, index)
     problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)
 
@@ -323,7 +322,7 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
         judges=[Judge(j["name"], j["court"], j["phone"], j.get("title")) for j in values["judges"]
                 if j and all(k in j for k in ("name", "court", "phone"))],
         grids=grids, source=Source(source.path, *ctx.position("town")),
-        url=f"towns/{slugify(parts[1]) or 'county'}/{slugify(stem) or 'town'}/",
+        url=f"towns/{slugs.slug(parts[1], 'county')}/{slugs.slug(stem, 'town')}/",  # homophones: _assign_town_urls
         office=Office(office["name"], office.get("phone"), office.get("address")) if office and "name" in office else None,
         legal_services=_legal_services(values.get("legal_services", []), ctx),
     )
@@ -395,7 +394,7 @@ def _folder_of(kind: str) -> str:
 
 
 def _slug(file_name: str) -> str:
-    return slugify(PurePosixPath(file_name).stem) or "notice"
+    return slugs.slug(PurePosixPath(file_name).stem, "notice")
 
 
 def _check_year_folder(values: dict, ctx: Context, parts) -> None:
@@ -469,13 +468,29 @@ def _credit_code(text: str | None, ctx: Context) -> str | None:
 
 
 def _assign_notice_urls(portal: Portal) -> None:
-    """Resolve slug collisions deterministically: the first file by path keeps the slug."""
-    taken: dict[str, int] = defaultdict(int)
-    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
-        taken[notice.url] += 1
-        if taken[notice.url] > 1:
-            notice.url = f"{notice.url[:-1]}-{taken[notice.url]}/"
-    taken.clear()
+    """Two notices of one folder whose file names read alike (高源镇遗失.yaml, 高园镇遗失.yaml) each get
+    their own address, by slugs.distinct: a file named as its address keeps it, the others get a suffix
+    made from their own name, so adding a file never moves another notice's address."""
+    notices = [*portal.lost, *portal.deregistrations]
+    claims = {}
+    for number, notice in enumerate(notices):
+        stem = PurePosixPath(notice.data_file).stem
+        claims[number] = slugs.Claim(notice.url, None, stem, exact=stem == notice.url.rstrip("/").rpartition("/")[2])
+    for number, url in slugs.distinct(claims).items():
+        notices[number].url = url
+
+
+def _assign_town_urls(portal: Portal, index: dict[str, Region]) -> None:
+    """Two town files of one county whose names read alike (高源镇.yaml, 高园镇.yaml) each get their own
+    address, by slugs.distinct: the town's region code decides, never the order the files are read in."""
+    claims = {}
+    for number, town in enumerate(portal.towns):
+        stem = PurePosixPath(town.source.path).stem
+        region = index.get(town.path)
+        claims[number] = slugs.Claim(town.url, region.code if region else None, stem,
+                                     exact=stem == town.url.rstrip("/").rpartition("/")[2])
+    for number, url in slugs.distinct(claims).items():
+        portal.towns[number].url = url
 
 
 # ------------------------------------------------------------------ across files
@@ -486,7 +501,6 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
     index = region_index(portal.regions)
     have_regions = bool(index)
     seen_towns: dict[str, Town] = {}
-    seen_urls: dict[str, Town] = {}
     for town in sorted(portal.towns, key=lambda t: t.source.path):
         where = (town.source.line, town.source.column)
         region = index.get(town.path)
@@ -501,12 +515,6 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                                     f"{town.path} 已经在 {seen_towns[town.path].source.path} 中写过，每个镇只用一个文件 (one file per town)", "town-duplicate"))
         else:
             seen_towns[town.path] = town
-        if town.url in seen_urls:
-            problems.append(problem(town.source.path, (1, 1), "",
-                                    f"文件名与 {seen_urls[town.url].source.path} 拼成同一个网页地址 {town.url}，请改用不同的文件名（用镇名拼音） "
-                                    f"(two town files make the same page address)", "town-url-clash"))
-        else:
-            seen_urls[town.url] = town
         villages = {child.name for child in region.children} if region else set()
         fields = positions.get(town.source.path, {})
         grid_ids: dict[str, Grid] = {}
