@@ -18,17 +18,14 @@ redirect page (generator/moved.py); nothing new is named with it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from pypinyin import Style
-from pypinyin.constants import PHRASES_DICT
-from pypinyin.converter import DefaultConverter
-from pypinyin.core import Pinyin
 from slugify import slugify
 
 if TYPE_CHECKING:
@@ -52,19 +49,26 @@ PHRASES: dict[str, str] = {
 _PHRASE = re.compile("|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)))
 
 
-class _PlaceNames(DefaultConverter):
-    """pypinyin's converter with `SINGLE` for characters outside a known phrase."""
+@functools.cache
+def _pypinyin() -> Callable[[str], list[str]]:
+    """pypinyin's lazy_pinyin with `SINGLE` for characters outside a phrase it knows. Imported on first
+    use: its dictionaries take a moment to load, and a check of data named in ASCII never needs them."""
+    from pypinyin import Style  # noqa: PLC0415
+    from pypinyin.constants import PHRASES_DICT  # noqa: PLC0415
+    from pypinyin.converter import DefaultConverter  # noqa: PLC0415
+    from pypinyin.core import Pinyin  # noqa: PLC0415
 
-    def _phrase_pinyin(self, phrase, style, heteronym, errors, strict):  # type: ignore[no-untyped-def]
-        if phrase in PHRASES_DICT or not any(char in SINGLE for char in phrase):
-            return super()._phrase_pinyin(phrase, style, heteronym, errors, strict)
-        result = []
-        for char in phrase:
-            result += [[SINGLE[char]]] if char in SINGLE else super()._phrase_pinyin(char, style, heteronym, errors, strict)
-        return result
+    class PlaceNames(DefaultConverter):
+        def _phrase_pinyin(self, phrase, style, heteronym, errors, strict):  # type: ignore[no-untyped-def]
+            if phrase in PHRASES_DICT or not any(char in SINGLE for char in phrase):
+                return super()._phrase_pinyin(phrase, style, heteronym, errors, strict)
+            result = []
+            for char in phrase:
+                result += [[SINGLE[char]]] if char in SINGLE else super()._phrase_pinyin(char, style, heteronym, errors, strict)
+            return result
 
-
-_PINYIN = Pinyin(_PlaceNames())
+    converter = Pinyin(PlaceNames())
+    return lambda text: converter.lazy_pinyin(text, style=Style.NORMAL) if text else []
 
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
@@ -92,10 +96,10 @@ def _han(text: str) -> list[str]:
     syllables: list[str] = []
     start = 0
     for match in _PHRASE.finditer(text):
-        syllables += _PINYIN.lazy_pinyin(text[start:match.start()], style=Style.NORMAL)
+        syllables += _pypinyin()(text[start:match.start()])
         syllables += PHRASES[match.group()].split()
         start = match.end()
-    return syllables + _PINYIN.lazy_pinyin(text[start:], style=Style.NORMAL)
+    return syllables + _pypinyin()(text[start:])
 
 
 def slug(text: str, fallback: str = "", max_length: int = 0, word_boundary: bool = False) -> str:
@@ -119,13 +123,15 @@ Key = TypeVar("Key", bound=Hashable)
 @dataclass(frozen=True)
 class Claim:
     """One page that wants an address: `base` (…/gao-yuan-zhen/), and what it is known by for good:
-    `code` (its region code, or None), `name` (its name as written: the file name, the place name) and
-    `exact` (that name already is its address part, as a file named gao-yuan-zhen.yaml is)."""
+    `code` (its region code, or None), `name` (its name as written: the file name, the place name),
+    `exact` (that name already is its address part, as a file named gao-yuan-zhen.yaml is) and `since`
+    (when it was first published, where the data says: a notice's date)."""
 
     base: str
     code: str | None
     name: str
     exact: bool = False
+    since: str | None = None
 
 
 def suffix(claim: Claim) -> str:
@@ -145,9 +151,10 @@ def suffix(claim: Claim) -> str:
 
 def owner_key(claim: Claim) -> tuple[bool, bool, str, str]:
     """Who keeps the bare address among homophones: a name that already is its address (a file named
-    in pinyin), then the smallest region code (codes are issued in order, so a place set up later has a
-    larger one), then the places without a code, by name."""
-    return (not claim.exact, claim.code is None, claim.code or "", claim.name)
+    in pinyin), then the earliest: the earliest publication date, or the smallest region code (codes
+    are issued in order, so a place set up later has a larger one); then by name."""
+    first = claim.since or claim.code
+    return (not claim.exact, first is None, first or "", claim.name)
 
 
 def distinct(claims: dict[Key, Claim]) -> dict[Key, str]:

@@ -469,13 +469,15 @@ def _credit_code(text: str | None, ctx: Context) -> str | None:
 
 def _assign_notice_urls(portal: Portal) -> None:
     """Two notices of one folder whose file names read alike (高源镇遗失.yaml, 高园镇遗失.yaml) each get
-    their own address, by slugs.distinct: a file named as its address keeps it, the others get a suffix
-    made from their own name, so adding a file never moves another notice's address."""
+    their own address, by slugs.distinct: a file named as its address keeps it, then the earliest
+    published; the others get a suffix made from their own name, so filing a new notice never moves
+    another notice's address."""
     notices = [*portal.lost, *portal.deregistrations]
     claims = {}
     for number, notice in enumerate(notices):
         stem = PurePosixPath(notice.data_file).stem
-        claims[number] = slugs.Claim(notice.url, None, stem, exact=stem == notice.url.rstrip("/").rpartition("/")[2])
+        claims[number] = slugs.Claim(notice.url, None, stem, exact=stem == notice.url.rstrip("/").rpartition("/")[2],
+                                     since=notice.published.isoformat())
     for number, url in slugs.distinct(claims).items():
         notices[number].url = url
 

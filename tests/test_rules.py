@@ -434,7 +434,8 @@ def test_every_problem_of_every_file_is_reported(check_files):
 
 
 def test_places_with_the_same_pinyin_get_their_own_list_pages(check_files):
-    """乌塘村 and 吴塘村 are both wutangcun: each keeps its own notices list (the second gets -2)."""
+    """乌塘镇 and 吴塘镇 are both wu-tang-zhen: each keeps its own notices list (without region codes, the
+    one whose name sorts first keeps the address, the other gets four characters of its name's hash)."""
     from generator.render import render
 
     regions = BASE_REGIONS.replace("children: [乌塘村, 新塘村]", "children: [乌塘村, 新塘村]\n        - name: 吴塘镇\n          children: [吴塘村]") \
@@ -449,4 +450,4 @@ def test_places_with_the_same_pinyin_get_their_own_list_pages(check_files):
     assert len(urls) == len(set(urls))
     titles = {page.url: page.title for page in pages}
     assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen/"] == "乌塘镇的公告"
-    assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen-2/"] == "吴塘镇的公告"
+    assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen-b59c/"] == "吴塘镇的公告"
