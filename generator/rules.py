@@ -207,6 +207,10 @@ register(Rule("credit-code-check-digit", "统一社会信用代码校验位正�
 register(Rule("phone-format", "电话号码格式正确",
               "手机 11 位，以 13–19 开头；座机写区号-号码，例如 0734-5261234。",
               good=_dereg(phone="13973400001"), bad=_dereg(phone="1397340000")))
+register(Rule("phone-landline-exists", "固定电话的区号存在，号码位数相符",
+              "区号和号码位数按 libphonenumber（谷歌的全球电话号码数据）核对：0740、0741 这样的区号不存在；"
+              "长沙（0731）的号码是 8 位，湖南其他市是 7 位。写成 +86 或 0086 开头的号码也接受，页面上显示为国内写法。",
+              good=_dereg(phone="+86 731 84561234"), bad=_dereg(phone="0731-5261234")))
 register(Rule("document-number", "证件号码要有，并符合证件类别",
               "除公章外都要写证件号码；营业执照的号码是统一社会信用代码（或 15 位旧注册号）。",
               good=lost("published: 2022-06-20\nholder: 某公司\ndocument: {type: 营业执照, number: \"" + GOOD_CODE + "\"}\n"),
