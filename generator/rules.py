@@ -263,6 +263,14 @@ register(Rule("image-reference", "二维码图片在 notices/images/ 里",
                     "images/xintang-qr.png": PNG},
               bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN + "    wechat_group: {name: 新塘村网格群, qr: /images/xintang.png}\n",
                    "images/xintang-qr.png": PNG}))
+register(Rule("region-code-format", "区划代码的位数与级别相符",
+              "regions.yaml 中的 code 可以不写；写了就要对：市级 4 或 6 位（如 430400），县级 6 位（430424），"
+              "乡镇级 9 或 12 位（430424104 或 430424104000），村级 12 位（430424104201），都是数字。"
+              "同音的地名（高源镇、高园镇）靠代码区分网页地址，所以代码要准确。",
+              good={}, bad={"regions.yaml": BASE_REGIONS.replace('code: "430424"', 'code: "43042"')}))
+register(Rule("region-code-parent", "区划代码以上级的代码开头",
+              "衡东县 430424 属于衡阳市 4304（430400），甘溪镇 430424104 属于衡东县 430424。",
+              good={}, bad={"regions.yaml": BASE_REGIONS.replace('code: "430424"', 'code: "430524"')}))
 register(Rule("region-name", "地区名称不含 / 等字符",
               "/ 用来连接上下级（衡阳市/衡东县/甘溪镇），所以名称里不能有 /；也不能有 \\、控制字符或不可见字符，"
               "不能以 . 开头，前后不能有空格。村名里的“新/旧”请改写成“新、旧”或“新旧”。",

@@ -215,7 +215,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             ctx.problems.append(problem(ctx, (node.line, node.column), field_name, why, "region-name"))
         return not why
 
-    def walk(node, parent: str, field_name: str) -> Region | None:
+    def walk(node, parent: str, field_name: str, parent_code: str | None) -> Region | None:
         if isinstance(node, Scalar):
             if not node.value:
                 ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "地区名称是空的 (empty region name)", "regions-format"))
@@ -238,14 +238,22 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             return None
         code_entry = node.entries.get("code")
         code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
+        if code is not None:  # a wrong code is reported and not used (it would tell homophones apart)
+            where, depth = (code_entry.node.line, code_entry.node.column), parent.count("/")
+            if why := region_code_format(code, depth):
+                ctx.problems.append(problem(ctx, where, f"{field_name}.code", why, "region-code-format"))
+                code = None
+            elif why := region_code_parent(code, depth, parent_code):
+                ctx.problems.append(problem(ctx, where, f"{field_name}.code", why, "region-code-parent"))
+                code = None
         region = Region(name_entry.node.value, f"{parent}{name_entry.node.value}", code,
                         source=Source(source.path, node.line, node.column))
         children_entry = node.entries.get("children")
         if children_entry:
-            region.children = walk_list(children_entry.node, region.path + "/", f"{field_name}.children")
+            region.children = walk_list(children_entry.node, region.path + "/", f"{field_name}.children", code)
         return region
 
-    def walk_list(node, parent: str, field_name: str) -> list[Region]:
+    def walk_list(node, parent: str, field_name: str, parent_code: str | None = None) -> list[Region]:
         if isinstance(node, Scalar) and node.value is None:
             return []
         if not isinstance(node, Sequence):
@@ -253,7 +261,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             return []
         result, seen = [], {}
         for index, item in enumerate(node.items):
-            region = walk(item, parent, f"{field_name}[{index}]")
+            region = walk(item, parent, f"{field_name}[{index}]", parent_code)
             if region is None:
                 continue
             if region.name in seen:
@@ -265,6 +273,47 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
         return result
 
     return walk_list(source.root, "", "")
+
+
+#: Region codes by level of regions.yaml (市 0, 县 1, 镇 2, 村 3): the lengths allowed, as a clerk reads them
+#: and as a check (GB/T 2260 for cities and counties, the statistics bureau's 统计用区划代码 for towns and
+#: villages: a city's 6-digit form ends in 00, a town's 12-digit form in 000), an example, and how many
+#: leading digits are the place's own (430400 → 4304), which its children's codes repeat.
+REGION_CODE_LEVELS = (
+    ("市级", "4 位，或 6 位且以 00 结尾", re.compile(r"[0-9]{4}(00)?"), "430400", "city", 4),
+    ("县级", "6 位", re.compile(r"[0-9]{6}"), "430424", "county", 6),
+    ("乡镇级", "9 位，或 12 位且以 000 结尾", re.compile(r"[0-9]{9}(000)?"), "430424104000", "town", 9),
+    ("村级", "12 位", re.compile(r"[0-9]{12}"), "430424104201", "village", 12),
+)
+
+
+def region_code_format(code: str, depth: int) -> str | None:
+    """Why a region code has the wrong form for its level (depth 0 is a city), or None.
+
+    >>> region_code_format("430424104", 2) is None, region_code_format("430424104201", 2)
+    (True, "区划代码 '430424104201' 不对：乡镇级代码是 9 位，或 12 位且以 000 结尾的数字，如 430424104000 (a town code has 9 digits, or 12 ending in 000)")
+    """
+    if depth >= len(REGION_CODE_LEVELS):
+        return None  # below a village: nothing is known
+    level, lengths, pattern, example, english, _ = REGION_CODE_LEVELS[depth]
+    if pattern.fullmatch(code):
+        return None
+    gloss = {"city": "4 digits, or 6 ending in 00", "town": "9 digits, or 12 ending in 000"}.get(english, f"{lengths[0]} digits")
+    return f"区划代码 {code!r} 不对：{level}代码是 {lengths}的数字，如 {example} (a {english} code has {gloss})"
+
+
+def region_code_parent(code: str, depth: int, parent_code: str | None) -> str | None:
+    """Why a (well-formed) region code does not start with its parent's code, or None.
+
+    >>> print(region_code_parent("430524", 1, "430400"))
+    区划代码 430524 应以上级的代码 4304 开头（上级写的是 430400） (a code starts with its parent's code, 4304)
+    """
+    if not parent_code or not 0 < depth < len(REGION_CODE_LEVELS):
+        return None
+    own = parent_code[:REGION_CODE_LEVELS[depth - 1][5]]
+    if code.startswith(own):
+        return None
+    return f"区划代码 {code} 应以上级的代码 {own} 开头（上级写的是 {parent_code}） (a code starts with its parent's code, {own})"
 
 
 REGION_NAME_UNSAFE = re.compile(rf"[{characters.UNSEEN}\\]")
