@@ -137,7 +137,7 @@ class Claim:
 def suffix(claim: Claim) -> str:
     """What tells one homophone from the others, made from the claim alone: the digits of its region
     code below its parent's (a town 430424104000 → 104, a village 430424104201 → 201, a county
-    430424 → 24), or four hexadecimal digits of its name's SHA-256 when it has no code.
+    430424 → 24, a city 430400 → 04), or four hexadecimal digits of its name's SHA-256 when it has no code.
 
     >>> suffix(Claim("x/", "430424104000", "高园镇")), suffix(Claim("x/", None, "高园镇"))
     ('104', 'e12d')
@@ -145,6 +145,7 @@ def suffix(claim: Claim) -> str:
     if claim.code and claim.code.isdigit():
         code = claim.code
         code = code[:-3] if len(code) == 12 and code.endswith("000") else code  # a town's 12-digit statistics code
+        code = code[:-2] if len(code) == 6 and code.endswith("00") else code  # a city's 6-digit GB/T 2260 code
         return code[-3:] if len(code) > 6 else code[-2:]
     return hashlib.sha256(claim.name.encode("utf-8")).hexdigest()[:4]
 

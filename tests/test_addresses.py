@@ -193,3 +193,20 @@ def test_addresses_published_by_the_old_reading_redirect(tmp_path, write_notices
                      ("judges/chang-sha-shi-zhu-xiang-shi/zhu-xiang-xian/", "judges/chang-sha-shi-ning-xiang-shi/ning-xiang-xian/")):
         assert is_redirect(soup_at(site, old)), old
         assert follow(site, old)[0] == new
+
+
+@pytest.mark.parametrize("code, expected", [("430400", "04"), ("4304", "04"), ("430424", "24"), ("430424104", "104"),
+                                            ("430424104000", "104"), ("430424104201", "201")])
+def test_a_suffix_is_the_place_own_part_of_its_code(code, expected):
+    assert slugs.suffix(slugs.Claim("x/", code, "名")) == expected
+
+
+def test_the_province_generator_names_files_as_the_site_reads_them():
+    """bench/province.py names files and folders in pinyin from its own tables: they must agree with
+    slugs.slug, so that its addresses are its file names (no redirects, no surprise homophones)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import province
+
+    assert [(char, reading) for char, reading in province.FIRST + province.SECOND if slugs.slug(char) != reading] == []
