@@ -102,6 +102,7 @@ def _han(text: str) -> list[str]:
     return syllables + _pypinyin()(text[start:])
 
 
+@functools.lru_cache(maxsize=65536)  # a province repeats names (新塘村, 东湖社区 …) and the pages ask again
 def slug(text: str, fallback: str = "", max_length: int = 0, word_boundary: bool = False) -> str:
     """An ASCII address part: lower-case letters, digits and `-`; `fallback` when nothing is left.
 
@@ -112,6 +113,7 @@ def slug(text: str, fallback: str = "", max_length: int = 0, word_boundary: bool
     return made or fallback
 
 
+@functools.lru_cache(maxsize=65536)
 def legacy_slug(text: str, fallback: str = "") -> str:
     """The address part the site made before (python-slugify alone: 宁 → zhu); for redirects only."""
     return slugify(text) or fallback
