@@ -53,10 +53,10 @@ _PHRASE = re.compile("|".join(sorted(map(re.escape, PHRASES), key=len, reverse=T
 def _pypinyin() -> Callable[[str], list[str]]:
     """pypinyin's lazy_pinyin with `SINGLE` for characters outside a phrase it knows. Imported on first
     use: its dictionaries take a moment to load, and a check of data named in ASCII never needs them."""
-    from pypinyin import Style  # noqa: PLC0415
-    from pypinyin.constants import PHRASES_DICT  # noqa: PLC0415
-    from pypinyin.converter import DefaultConverter  # noqa: PLC0415
-    from pypinyin.core import Pinyin  # noqa: PLC0415
+    from pypinyin import Style
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.converter import DefaultConverter
+    from pypinyin.core import Pinyin
 
     class PlaceNames(DefaultConverter):
         def _phrase_pinyin(self, phrase, style, heteronym, errors, strict):  # type: ignore[no-untyped-def]

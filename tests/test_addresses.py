@@ -6,16 +6,15 @@ Real builds of the sample and of small data sets; dev/addresses.md describes the
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from sitebuild import ROOT, build_site, sample_site
 
 from generator import slugs
 from generator.moved import REDIRECT_MARK
 from generator.rules import BASE, BASE_REGIONS, BASE_TOWN
-from sitebuild import ROOT, SAMPLE, build_site, sample_site
 
 ADDRESSES = ROOT / "tests" / "fixtures" / "sample-addresses.tsv"
 
