@@ -92,7 +92,7 @@ def page(old: str, new: str) -> str:
     target = html.escape(posixpath.relpath(new, old) + "/", quote=True)
     return (
         "<!doctype html>\n"
-        '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="generator" content="{REDIRECT_MARK}">\n'
         '<meta name="robots" content="noindex">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
