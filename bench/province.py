@@ -91,10 +91,10 @@ CITIES = [
     ("娄底市", "431300", "0738", 5, "娄"), ("湘西土家族苗族自治州", "433100", "0743", 8, "湘西"),
 ]
 
-# Place-name characters with their pinyin (the pinyin makes the file and folder names, and keeps
-# sibling names apart when a site URL is made from them, e.g. 乌塘村 and 吴塘村 would clash).
-# The readings agree with text-unidecode, which python-slugify uses (so polyphones it reads
-# differently, such as 万 "mo" or 宁 "zhu", are left out).
+# Place-name characters with their pinyin (the pinyin makes the file and folder names; sibling names
+# are kept apart so each file has its own name, although the site would tell homophones apart itself).
+# The readings agree with generator/slugs.py, which makes the site's addresses (tests/test_addresses.py
+# checks), so every address is the file name and no redirect is made (dev/addresses.md).
 PLACE_FIRST = (
     "东dong 西xi 南nan 北bei 中zhong 上shang 下xia 大da 小xiao 高gao 新xin 老lao 青qing 白bai "
     "黄huang 红hong 金jin 石shi 龙long 凤feng 马ma 牛niu 鹤he 桃tao 杨yang 柳liu 松song 竹zhu "

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from slugify import slugify
-
+from . import slugs
 from .model import Town
 
 FIXED = ("judges", "services")  # the sections every town page has
@@ -64,7 +63,7 @@ class TownAnchors:
 
 
 def _slug(text: str) -> str:
-    return slugify(text) or "x"
+    return slugs.slug(text, "x")
 
 
 def town_anchors(town: Town) -> TownAnchors:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from . import lock
+from . import lock, moved
 from .cache import (BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, index_identity,
                     make_ignored, tree_digest, workspace)
 from .cms import write_admin
@@ -309,6 +309,7 @@ def _build(options: Options, place: Workplace) -> Result:
                 changed.add(doc)
         sections = update_groups(search_docs, {url: w.indexed for url, w in written.items()}, old.sections,
                                  fresh_sections, changed)
+        moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
         clock.lap("render")
         keep: tuple[str, ...] = ()
         # The site's index is kept when no indexed page changed and it is the index this record made.

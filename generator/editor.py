@@ -11,7 +11,8 @@ Not expressed: check digits and check characters (id-check-digit, credit-code), 
 (today changes), the order of two dates, a field required by another's value (withdrawn-reason),
 anything needing regions.yaml or other files (places, duplicates), a quoted number of days outside its
 range, a landline written as bare digits (the editor sees a number without its leading 0), full-width
-digits (the checker reads them as ASCII) and which area codes exist.
+digits (the checker reads them as ASCII) and which area codes exist and how long their numbers are
+(phone-landline-exists: libphonenumber's data).
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from .legal import LEGAL  # noqa: E402 - after schema, which it builds on
 #: Digits as the checker takes them: 0-9, and full-width digits, which NFKC turns into 0-9 (digits of other
 #: scripts are refused, rule digits-ascii). `\d` would be ASCII only in an editor's ECMAScript regex.
 _D = "[0-9０-９]"
-PHONE_PATTERN = (f"^([1１][3-9３-９]{_D}[ -]?{_D}{{4}}[ -]?{_D}{{4}}|[0０]{_D}{{2,3}}[- ]?[2-9２-９]{_D}{{6,7}}((-|转){_D}{{1,6}})?|"
+_MOBILE = f"[1１][3-9３-９]{_D}[ -]?{_D}{{4}}[ -]?{_D}{{4}}"
+_LANDLINE = f"{_D}{{2,3}}[- ]?[2-9２-９]{_D}{{6,7}}((-|转){_D}{{1,6}})?"  # after the area code's leading 0
+_INTERNATIONAL = r"([+＋]|[0０]{2})\s*[8８][6６][\s-]*(\([0０]\)\s*)?"  # +86, 0086, +86 (0): as identifiers.check_phone
+PHONE_PATTERN = (f"^(({_INTERNATIONAL})?{_MOBILE}|[0０]{_LANDLINE}|{_INTERNATIONAL}[0０]?{_LANDLINE}|"
                  + "|".join(sorted(SERVICE_NUMBERS)) + ")$")
 #: A mobile or service number written without quotes or separators is a number to an editor.
 PHONE_AS_NUMBER = [{"type": "integer", "minimum": 13000000000, "maximum": 19999999999},

@@ -31,9 +31,8 @@ from pathlib import Path, PurePosixPath
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
-from slugify import slugify
 
-from . import identifiers
+from . import identifiers, slugs
 from .load import decode, display_path, parse, read_input, walk
 from .limits import MAX_GUIDE_BYTES
 from .model import Citation, Guide, Region, Source
@@ -159,7 +158,7 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
     return Guide(
         title=values["title"], category=values["category"], questions=[q for q in values["questions"] if q],
         legal_basis=citations, reviewed_by=values["reviewed_by"], reviewed_on=reviewed, body_html=to_html(body),
-        source=Source(path, 1, 1), url=f"legal/guides/{slugify(stem) or 'guide'}/",
+        source=Source(path, 1, 1), url=f"legal/guides/{slugs.slug(stem, 'guide')}/",
         applies_to=[p for p in values.get("applies_to", []) if p], documents=[d for d in values.get("documents", []) if d],
         notices=[n for n in values.get("notices", []) if n], sample=values.get("sample", False),
     ), problems
@@ -280,4 +279,4 @@ def by_category(guides: list[Guide]) -> list[tuple[str, list[Guide]]]:
 
 
 def category_url(category: str) -> str:
-    return f"legal/{slugify(category)}/"
+    return f"legal/{slugs.slug(category)}/"

@@ -10,6 +10,7 @@ The docstrings' examples are run by the tests, so what staff read here stays tru
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ __all__ = [
     "check_credit_code",
     "check_id_number",
     "check_phone",
+    "international",
     "check_ascii_digits",
     "compact",
     "find_id_numbers",
@@ -61,6 +63,9 @@ RULES: dict[str, str] = {
     ),
     "credit-code-check-digit": "统一社会信用代码校验位符合 GB 32100 (check character per GB 32100)",
     "phone-format": "电话号码为手机号、固定电话或服务号码 (a mobile, landline or service number)",
+    "phone-landline-exists": (
+        "固定电话的区号存在，号码位数与该区号相符 (the area code exists and the number has its length, per libphonenumber)"
+    ),
 }
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -395,36 +400,96 @@ _PHONE_MESSAGE = (
 )
 
 
+#: A number written for callers abroad: +86 or 0086 before it (and the trunk 0 in brackets, +86 (0)734 …).
+_INTERNATIONAL = re.compile(r"(?:\+|00)\s*86[\s-]*(?:\(0\)\s*)?")
+
+
+def international(text: str) -> bool:
+    """Whether the number is written with +86 or 0086 (it is then shown in the national form).
+
+    >>> international("+86 734 5261234"), international("0734-5261234")
+    (True, False)
+    """
+    return bool(_INTERNATIONAL.match(normalize(text)))
+
+
 def check_phone(text: str) -> Checked:
     """Check a mobile, landline or public service phone number.
 
     Mobiles may contain spaces or hyphens and are normalised to 11 digits. Landlines are
     normalised to ``area-local`` with an optional extension written ``转123``. Service numbers are
-    those in :data:`SERVICE_NUMBERS`. Rules: ``digits-ascii`` (Arabic-Indic and other scripts' digits
-    are refused, not dialled), ``phone-format``.
+    those in :data:`SERVICE_NUMBERS`. A number written with ``+86`` or ``0086`` is read in its national
+    form. Rules: ``digits-ascii`` (Arabic-Indic and other scripts' digits are refused, not dialled),
+    ``phone-format``, then ``phone-landline-exists`` (libphonenumber's data: the area code exists and
+    the number has that area's length).
 
     >>> check_phone("0734 5261234").value
     '0734-5261234'
+    >>> check_phone("+86 734 5261234").value
+    '0734-5261234'
     >>> check_phone("0734-0261234").rule
     'phone-format'
+    >>> check_phone("0740-5261234").rule
+    'phone-landline-exists'
     """
     digits = check_ascii_digits(text, "电话号码")
     if not digits.ok:
         return digits
     value = digits.value
+    prefix = _INTERNATIONAL.match(value)
+    if prefix:
+        value = value[prefix.end():]
+        value = value if value.startswith(("0", "1")) else "0" + value  # +86 734 … is 0734 … at home
 
     compact = _MOBILE_SEPARATORS.sub("", value)
     if _MOBILE.fullmatch(compact):
         return Checked(compact)
-    if value in SERVICE_NUMBERS:
+    if value in SERVICE_NUMBERS and not prefix:
         return Checked(value)
     landline = _LANDLINE.fullmatch(value)
     if landline:
         number = f"{landline['area']}-{landline['local']}"
         if landline["ext"]:
             number += f"转{landline['ext']}"
+        return _landline_exists(landline["area"], landline["local"], number)
+    return Checked(digits.value, _PHONE_MESSAGE, "phone-format")
+
+
+def _valid(digits: str) -> bool:
+    """Whether libphonenumber's data (phonenumberslite) knows the Chinese number `digits` as valid."""
+    import phonenumbers  # noqa: PLC0415 - its metadata take a moment to load; most data has no landline
+
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(digits, "CN"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+@functools.cache
+def _local_lengths(area: str) -> tuple[int, ...]:
+    """The lengths a local number has in `area` (empty: no such area code)."""
+    return tuple(n for n in (7, 8) if any(_valid(area + first + "0" * (n - 1)) for first in "2345678"))
+
+
+def _landline_exists(area: str, local: str, number: str) -> Checked:
+    """The landline, or why libphonenumber's data says it cannot be dialled. Rule: ``phone-landline-exists``.
+
+    >>> _landline_exists("0731", "5261234", "0731-5261234").error
+    '固定电话 0731-5261234 的号码位数不对：区号 0731 的号码是 8 位，这里是 7 位 (numbers in area 0731 have 8 digits, this one has 7)'
+    """
+    if _valid(area + local):
         return Checked(number)
-    return Checked(value, _PHONE_MESSAGE, "phone-format")
+    lengths = _local_lengths(area)
+    if not lengths:
+        message = (f"固定电话 {number} 的区号 {area} 不存在，请核对区号（湖南各市为 0730、0731、0734–0739、0743–0746） "
+                   f"(no such area code {area})")
+    elif len(local) not in lengths:
+        want = "或".join(map(str, lengths))
+        message = (f"固定电话 {number} 的号码位数不对：区号 {area} 的号码是 {want} 位，这里是 {len(local)} 位 "
+                   f"(numbers in area {area} have {'/'.join(map(str, lengths))} digits, this one has {len(local)})")
+    else:
+        message = f"固定电话 {number} 不是在用的号码段，请核对 (not a number in use in area {area})"
+    return Checked(number, message, "phone-landline-exists")
 
 
 def tel_uri(normalised: str) -> str:

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from slugify import slugify
 
-from . import privacy, validate
+from . import privacy, slugs, validate
 from .load import Loaded, Scalar, Sequence, SourceFile, display_path, load_tree, parse
 from .problems import Problem, shown
 from .schema import DEREGISTRATION, LOST, TOWN, Context, Field, ListOf, PhoneNumber, Struct, Text, nearest
@@ -317,8 +316,8 @@ def _slug(text: str, fallback: str) -> str:
     """A file-name part made from a field: never carrying an ID number (privacy rule), even when the
     field were to hold one (the checker refuses that field anyway)."""
     slug = str(text)
-    while True:  # slugify may join digits a field kept apart (4301.0219… → 4301-0219…): cut again until none
-        cut = slugify(privacy.without_ids(slug), max_length=80, word_boundary=True)
+    while True:  # the slug may join digits a field kept apart (4301.0219… → 4301-0219…): cut again until none
+        cut = slugs.slug(privacy.without_ids(slug), max_length=80, word_boundary=True)
         if cut == slug:
             return slug or fallback
         slug = cut

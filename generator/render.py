@@ -25,9 +25,9 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
-from slugify import slugify
 
-from . import legalpages, privacy, resources, searchwords
+from . import guides as guide_rules
+from . import legalpages, moved, privacy, resources, searchwords, slugs
 from .anchors import town_anchors
 from .history import History
 from .page import Job, Page, digest, safe_title
@@ -254,19 +254,17 @@ class Renderer(legalpages.LegalPages):
     def region_url(self, region: Region) -> str:
         return self._region_urls[region.path]
 
+    def moved(self) -> dict[str, str]:
+        """Address the site published before (the old pinyin) → address now, for redirect pages (moved.py)."""
+        categories = [(category, guide_rules.category_url(category)) for category, _ in guide_rules.by_category(self.portal.guides)]
+        return moved.legacy(self.portal, self.region_url, [(county.path, url) for county, url, _ in self.service_counties()],
+                            categories)
+
     @functools.cached_property
     def _region_urls(self) -> dict[str, str]:
         """notices/regions/<city>/<county>/<town>/ in pinyin; two sibling places with the same pinyin
-        (乌塘村 and 吴塘村) get -2, -3 … in regions.yaml order, so every place keeps its own list page."""
-        urls: dict[str, str] = {}
-        taken: dict[str, int] = defaultdict(int)
-        for region in _walk(self.portal.regions):
-            parent = region.path.rpartition("/")[0]
-            base = urls[parent] if parent else "notices/regions/"
-            url = f"{base}{slugify(region.name) or 'region'}/"
-            taken[url] += 1
-            urls[region.path] = url if taken[url] == 1 else f"{url[:-1]}-{taken[url]}/"
-        return urls
+        (乌塘村 and 吴塘村) each keep their own list page (slugs.distinct: -<the digits of its code>)."""
+        return slugs.place_urls(self.portal.regions, "notices/regions/")
 
     def _notice_regions(self) -> dict[Region, list[Notice]]:
         """Every region with notices in it (a notice counts for its region and each region above)."""

@@ -210,6 +210,10 @@ register(Rule("credit-code-check-digit", "统一社会信用代码校验位正�
 register(Rule("phone-format", "电话号码格式正确",
               "手机 11 位，以 13–19 开头；座机写区号-号码，例如 0734-5261234。",
               good=_dereg(phone="13973400001"), bad=_dereg(phone="1397340000")))
+register(Rule("phone-landline-exists", "固定电话的区号存在，号码位数相符",
+              "区号和号码位数按 libphonenumber（谷歌的全球电话号码数据）核对：0740、0741 这样的区号不存在；"
+              "长沙（0731）的号码是 8 位，湖南其他市是 7 位。写成 +86 或 0086 开头的号码也接受，页面上显示为国内写法。",
+              good=_dereg(phone="+86 731 84561234"), bad=_dereg(phone="0731-5261234")))
 register(Rule("document-number", "证件号码要有，并符合证件类别",
               "除公章外都要写证件号码；营业执照的号码是统一社会信用代码（或 15 位旧注册号）。",
               good=lost("published: 2022-06-20\nholder: 某公司\ndocument: {type: 营业执照, number: \"" + GOOD_CODE + "\"}\n"),
@@ -251,9 +255,6 @@ register(Rule("grid-id-duplicate", "同一镇内网格编号不重复", "每个�
               good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace('id: "2"', 'id: "1"')}))
 register(Rule("town-duplicate", "每个镇只有一个文件", "同一个镇（街道）的网格都写在同一个文件里。",
               good={}, bad={"contacts/hengdong/ganxi-copy.yaml": BASE_TOWN}))
-register(Rule("town-url-clash", "镇文件名各不相同", "镇（街道）页面的地址由县文件夹和文件名的拼音组成（contacts/hengdong/ganxi.yaml → towns/hengdong/ganxi/），两个文件不能拼成同一个地址。",
-              good={}, bad={"contacts/hengdong/Ganxi.yaml": BASE_TOWN.replace("town: 衡阳市/衡东县/甘溪镇", "town: 长沙市/芙蓉区/定王台街道")
-                                     .replace("乌塘村", "燕山街社区").replace("新塘村", "燕山街社区")}))
 register(Rule("town-not-a-town", "town 指向镇（街道）一级", "town 的路径是 市/县/镇 三级。",
               good={}, bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("town: 衡阳市/衡东县/甘溪镇", "town: 衡阳市/衡东县")}))
 register(Rule("notice-duplicate", "同一证件或单位不能重复公告", "同一类别、同一号码的证件只登一次遗失声明；同一信用代码只登一次注销公告。",
@@ -265,6 +266,14 @@ register(Rule("image-reference", "二维码图片在 notices/images/ 里",
                     "images/xintang-qr.png": PNG},
               bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN + "    wechat_group: {name: 新塘村网格群, qr: /images/xintang.png}\n",
                    "images/xintang-qr.png": PNG}))
+register(Rule("region-code-format", "区划代码的位数与级别相符",
+              "regions.yaml 中的 code 可以不写；写了就要对：市级 4 或 6 位（如 430400），县级 6 位（430424），"
+              "乡镇级 9 或 12 位（430424104 或 430424104000），村级 12 位（430424104201），都是数字。"
+              "同音的地名（高源镇、高园镇）靠代码区分网页地址，所以代码要准确。",
+              good={}, bad={"regions.yaml": BASE_REGIONS.replace('code: "430424"', 'code: "43042"')}))
+register(Rule("region-code-parent", "区划代码以上级的代码开头",
+              "衡东县 430424 属于衡阳市 4304（430400），甘溪镇 430424104 属于衡东县 430424。",
+              good={}, bad={"regions.yaml": BASE_REGIONS.replace('code: "430424"', 'code: "430524"')}))
 register(Rule("region-name", "地区名称不含 / 等字符",
               "/ 用来连接上下级（衡阳市/衡东县/甘溪镇），所以名称里不能有 /；也不能有 \\、控制字符或不可见字符，"
               "不能以 . 开头，前后不能有空格。村名里的“新/旧”请改写成“新、旧”或“新旧”。",

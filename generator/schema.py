@@ -169,7 +169,8 @@ class Choice(ScalarType):
 
 
 class Phone(ScalarType):
-    """A phone number as written, checked; the tel: link uses the normalised form."""
+    """A phone number as written, checked; the tel: link uses the normalised form. A number written
+    for callers abroad (+86 734 …) is shown in the national form residents dial (0734-…)."""
 
     def describe(self):
         return "电话：手机 11 位，或 区号-号码"
@@ -179,7 +180,7 @@ class Phone(ScalarType):
         if checked.error:
             ctx.error(node, name, checked.error, checked.rule)
             return None
-        return PhoneNumber(text, checked.value)
+        return PhoneNumber(checked.value if identifiers.international(text) else text, checked.value)
 
 
 IMAGE_FOLDER = "images/"

@@ -12,9 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from slugify import slugify
-
-from . import characters, identifiers, legal, privacy
+from . import characters, identifiers, legal, privacy, slugs
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
@@ -195,6 +193,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     problems += guide_problems + legal.unknown_places(config, config_path, index)
     portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places)
     _assign_notice_urls(portal)
+    _assign_town_urls(portal, index)
     problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)
 
@@ -209,7 +208,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             ctx.problems.append(problem(ctx, (node.line, node.column), field_name, why, "region-name"))
         return not why
 
-    def walk(node, parent: str, field_name: str) -> Region | None:
+    def walk(node, parent: str, field_name: str, parent_code: str | None) -> Region | None:
         if isinstance(node, Scalar):
             if not node.value:
                 ctx.problems.append(problem(ctx, (node.line, node.column), field_name, "地区名称是空的 (empty region name)", "regions-format"))
@@ -232,14 +231,22 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             return None
         code_entry = node.entries.get("code")
         code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
+        if code is not None:  # a wrong code is reported and not used (it would tell homophones apart)
+            where, depth = (code_entry.node.line, code_entry.node.column), parent.count("/")
+            if why := region_code_format(code, depth):
+                ctx.problems.append(problem(ctx, where, f"{field_name}.code", why, "region-code-format"))
+                code = None
+            elif why := region_code_parent(code, depth, parent_code):
+                ctx.problems.append(problem(ctx, where, f"{field_name}.code", why, "region-code-parent"))
+                code = None
         region = Region(name_entry.node.value, f"{parent}{name_entry.node.value}", code,
                         source=Source(source.path, node.line, node.column))
         children_entry = node.entries.get("children")
         if children_entry:
-            region.children = walk_list(children_entry.node, region.path + "/", f"{field_name}.children")
+            region.children = walk_list(children_entry.node, region.path + "/", f"{field_name}.children", code)
         return region
 
-    def walk_list(node, parent: str, field_name: str) -> list[Region]:
+    def walk_list(node, parent: str, field_name: str, parent_code: str | None = None) -> list[Region]:
         if isinstance(node, Scalar) and node.value is None:
             return []
         if not isinstance(node, Sequence):
@@ -247,7 +254,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             return []
         result, seen = [], {}
         for index, item in enumerate(node.items):
-            region = walk(item, parent, f"{field_name}[{index}]")
+            region = walk(item, parent, f"{field_name}[{index}]", parent_code)
             if region is None:
                 continue
             if region.name in seen:
@@ -259,6 +266,47 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
         return result
 
     return walk_list(source.root, "", "")
+
+
+#: Region codes by level of regions.yaml (市 0, 县 1, 镇 2, 村 3): the lengths allowed, as a clerk reads them
+#: and as a check (GB/T 2260 for cities and counties, the statistics bureau's 统计用区划代码 for towns and
+#: villages: a city's 6-digit form ends in 00, a town's 12-digit form in 000), an example, and how many
+#: leading digits are the place's own (430400 → 4304), which its children's codes repeat.
+REGION_CODE_LEVELS = (
+    ("市级", "4 位，或 6 位且以 00 结尾", re.compile(r"[0-9]{4}(00)?"), "430400", "city", 4),
+    ("县级", "6 位", re.compile(r"[0-9]{6}"), "430424", "county", 6),
+    ("乡镇级", "9 位，或 12 位且以 000 结尾", re.compile(r"[0-9]{9}(000)?"), "430424104000", "town", 9),
+    ("村级", "12 位", re.compile(r"[0-9]{12}"), "430424104201", "village", 12),
+)
+
+
+def region_code_format(code: str, depth: int) -> str | None:
+    """Why a region code has the wrong form for its level (depth 0 is a city), or None.
+
+    >>> region_code_format("430424104", 2) is None, region_code_format("430424104201", 2)
+    (True, "区划代码 '430424104201' 不对：乡镇级代码是 9 位，或 12 位且以 000 结尾的数字，如 430424104000 (a town code has 9 digits, or 12 ending in 000)")
+    """
+    if depth >= len(REGION_CODE_LEVELS):
+        return None  # below a village: nothing is known
+    level, lengths, pattern, example, english, _ = REGION_CODE_LEVELS[depth]
+    if pattern.fullmatch(code):
+        return None
+    gloss = {"city": "4 digits, or 6 ending in 00", "town": "9 digits, or 12 ending in 000"}.get(english, f"{lengths[0]} digits")
+    return f"区划代码 {code!r} 不对：{level}代码是 {lengths}的数字，如 {example} (a {english} code has {gloss})"
+
+
+def region_code_parent(code: str, depth: int, parent_code: str | None) -> str | None:
+    """Why a (well-formed) region code does not start with its parent's code, or None.
+
+    >>> print(region_code_parent("430524", 1, "430400"))
+    区划代码 430524 应以上级的代码 4304 开头（上级写的是 430400） (a code starts with its parent's code, 4304)
+    """
+    if not parent_code or not 0 < depth < len(REGION_CODE_LEVELS):
+        return None
+    own = parent_code[:REGION_CODE_LEVELS[depth - 1][5]]
+    if code.startswith(own):
+        return None
+    return f"区划代码 {code} 应以上级的代码 {own} 开头（上级写的是 {parent_code}） (a code starts with its parent's code, {own})"
 
 
 REGION_NAME_UNSAFE = re.compile(rf"[{characters.UNSEEN}\\]")
@@ -316,7 +364,7 @@ def _town(source: SourceFile, ctx: Context, parts) -> Town | None:
         judges=[Judge(j["name"], j["court"], j["phone"], j.get("title")) for j in values["judges"]
                 if j and all(k in j for k in ("name", "court", "phone"))],
         grids=grids, source=Source(source.path, *ctx.position("town")),
-        url=f"towns/{slugify(parts[1]) or 'county'}/{slugify(stem) or 'town'}/",
+        url=f"towns/{slugs.slug(parts[1], 'county')}/{slugs.slug(stem, 'town')}/",  # homophones: _assign_town_urls
         office=Office(office["name"], office.get("phone"), office.get("address")) if office and "name" in office else None,
         legal_services=_legal_services(values.get("legal_services", []), ctx),
     )
@@ -388,7 +436,7 @@ def _folder_of(kind: str) -> str:
 
 
 def _slug(file_name: str) -> str:
-    return slugify(PurePosixPath(file_name).stem) or "notice"
+    return slugs.slug(PurePosixPath(file_name).stem, "notice")
 
 
 def _check_year_folder(values: dict, ctx: Context, parts) -> None:
@@ -462,13 +510,31 @@ def _credit_code(text: str | None, ctx: Context) -> str | None:
 
 
 def _assign_notice_urls(portal: Portal) -> None:
-    """Resolve slug collisions deterministically: the first file by path keeps the slug."""
-    taken: dict[str, int] = defaultdict(int)
-    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
-        taken[notice.url] += 1
-        if taken[notice.url] > 1:
-            notice.url = f"{notice.url[:-1]}-{taken[notice.url]}/"
-    taken.clear()
+    """Two notices of one folder whose file names read alike (高源镇遗失.yaml, 高园镇遗失.yaml) each get
+    their own address, by slugs.distinct: a file named as its address keeps it, then the earliest
+    published; the others get a suffix made from their own name, so filing a new notice never moves
+    another notice's address."""
+    notices = [*portal.lost, *portal.deregistrations]
+    claims = {}
+    for number, notice in enumerate(notices):
+        stem = PurePosixPath(notice.data_file).stem
+        claims[number] = slugs.Claim(notice.url, None, stem, exact=stem == notice.url.rstrip("/").rpartition("/")[2],
+                                     since=notice.published.isoformat())
+    for number, url in slugs.distinct(claims).items():
+        notices[number].url = url
+
+
+def _assign_town_urls(portal: Portal, index: dict[str, Region]) -> None:
+    """Two town files of one county whose names read alike (高源镇.yaml, 高园镇.yaml) each get their own
+    address, by slugs.distinct: the town's region code decides, never the order the files are read in."""
+    claims = {}
+    for number, town in enumerate(portal.towns):
+        stem = PurePosixPath(town.source.path).stem
+        region = index.get(town.path)
+        claims[number] = slugs.Claim(town.url, region.code if region else None, stem,
+                                     exact=stem == town.url.rstrip("/").rpartition("/")[2])
+    for number, url in slugs.distinct(claims).items():
+        portal.towns[number].url = url
 
 
 # ------------------------------------------------------------------ across files
@@ -479,7 +545,6 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
     index = region_index(portal.regions)
     have_regions = bool(index)
     seen_towns: dict[str, Town] = {}
-    seen_urls: dict[str, Town] = {}
     for town in sorted(portal.towns, key=lambda t: t.source.path):
         where = (town.source.line, town.source.column)
         region = index.get(town.path)
@@ -494,12 +559,6 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                                     f"{town.path} 已经在 {seen_towns[town.path].source.path} 中写过，每个镇只用一个文件 (one file per town)", "town-duplicate"))
         else:
             seen_towns[town.path] = town
-        if town.url in seen_urls:
-            problems.append(problem(town.source.path, (1, 1), "",
-                                    f"文件名与 {seen_urls[town.url].source.path} 拼成同一个网页地址 {town.url}，请改用不同的文件名（用镇名拼音） "
-                                    f"(two town files make the same page address)", "town-url-clash"))
-        else:
-            seen_urls[town.url] = town
         villages = {child.name for child in region.children} if region else set()
         fields = positions.get(town.source.path, {})
         grid_ids: dict[str, int] = {}  # grid id → the line it was first used on

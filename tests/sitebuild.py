@@ -31,8 +31,18 @@ def body_text(soup: BeautifulSoup) -> str:
     return article.get_text(" ", strip=True)
 
 
+def is_redirect(path: Path) -> bool:
+    """A redirect page at an address published before (generator/moved.py), not a page of its own."""
+    return 'content="portal-redirect"' in path.read_text(encoding="utf-8", errors="replace")[:400]
+
+
 def html_pages(site: Path):
-    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    """Every page of the site (redirect pages apart: `redirect_pages`)."""
+    return sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts and not is_redirect(p))
+
+
+def redirect_pages(site: Path):
+    return sorted(p for p in site.rglob("index.html") if "pagefind" not in p.parts and is_redirect(p))
 
 
 def sample_site(tmp_path_factory, name: str) -> Path:

@@ -69,5 +69,6 @@ def test_phone_pattern_agrees_with_the_checker():
 
     from generator.identifiers import check_phone
     for phone in ("13973400001", "139 7340 0001", "0734-5261234", "07345261234", "010-12345678", "12348",
-                  "1397340000", "0734-0261234", "23800001234"):
+                  "1397340000", "0734-0261234", "23800001234", "+86 13973400001", "0086-139-7340-0001",
+                  "+86 734 5261234", "+86 (0)734-5261234", "+86 12348", "+1 2025550123"):
         assert bool(re.match(editor.PHONE_PATTERN, phone)) == check_phone(phone).ok, phone

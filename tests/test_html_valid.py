@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-from tests.sitebuild import ROOT, build_site, html_pages, sample_site
+from tests.sitebuild import ROOT, build_site, html_pages, redirect_pages, sample_site
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"  # markup, quotes and odd scalars in every field
@@ -75,6 +75,7 @@ def test_every_page_of_the_sample_and_fixture_sites_passes_the_nu_html_checker(s
     pages = html_pages(site)
     assert len(pages) > 50, pages  # home, lists, towns, notices, guide, 404, admin
     pages += html_pages(fixture_site)  # one run of the checker: Java starts once
+    pages += redirect_pages(site)
     errors = [m for m in vnu(pages) if not theme_error(m)]
     assert not errors, "\n".join(f"{m.get('url', '')}:{m.get('lastLine', '?')}: {m['type']}: {m['message']}"
                                  f"\n    {m.get('extract', '')!r}" for m in errors)

@@ -37,7 +37,7 @@ def test_every_rule_is_listed():
     assert set(identifiers.RULES) == {
         "id-format", "id-region", "id-birth-date", "id-check-digit",
         "credit-code-format", "credit-code-region", "credit-code-org", "credit-code-check-digit",
-        "phone-format", "digits-ascii",
+        "phone-format", "phone-landline-exists", "digits-ascii",
     }
 
 
@@ -185,6 +185,13 @@ class TestPhone:
         ("0734-5261234 转 8", "0734-5261234转8"),
         ("12345", "12345"),
         ("12348", "12348"),
+        ("+86 13800001234", "13800001234"),  # written for callers abroad: read in the national form
+        ("+86-138-0000-1234", "13800001234"),
+        ("008613800001234", "13800001234"),
+        ("+86 734 5261234", "0734-5261234"),  # the trunk 0 is left out after +86
+        ("+86 (0)734 5261234", "0734-5261234"),
+        ("0086 0731-84561234", "0731-84561234"),
+        ("+86 734 5261234转12", "0734-5261234转12"),
         ("12368", "12368"),
         ("110", "110"),
     ])
@@ -207,7 +214,9 @@ class TestPhone:
         "12346",  # not a service number
         "114514",
         "0734-5261234转",
-        "+86 13800001234",
+        "+86 12345",  # a service number is dialled at home only
+        "+1 2025550123",
+        "+8613800001",
     ])
     def test_invalid(self, text):
         checked = check_phone(text)
@@ -224,6 +233,26 @@ class TestPhone:
     ])
     def test_tel_uri(self, text, uri):
         assert tel_uri(text) == uri
+
+    @pytest.mark.parametrize("text, says", [
+        ("0740-5261234", "区号 0740 不存在"),  # 0740, 0741, 0300: no such area codes
+        ("0741-5261234", "区号 0741 不存在"),
+        ("0300-5261234", "区号 0300 不存在"),
+        ("0732-5261234", "区号 0732 不存在"),  # 湘潭's old code, part of 0731 since 2009
+        ("0731-5261234", "区号 0731 的号码是 8 位，这里是 7 位"),  # Changsha numbers have 8 digits
+        ("0734-52612345", "区号 0734 的号码是 7 位，这里是 8 位"),
+        ("+86 740 5261234", "区号 0740 不存在"),
+    ])
+    def test_landline_must_exist(self, text, says):
+        """libphonenumber's data (phonenumberslite) is asked only whether the cleaned number exists."""
+        checked = check_phone(text)
+        assert checked.rule == "phone-landline-exists"
+        assert says in checked.error and "(" in checked.error  # Chinese, then an English gloss
+
+    @pytest.mark.parametrize("area, digits", [("0730", 7), ("0731", 8), ("0734", 7), ("0735", 7), ("0736", 7), ("0737", 7),
+                                              ("0738", 7), ("0739", 7), ("0743", 7), ("0744", 7), ("0745", 7), ("0746", 7)])
+    def test_every_hunan_area_code_exists(self, area, digits):
+        assert check_phone(f"{area}-5{'2' * (digits - 1)}").ok
 
     def test_tel_uri_refuses_invalid_numbers(self):
         with pytest.raises(ValueError):

@@ -24,7 +24,7 @@ WRONG_ID = "430102199003075011"     # check digit should be 6
 LOST_FIELDS = ["published=2024-05-08", "holder=张三", "document.type=身份证", f"document.number={GOOD_ID}"]
 LOST_PATH = "notices/lost/2024/2024-05-08-zhang-san-shen-fen-zheng.yaml"
 DEREG_FIELDS = ["published=2024-05-08", "organization=衡东县示例二协会", f"credit_code={GOOD_CODE}",
-                "decided_on=2024-05-01", "decided_by=会员代表大会", "contact.name=王联系", "contact.phone=05015202540",
+                "decided_on=2024-05-01", "decided_by=会员代表大会", "contact.name=王联系", "contact.phone=07345261234",
                 "region=衡阳市/衡东县"]
 GRID = ["id=01", "name=新塘社区第一网格", "village=新塘社区", "leader.name=彭网格", "leader.phone=13973400009"]
 TOWN_FIELDS = ["town=衡阳市/衡东县/新塘镇", "updated=2024-01-01", "judges.name=谭法官", "judges.court=衡东县人民法院",
@@ -94,7 +94,7 @@ def test_deregistration_from_options(repo):
     assert result.returncode == 0, result.stderr
     path = repo / "notices/deregistration/2024/2024-05-08-heng-dong-xian-shi-li-er-xie-hui.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["contact"] == {"name": "王联系", "phone": "05015202540"}  # not the integer 674563424
+    assert data["contact"] == {"name": "王联系", "phone": "07345261234"}  # not the (octal) integer 999645852
     assert data["credit_code"] == GOOD_CODE and data["kind"] == "deregistration"
     assert strict_check(repo).returncode == 0
 

@@ -434,7 +434,8 @@ def test_every_problem_of_every_file_is_reported(check_files):
 
 
 def test_places_with_the_same_pinyin_get_their_own_list_pages(check_files):
-    """乌塘村 and 吴塘村 are both wutangcun: each keeps its own notices list (the second gets -2)."""
+    """乌塘镇 and 吴塘镇 are both wu-tang-zhen: each keeps its own notices list (without region codes, the
+    one whose name sorts first keeps the address, the other gets four characters of its name's hash)."""
     from generator.render import render
 
     regions = BASE_REGIONS.replace("children: [乌塘村, 新塘村]", "children: [乌塘村, 新塘村]\n        - name: 吴塘镇\n          children: [吴塘村]") \
@@ -449,4 +450,39 @@ def test_places_with_the_same_pinyin_get_their_own_list_pages(check_files):
     assert len(urls) == len(set(urls))
     titles = {page.url: page.title for page in pages}
     assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen/"] == "乌塘镇的公告"
-    assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen-2/"] == "吴塘镇的公告"
+    assert titles["notices/regions/heng-yang-shi/heng-dong-xian/wu-tang-zhen-b59c/"] == "吴塘镇的公告"
+
+
+def test_region_codes_are_checked_by_level_at_their_line(check_files):
+    """Each level has its length (市 4/6, 县 6, 镇 9/12, 村 12) and starts with its parent's code; the
+    message points at the code's own line, and every wrong code is reported, not only the first."""
+    regions = """- name: 衡阳市
+  code: "430400"
+  children:
+    - name: 衡东县
+      code: "430424"
+      children:
+        - name: 甘溪镇
+          code: "430424104000"
+          children:
+            - {name: 乌塘村, code: "430424104201"}
+            - {name: 新塘村, code: "430424105202"}
+        - name: 杨桥镇
+          code: "43042410600"
+          children: [白莲村]
+    - name: 衡山县
+      code: "430523"
+- name: 长沙市
+  code: "4301"
+  children:
+    - name: 芙蓉区
+      code: "430102"
+      children:
+        - name: 定王台街道
+          code: "430102001"
+          children: [燕山街社区]
+"""
+    problems = [p for p in check_files({**BASE, "regions.yaml": regions}).problems if p.rule.startswith("region-code")]
+    assert [(p.line, p.rule) for p in problems] == [(11, "region-code-parent"), (13, "region-code-format"),
+                                                     (16, "region-code-parent")], describe(problems)
+    assert "430424104" in problems[0].message and "12" in problems[1].message and "4304" in problems[2].message

@@ -215,3 +215,18 @@ def test_a_built_file_the_scan_cannot_read_is_a_finding_not_a_traceback(tmp_path
     found = [finding.format() for finding in scan.scan(tmp_path, scan.Expected({}), scan.default_trusted())]
     assert found[0].startswith("deep.json: 完整的身份证号码") and WHOLE_ID not in found[0]
     assert found[1].startswith("pagefind/x.pf_fragment: 无法读取生成的文件")
+
+
+def test_redirect_pages_are_checked_like_any_page(tmp_path):
+    """A redirect page (generator/moved.py) carries no script, and its refresh, canonical link and
+    visible link are internal links the scan resolves: one that points nowhere is a finding each."""
+    from generator import moved
+
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "index.html").write_text("<!doctype html><title>新</title><p>新</p>", encoding="utf-8")
+    for old, new in (("old", "new"), ("gone", "nowhere")):
+        (tmp_path / old).mkdir()
+        (tmp_path / old / "index.html").write_text(moved.page(old, new), encoding="utf-8")
+    found = [finding.format() for finding in scan.scan(tmp_path, scan.Expected({}), scan.default_trusted())]
+    assert all("gone/index.html" in line for line in found), found
+    assert len([line for line in found if "链接指向的文件不存在" in line]) == 3, found  # canonical, refresh, link
