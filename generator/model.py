@@ -173,6 +173,44 @@ class Document:
         return self.name or self.type
 
 
+@dataclass(frozen=True)
+class Newspaper:
+    """Where a notice also ran in print: 报刊名称, date, 版面."""
+
+    name: str
+    date: dt.date
+    page: str | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated change to a published notice, shown under it."""
+
+    date: dt.date
+    change: str
+
+
+@dataclass(frozen=True)
+class Objection:
+    """Where and until when an objection (异议) to a deregistration is lodged; office None: the authority."""
+
+    closes_on: dt.date
+    opens_on: dt.date
+    office: str | None = None
+    phone: PhoneNumber | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeDates:
+    """The dates a notice page shows at its foot: published (公告日期, the data), its last correction (the
+    data), and a later change git knows of when the data names none."""
+
+    published: dt.date
+    corrected: dt.date | None = None
+    changed: dt.date | None = None
+
+
 @dataclass
 class Notice:
     """What every notice has: the fields list pages, feeds and search share."""
@@ -184,6 +222,23 @@ class Notice:
     status: str = "active"
     withdrawn_reason: str | None = None
     region: str | None = None
+    reference: str = ""  # 公告编号, as written in the file or derived from its path (reference.py)
+    reference_written: bool = False
+    publisher: Office | None = None  # 发布单位
+    newspapers: list[Newspaper] = field(default_factory=list)  # 原载报刊
+    corrections: list[Correction] = field(default_factory=list)  # in the order written
+
+    @property
+    def corrections_in_order(self) -> list[Correction]:
+        """Oldest first, as a record is read (the order written kept for the same day)."""
+        return sorted(self.corrections, key=lambda c: c.date)
+
+    def dates(self, changed: dt.date | None) -> NoticeDates:
+        """The dates to show, from the data; `changed` (git's last change to the file) only when no
+        correction is recorded and it is after 公告日期, so no date shown contradicts another."""
+        corrected = max((c.date for c in self.corrections), default=None)
+        later = changed if changed and not corrected and changed > self.published else None
+        return NoticeDates(self.published, corrected, later)
 
     @property
     def withdrawn(self) -> bool:
@@ -220,6 +275,8 @@ class Deregistration(Notice):
     decided_by: str = ""
     claim_days: int = 45
     contact: Person | None = None
+    authority: Office | None = None  # 登记机关
+    objection: Objection | None = None  # 异议
 
     @property
     def title(self) -> str:
