@@ -233,11 +233,12 @@ class Notice:
         """Oldest first, as a record is read (the order written kept for the same day)."""
         return sorted(self.corrections, key=lambda c: c.date)
 
-    def dates(self, changed: dt.date | None) -> NoticeDates:
-        """The dates to show, from the data; `changed` (git's last change to the file) only when no
-        correction is recorded and it is after 公告日期, so no date shown contradicts another."""
+    def dates(self, committed: dt.date | None = None, changed: dt.date | None = None) -> NoticeDates:
+        """The dates to show, from the data. Git's dates (`committed`: the file's first commit, `changed`: its
+        last) only where the data is silent: with no correction recorded, a change after both the first
+        commit and 公告日期 is shown as such; a file committed once (an older notice brought in) shows none."""
         corrected = max((c.date for c in self.corrections), default=None)
-        later = changed if changed and not corrected and changed > self.published else None
+        later = changed if changed and committed and not corrected and changed > max(committed, self.published) else None
         return NoticeDates(self.published, corrected, later)
 
     @property

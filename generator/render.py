@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
-from . import legalpages, privacy, resources, searchwords
+from . import legalpages, privacy, reference, resources, searchwords
 from .anchors import town_anchors
 from .cache import digest
 from .history import History
@@ -92,6 +92,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
     env.globals["town_anchors"] = town_anchors
+    env.globals["reference_forms"] = reference.search_forms
     env.filters["public_number"] = privacy.public_number
     legalpages.add_globals(env)
     return env

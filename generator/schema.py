@@ -100,6 +100,9 @@ class Text(ScalarType):
 class Date(ScalarType):
     json_type = "date"
 
+    def __init__(self, future_ok: bool = False):
+        self.future_ok = future_ok  # a deadline may lie ahead
+
     def describe(self):
         return "日期 YYYY-MM-DD"
 
@@ -112,7 +115,7 @@ class Date(ScalarType):
         except ValueError:
             ctx.error(node, name, f"日期 {text} 不存在 (no such date)", "date-format")
             return None
-        if value > ctx.today + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
+        if not self.future_ok and value > ctx.today + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
             ctx.error(node, name, f"日期 {text} 在将来，请检查年份 (date is in the future)", "date-future")
         return value
 
@@ -464,8 +467,8 @@ DEREGISTRATION = Struct(
         Field("office", Text(), "受理异议的单位", "不写时为登记机关"),
         Field("phone", Phone(), "电话"),
         Field("address", Text(), "地址"),
-        Field("opens_on", Date(), "异议期开始", "不写时为公告日期"),
-        Field("closes_on", Date(), "异议期截止", "不早于开始日期", required=True),
+        Field("opens_on", Date(future_ok=True), "异议期开始", "不写时为公告日期"),
+        Field("closes_on", Date(future_ok=True), "异议期截止", "不早于开始日期", required=True),
     ), "异议", "对注销有异议时向谁、在什么期限内提出"),
 )
 
