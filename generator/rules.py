@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .schema import NEWSPAPER_WINDOW_DAYS, PROVENANCE_FROM
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
 
 
@@ -319,7 +320,7 @@ register(Rule("guide-id-number", "法律指南里不写身份证号码",
 # ------------------------------------------------------------ provenance: number, publisher, sources, corrections
 
 PUBLISHER = "publisher: {name: 衡东县甘溪镇人民政府, phone: \"0734-5261234\"}\n"
-RECENT_LOST = ID_NOTICE.replace("2022-06-20", "2026-11-20")
+RECENT_LOST = ID_NOTICE.replace("2022-06-20", PROVENANCE_FROM.isoformat())
 
 register(Rule("reference-format", "公告编号格式正确",
               "公告编号 reference 写成 区划代码（6 位）-年份（4 位）-类别字母和 6 位编码，如 430424-2022-Y7K3M9Q；"
@@ -334,7 +335,7 @@ register(Rule("reference-duplicate", "公告编号不重复",
                    **lost("published: 2022-06-20\nreference: 430424-2022-Y7K3M9Q\nholder: 某公司\ndocument: {type: 公章}\n",
                           name="lost/2022/again.yaml")}))
 register(Rule("newspaper-date", "报刊刊登日期与公告日期相近",
-              "原载报刊 newspapers 的刊登日期 date 与公告日期相差不超过 60 天；相差更多多半是年份或月份写错了。",
+              f"原载报刊 newspapers 的刊登日期 date 与公告日期相差不超过 {NEWSPAPER_WINDOW_DAYS} 天；相差更多多半是年份或月份写错了。",
               good=lost(ID_NOTICE.format(number=GOOD_ID) + "newspapers:\n  - {name: 衡阳日报, date: 2022-06-18, page: A7}\n"),
               bad=lost(ID_NOTICE.format(number=GOOD_ID) + "newspapers:\n  - {name: 衡阳日报, date: 2021-06-18, page: A7}\n")))
 register(Rule("correction-date", "更正日期在公告日期和今天之间",
@@ -343,7 +344,7 @@ register(Rule("correction-date", "更正日期在公告日期和今天之间",
               good=lost(ID_NOTICE.format(number=GOOD_ID) + "corrections:\n  - {date: 2022-06-25, change: 更正声明人姓名}\n"),
               bad=lost(ID_NOTICE.format(number=GOOD_ID) + "corrections:\n  - {date: 2022-06-19, change: 更正声明人姓名}\n")))
 register(Rule("provenance-missing", "新公告写明发布单位（注销公告还有登记机关）（警告）",
-              "公告日期在 2026 年 11 月 20 日及以后的公告要写发布单位 publisher，注销公告还要写登记机关 authority；"
+              f"公告日期在 {PROVENANCE_FROM.year} 年 {PROVENANCE_FROM.month} 月 {PROVENANCE_FROM.day} 日及以后的公告要写发布单位 publisher，注销公告还要写登记机关 authority；"
               "更早的公告可以不写。`portal check --strict`（CI 使用）会把警告当作错误。",
               level="warning",
               good=lost(RECENT_LOST.format(number=GOOD_ID) + PUBLISHER, name="lost/2026/example.yaml"),

@@ -386,7 +386,7 @@ TOWN = Struct(
 
 #: Notices published from this day on should name their publisher (and a deregistration its registration
 #: authority): a warning, so the files written before these fields existed stay valid under --strict.
-PROVENANCE_FROM = dt.date(2026, 11, 20)
+PROVENANCE_FROM = dt.date(2026, 11, 23)
 #: How far a newspaper's date may be from 公告日期, either way (rule newspaper-date).
 NEWSPAPER_WINDOW_DAYS = 60
 _FROM_TEXT = f"{PROVENANCE_FROM.year}年{PROVENANCE_FROM.month}月{PROVENANCE_FROM.day}日"
