@@ -651,11 +651,12 @@ def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]
 
 
 def _duplicate_references(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
-    """Two notices with one reference number: the second by path is reported, naming the first."""
+    """Two notices with one reference number: the later published (then by path) is reported, naming the
+    earlier, which keeps its number (a copied file is the usual cause)."""
     problems = []
     seen: dict[str, tuple[str, tuple[int, int]]] = {}
     codes = region_codes(portal)
-    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: n.source.path):
+    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: (n.published, n.source.path)):
         where = positions.get(notice.source.path, {}).get("reference", (1, 1))
         if notice.reference in seen:
             first, (line, column) = seen[notice.reference]
