@@ -134,7 +134,7 @@ def test_deregistration_page_shows_number_authority_objection_and_corrections(si
 def test_pages_show_publisher_and_newspaper(site):
     shown = facts(page(site, DEREG_WRITTEN))
     assert shown["公告编号"] == "430423-2021-ZW1TWSY"
-    assert shown["发布单位"].startswith("衡山县民政局")
+    assert shown["发布单位"].startswith("衡山县市场监督管理局")
     assert shown["原载报刊"] == "《衡阳日报》 2021年4月24日 A2版"
     lost = facts(page(site, LOST_2022))
     assert lost["发布单位"].startswith("衡东县融媒体中心")
