@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .schema import NEWSPAPER_WINDOW_DAYS, PROVENANCE_FROM
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
+from .schema import NEWSPAPER_WINDOW_DAYS, PROVENANCE_FROM
 
 
 @dataclass(frozen=True)

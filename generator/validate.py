@@ -437,8 +437,8 @@ def _provenance(values: dict, ctx: Context, kind: str) -> dict:
                 ctx.problems.append(problem(ctx, ctx.position("published"), key, (
                     f"请写明{label} {key}（名称，最好也写电话）：{PROVENANCE_FROM} 以后的公告都要注明 "
                     f"(notices published since {PROVENANCE_FROM} should name their {key})"), "provenance-missing"))
-    return dict(reference=written or "", reference_written=written is not None, publisher=_office(values.get("publisher")),
-                newspapers=newspapers, corrections=corrections)
+    return {"reference": written or "", "reference_written": written is not None,
+            "publisher": _office(values.get("publisher")), "newspapers": newspapers, "corrections": corrections}
 
 
 def _objection(values: dict, ctx: Context) -> Objection | None:
@@ -550,7 +550,8 @@ def _assign_references(portal: Portal) -> None:
     """Derive the reference number of every notice that has none written (reference.py): from its path
     below notices/ and the code of its county in regions.yaml."""
     codes = region_codes(portal)
-    for notice in [*portal.lost, *portal.deregistrations]:
+    notices: list[LostDocumentNotice | Deregistration] = [*portal.lost, *portal.deregistrations]
+    for notice in notices:
         if not notice.reference_written:
             notice.reference = _derived_reference(notice, codes)
 
