@@ -657,7 +657,8 @@ def _duplicate_references(portal: Portal, positions: dict[str, dict[str, tuple[i
     problems = []
     seen: dict[str, tuple[str, tuple[int, int]]] = {}
     codes = region_codes(portal)
-    for notice in sorted([*portal.lost, *portal.deregistrations], key=lambda n: (n.published, n.source.path)):
+    notices: list[LostDocumentNotice | Deregistration] = [*portal.lost, *portal.deregistrations]
+    for notice in sorted(notices, key=lambda n: (n.published, n.source.path)):
         where = positions.get(notice.source.path, {}).get("reference", (1, 1))
         if notice.reference in seen:
             first, (line, column) = seen[notice.reference]
