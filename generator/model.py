@@ -174,6 +174,44 @@ class Document:
         return self.name or self.type
 
 
+@dataclass(frozen=True)
+class Newspaper:
+    """Where a notice also ran in print: 报刊名称, date, 版面."""
+
+    name: str
+    date: dt.date
+    page: str | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A dated change to a published notice, shown under it."""
+
+    date: dt.date
+    change: str
+
+
+@dataclass(frozen=True)
+class Objection:
+    """Where and until when an objection (异议) to a deregistration is lodged; office None: the authority."""
+
+    closes_on: dt.date
+    opens_on: dt.date
+    office: str | None = None
+    phone: PhoneNumber | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class NoticeDates:
+    """The dates a notice page shows at its foot: published (公告日期, the data), its last correction (the
+    data), and a later change git knows of when the data names none."""
+
+    published: dt.date
+    corrected: dt.date | None = None
+    changed: dt.date | None = None
+
+
 @dataclass
 class Notice:
     """What every notice has: the fields list pages, feeds and search share."""
@@ -187,6 +225,24 @@ class Notice:
     status: str = "active"
     withdrawn_reason: str | None = None
     region: str | None = None
+    reference: str = ""  # 公告编号, as written in the file or derived from its path (reference.py)
+    reference_written: bool = False
+    publisher: Office | None = None  # 发布单位
+    newspapers: list[Newspaper] = field(default_factory=list)  # 原载报刊
+    corrections: list[Correction] = field(default_factory=list)  # in the order written
+
+    @property
+    def corrections_in_order(self) -> list[Correction]:
+        """Oldest first, as a record is read (the order written kept for the same day)."""
+        return sorted(self.corrections, key=lambda c: c.date)
+
+    def dates(self, committed: dt.date | None = None, changed: dt.date | None = None) -> NoticeDates:
+        """The dates to show, from the data. Git's dates (`committed`: the file's first commit, `changed`: its
+        last) only where the data is silent: with no correction recorded, a change after both the first
+        commit and 公告日期 is shown as such; a file committed once (an older notice brought in) shows none."""
+        corrected = max((c.date for c in self.corrections), default=None)
+        later = changed if changed and committed and not corrected and changed > max(committed, self.published) else None
+        return NoticeDates(self.published, corrected, later)
 
     @property
     def withdrawn(self) -> bool:
@@ -227,6 +283,8 @@ class Deregistration(Notice):
     decided_by: str = ""
     claim_days: int = 45
     contact: Person | None = None
+    authority: Office | None = None  # 登记机关
+    objection: Objection | None = None  # 异议
 
     @property
     def title(self) -> str:

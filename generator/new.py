@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 
-from . import privacy, slugs, validate
+from . import privacy, reference, slugs, validate
 from .load import Loaded, Scalar, Sequence, SourceFile, display_path, load_tree, parse
 from .problems import Problem, shown
 from .schema import DEREGISTRATION, LOST, TOWN, Context, Field, ListOf, PhoneNumber, Struct, Text, nearest
@@ -34,9 +34,11 @@ KINDS = tuple(SCHEMAS)
 #: The questions asked, in order (any other schema field can still be given with --field).
 QUESTIONS: dict[str, tuple[str, ...]] = {
     "lost-document": ("published", "holder", "region", "document.type", "document.number", "document.name",
-                      "document.issuer", "lost_on", "reissued", "statement", "legal_basis"),
+                      "document.issuer", "lost_on", "reissued", "statement", "legal_basis",
+                      "publisher.name", "publisher.phone"),
     "deregistration": ("published", "organization", "credit_code", "region", "decided_on", "decided_by",
-                       "claim_days", "contact.name", "contact.phone"),
+                       "claim_days", "contact.name", "contact.phone", "publisher.name", "publisher.phone",
+                       "authority.name", "authority.phone"),
     "town": ("town", "updated", "judges[0].name", "judges[0].court", "judges[0].title", "judges[0].phone"),
 }
 GRID_QUESTIONS = ("id", "name", "village", "leader.name", "leader.phone")
@@ -44,6 +46,8 @@ GRID_QUESTIONS = ("id", "name", "village", "leader.name", "leader.phone")
 #: Questions asked only when an earlier answer calls for them.
 ASK_WHEN: dict[str, Callable[[dict[str, Any]], bool]] = {
     "document.name": lambda answers: answers.get("document.type") == "其他",
+    "publisher.phone": lambda answers: "publisher.name" in answers,
+    "authority.phone": lambda answers: "authority.name" in answers,
 }
 #: Fields whose empty answer means "today" in interactive mode.
 TODAY_DEFAULT = {"published", "updated"}
@@ -338,6 +342,16 @@ def target_path(notices: Path, kind: str, document: dict[str, Any], county_folde
     return notices / "deregistration" / str(published.year) / f"{_slug(name, 'notice')}.yaml"
 
 
+def with_reference(document: dict[str, Any], kind: str, below: str, checked: validate.Checked) -> dict[str, Any]:
+    """`document` with its reference number (公告编号) right after `kind`: the number the checker would derive
+    for a file at `below` (its path below notices/), now written in, so it survives a later rename."""
+    if kind == "town" or "reference" in document:
+        return document
+    codes = validate.region_codes(checked.portal)
+    number = reference.derive(kind, document["published"].year, below, reference.county_code(document.get("region"), codes))
+    return {"kind": document["kind"], "reference": number, **{k: v for k, v in document.items() if k != "kind"}}
+
+
 def free_path(path: Path) -> Path:
     """`path`, or `path` with -2, -3, … before the suffix: never an existing file."""
     candidate, number = path, 1
@@ -478,8 +492,12 @@ def _create(session: _Session, notices: Path, out: TextIO, err: TextIO) -> int:
     while True:
         document = assemble(session.schema, session.answers)
         target = free_path(target_path(notices.resolve(), opts.kind, document, folders))
+        document = with_reference(document, opts.kind, target.relative_to(notices.resolve()).as_posix(), checked)
         text = dump(document)
-        problems = new_problems(loaded, baseline, notices.resolve(), target, text, opts.today)
+        found = new_problems(loaded, baseline, notices.resolve(), target, text, opts.today)
+        for warning in (p for p in found if p.level != "error"):  # CI's --strict decides on these
+            print(warning.format(), file=err)
+        problems = [p for p in found if p.level == "error"]
         if not problems:
             break
         here = display_path(target)

@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import guides as guide_rules
-from . import legalpages, moved, privacy, resources, searchwords, slugs
+from . import legalpages, moved, privacy, reference, resources, searchwords, slugs
 from .anchors import town_anchors
 from .history import History
 from .page import Job, Page, digest, safe_title
@@ -55,6 +55,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
     env.globals["town_anchors"] = town_anchors
+    env.globals["reference_forms"] = reference.search_forms
     env.filters["public_number"] = privacy.public_number
     legalpages.add_globals(env)
     return env

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_ITEMS, MAX_TEXT_CHARS, MAX_VALUES, megabytes
 from .problems import Problem
-from .schema import Context
+from .schema import NEWSPAPER_WINDOW_DAYS, PROVENANCE_FROM, Context
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,8 @@ register(Rule("date-format", "日期写成 YYYY-MM-DD 且真实存在", "例如 
               good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID).replace("2022-06-20", "2022-02-30"))))
 register(Rule("date-future", "日期不能在将来", "公告日期等不能晚于今天一周以上，多半是年份写错。",
               good=GOOD_LOST, bad=lost(ID_NOTICE.format(number=GOOD_ID).replace("2022-06-20", "2092-06-20"))))
-register(Rule("date-order", "日期先后要合理", "遗失日期 lost_on、决议日期 decided_on 不能晚于公告日期 published。",
+register(Rule("date-order", "日期先后要合理", "遗失日期 lost_on、决议日期 decided_on 不能晚于公告日期 published；"
+              "异议期截止 objection.closes_on 不能早于开始日期 opens_on（不写时为公告日期）。",
               good=_dereg(), bad=_dereg(decided_on="2022-06-07")))
 
 # ------------------------------------------------------------ identifiers
@@ -326,6 +327,39 @@ register(Rule("guide-id-number", "法律指南里不写身份证号码",
               "指南会原样发布给所有居民。举例时把号码遮住，如 43************1234；任何一串校验位正确的 18 位号码都会被拒绝。",
               good=guide(body="号码只显示前 2 位和后 4 位，如 43************5016。"),
               bad=guide(body="例如 430102199003075016。")))
+
+# ------------------------------------------------------------ provenance: number, publisher, sources, corrections
+
+PUBLISHER = "publisher: {name: 衡东县甘溪镇人民政府, phone: \"0734-5261234\"}\n"
+RECENT_LOST = ID_NOTICE.replace("2022-06-20", PROVENANCE_FROM.isoformat())
+
+register(Rule("reference-format", "公告编号格式正确",
+              "公告编号 reference 写成 区划代码（6 位）-年份（4 位）-类别字母和 6 位编码，如 430424-2022-Y7K3M9Q；"
+              "遗失声明的类别字母是 Y，注销公告是 Z，编码只用数字和大写字母（不含 I、L、O、U）。"
+              "portal new 新建公告时会写好编号；没有写编号的公告按文件名推算（见阅读指南）。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "reference: 430424-2022-Y7K3M9Q\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID) + "reference: 430424-2022-Z7K3M9Q\n")))
+register(Rule("reference-duplicate", "公告编号不重复",
+              "每条公告的编号都不同。复制别的公告文件来改时，请删去或改掉 reference，检查会提示本文件应写的编号。",
+              good=GOOD_LOST,
+              bad={**lost(ID_NOTICE.format(number=GOOD_ID) + "reference: 430424-2022-Y7K3M9Q\n"),
+                   **lost("published: 2022-06-20\nreference: 430424-2022-Y7K3M9Q\nholder: 某公司\ndocument: {type: 公章}\n",
+                          name="lost/2022/again.yaml")}))
+register(Rule("newspaper-date", "报刊刊登日期与公告日期相近",
+              f"原载报刊 newspapers 的刊登日期 date 与公告日期相差不超过 {NEWSPAPER_WINDOW_DAYS} 天；相差更多多半是年份或月份写错了。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "newspapers:\n  - {name: 衡阳日报, date: 2022-06-18, page: A7}\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID) + "newspapers:\n  - {name: 衡阳日报, date: 2021-06-18, page: A7}\n")))
+register(Rule("correction-date", "更正日期在公告日期和今天之间",
+              "更正记录 corrections 的每一条写更正日期 date 和更正内容 change。更正日期不能早于公告日期（发布前的修改不是更正），"
+              "也不能晚于今天。公告发布后的每次修改都要记一条，已有的记录不要删除。",
+              good=lost(ID_NOTICE.format(number=GOOD_ID) + "corrections:\n  - {date: 2022-06-25, change: 更正声明人姓名}\n"),
+              bad=lost(ID_NOTICE.format(number=GOOD_ID) + "corrections:\n  - {date: 2022-06-19, change: 更正声明人姓名}\n")))
+register(Rule("provenance-missing", "新公告写明发布单位（注销公告还有登记机关）（警告）",
+              f"公告日期在 {PROVENANCE_FROM.year} 年 {PROVENANCE_FROM.month} 月 {PROVENANCE_FROM.day} 日及以后的公告要写发布单位 publisher，注销公告还要写登记机关 authority；"
+              "更早的公告可以不写。`portal check --strict`（CI 使用）会把警告当作错误。",
+              level="warning",
+              good=lost(RECENT_LOST.format(number=GOOD_ID) + PUBLISHER, name="lost/2026/example.yaml"),
+              bad=lost(RECENT_LOST.format(number=GOOD_ID), name="lost/2026/example.yaml")))
 
 
 def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:

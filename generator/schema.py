@@ -100,6 +100,9 @@ class Text(ScalarType):
 class Date(ScalarType):
     json_type = "date"
 
+    def __init__(self, future_ok: bool = False):
+        self.future_ok = future_ok  # a deadline may lie ahead
+
     def describe(self):
         return "日期 YYYY-MM-DD"
 
@@ -112,7 +115,7 @@ class Date(ScalarType):
         except ValueError:
             ctx.error(node, name, f"日期 {text} 不存在 (no such date)", "date-format")
             return None
-        if value > ctx.today + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
+        if not self.future_ok and value > ctx.today + dt.timedelta(days=FUTURE_TOLERANCE_DAYS):
             ctx.error(node, name, f"日期 {text} 在将来，请检查年份 (date is in the future)", "date-future")
         return value
 
@@ -380,6 +383,39 @@ TOWN = Struct(
     Field("grids", ListOf(GRID, min_items=1), "网格", required=True),
 )
 
+# ---------------------------------------------------------------- provenance (both notice kinds)
+
+#: Notices published from this day on should name their publisher (and a deregistration its registration
+#: authority): a warning, so the files written before these fields existed stay valid under --strict.
+PROVENANCE_FROM = dt.date(2026, 11, 23)
+#: How far a newspaper's date may be from 公告日期, either way (rule newspaper-date).
+NEWSPAPER_WINDOW_DAYS = 60
+_FROM_TEXT = f"{PROVENANCE_FROM.year}年{PROVENANCE_FROM.month}月{PROVENANCE_FROM.day}日"
+
+OFFICE = Struct(
+    Field("name", Text(), "名称", required=True),
+    Field("phone", Phone(), "电话"),
+    Field("address", Text(), "地址"),
+)
+
+REFERENCE = Field("reference", Text(), "公告编号",
+                  "如 430424-2022-Y7K3M9Q：区划代码-年份-类别字母（遗失 Y，注销 Z）和 6 位编码。"
+                  "portal new 会写好；不写时按文件名推算，文件改名后会变，所以一经公布请写入文件，以后不要改")
+
+PROVENANCE = (
+    Field("publisher", OFFICE, "发布单位", "发布本公告的单位及其电话、地址；"
+          f"公告日期在{_FROM_TEXT}及以后的公告不写时提醒"),
+    Field("newspapers", ListOf(Struct(
+        Field("name", Text(), "报刊名称", "如 衡阳日报", required=True),
+        Field("date", Date(), "刊登日期", f"与公告日期相差不超过 {NEWSPAPER_WINDOW_DAYS} 天", required=True),
+        Field("page", Text(), "版面", "如 A7 版"),
+    )), "原载报刊", "本公告同时刊登在报纸上时，写明报刊名称、日期和版面"),
+    Field("corrections", ListOf(Struct(
+        Field("date", Date(), "更正日期", "不早于公告日期，不晚于今天", required=True),
+        Field("change", Text(multiline=True), "更正内容", "改了什么，如 更正证件号码末位", required=True),
+    )), "更正记录", "公告发布后每次修改都记一条，显示在公告下方；不要删除已有的记录"),
+)
+
 DOCUMENT_TYPES = (
     *privacy.ID_DOCUMENT_TYPES,
     "毕业证书", "学位证书", "不动产权证书", "营业执照", "公章", "出生医学证明", "其他",
@@ -390,6 +426,7 @@ ID_TYPES_TEXT = "、".join(privacy.ID_DOCUMENT_TYPES)
 
 LOST = Struct(
     Field("kind", Text(), "公告类别", "遗失声明写 lost-document", required=True),
+    REFERENCE,
     Field("published", Date(), "公告日期", required=True),
     Field("holder", Text(), "声明人", "个人或单位", required=True),
     Field("region", Text(), "地区", "regions.yaml 中的路径，如 长沙市/芙蓉区"),
@@ -408,10 +445,12 @@ LOST = Struct(
     Field("legal_basis", Text(multiline=True), "法律依据"),
     Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
     Field("withdrawn_reason", Text(multiline=True), "撤回原因", "status 为 withdrawn 时必填"),
+    *PROVENANCE,
 )
 
 DEREGISTRATION = Struct(
     Field("kind", Text(), "公告类别", "注销公告写 deregistration", required=True),
+    REFERENCE,
     Field("published", Date(), "公告日期", required=True),
     Field("organization", Text(), "注销单位", required=True),
     Field("credit_code", Text(), "统一社会信用代码", "18 位，按 GB 32100 校验", required=True),
@@ -422,7 +461,18 @@ DEREGISTRATION = Struct(
     Field("contact", PERSON, "联系人", required=True),
     Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
     Field("withdrawn_reason", Text(multiline=True), "撤回原因", "status 为 withdrawn 时必填"),
+    *PROVENANCE,
+    Field("authority", OFFICE, "登记机关", "受理注销登记的机关，如 衡东县民政局、衡东县市场监督管理局；"
+          f"公告日期在{_FROM_TEXT}及以后的公告不写时提醒"),
+    Field("objection", Struct(
+        Field("office", Text(), "受理异议的单位", "不写时为登记机关"),
+        Field("phone", Phone(), "电话"),
+        Field("address", Text(), "地址"),
+        Field("opens_on", Date(future_ok=True), "异议期开始", "不写时为公告日期"),
+        Field("closes_on", Date(future_ok=True), "异议期截止", "不早于开始日期", required=True),
+    ), "异议", "对注销有异议时向谁、在什么期限内提出"),
 )
+
 
 def field_type(struct: Struct, field_name: str) -> Type | None:
     """The type of a field by the checker's name for it (`grids[0].covers[1]`), None if there is none."""

@@ -12,15 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import characters, identifiers, legal, privacy, slugs
+from . import characters, identifiers, legal, privacy, reference, slugs
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
-from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
-                    Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
+from .model import (Building, Correction, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
+                    Newspaper, Objection, Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import problem
-from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, TOWN, Context, Struct, Text, field_type,
-                     nearest)
+from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, NEWSPAPER_WINDOW_DAYS, PROVENANCE_FROM,
+                     TOWN, Context, Struct, Text, field_type, nearest)
 
 YEAR_RE = re.compile(r"^\d{4}$")
 TOWN_SERVICE_FIELDS = {"village": "所在村", "firm": "律师事务所", "phone": "电话", "address": "地址", "hours": "办公时间"}
@@ -47,7 +47,7 @@ class FileResult:
     legal: legal.LegalConfig | None = None
 
 
-CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code"}
+CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code", "reference"}
 CROSS_FILE_GRID_FIELD = re.compile(r"^(?:grids\[\d+\]\.(?:id|village|wechat_group\.qr)|legal_services\[\d+\]\.(?:id|village))$")
 
 
@@ -194,6 +194,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places)
     _assign_notice_urls(portal)
     _assign_town_urls(portal, index)
+    _assign_references(portal)
     problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)
 
@@ -412,7 +413,8 @@ def _notice(source: SourceFile, ctx: Context, parts):
     _check_withdrawn(values, ctx)
     url = "/".join(("notices", parts[0], parts[1], _slug(parts[2]), ""))
     common = dict(source=Source(source.path, 1, 1), url=url, data_file="/".join(("notices", *parts)), status=values.get("status", "active"),
-                  withdrawn_reason=values.get("withdrawn_reason"), region=values.get("region"))
+                  withdrawn_reason=values.get("withdrawn_reason"), region=values.get("region"),
+                  **_provenance(values, ctx, kind))
     if kind == "lost-document":
         document = _document(values.get("document"), ctx)
         if "published" not in values or "holder" not in values or document is None:
@@ -428,7 +430,73 @@ def _notice(source: SourceFile, ctx: Context, parts):
     return Deregistration(published=values["published"], organization=values["organization"], credit_code=code,
                           decided_on=values["decided_on"], decided_by=values["decided_by"],
                           claim_days=values.get("claim_days", 45), contact=Person(contact["name"], contact["phone"]),
-                          **common)
+                          authority=_office(values.get("authority")), objection=_objection(values, ctx), **common)
+
+
+def _office(values: dict | None) -> Office | None:
+    return Office(values["name"], values.get("phone"), values.get("address")) if values and "name" in values else None
+
+
+def _provenance(values: dict, ctx: Context, kind: str) -> dict:
+    """The reference number as written, the publisher, the newspapers and the corrections of one notice,
+    each checked against 公告日期 (and today); a publisher (and a deregistration's authority) missing
+    from a notice published since PROVENANCE_FROM is a warning."""
+    published = values.get("published")
+    written = values.get("reference")
+    if written is not None and (why := reference.problem(written, kind)):
+        ctx.problems.append(problem(ctx, ctx.position("reference"), "reference", why, "reference-format"))
+        written = None
+    newspapers = []
+    for index, item in enumerate(values.get("newspapers") or []):
+        if not item or "name" not in item or "date" not in item:
+            continue
+        name = f"newspapers[{index}].date"
+        if published and abs((item["date"] - published).days) > NEWSPAPER_WINDOW_DAYS:
+            ctx.problems.append(problem(ctx, ctx.position(name), name, (
+                f"刊登日期 {item['date']} 与公告日期 {published} 相差 {abs((item['date'] - published).days)} 天，"
+                f"超过 {NEWSPAPER_WINDOW_DAYS} 天，请核对年份和月份 (the newspaper's date is too far from published)"),
+                "newspaper-date"))
+        newspapers.append(Newspaper(item["name"], item["date"], item.get("page")))
+    corrections = []
+    for index, item in enumerate(values.get("corrections") or []):
+        if not item or "date" not in item or "change" not in item:
+            continue
+        name = f"corrections[{index}].date"
+        if published and item["date"] < published:
+            ctx.problems.append(problem(ctx, ctx.position(name), name,
+                                        f"更正日期 {item['date']} 早于公告日期 {published}：公告发布前的修改不是更正 "
+                                        "(a correction cannot be dated before published)", "correction-date"))
+        elif item["date"] > ctx.today:
+            ctx.problems.append(problem(ctx, ctx.position(name), name,
+                                        f"更正日期 {item['date']} 在今天（{ctx.today}）之后 (a correction cannot be dated in the future)",
+                                        "correction-date"))
+        corrections.append(Correction(item["date"], item["change"]))
+    if published and published >= PROVENANCE_FROM:
+        wanted = [("publisher", "发布单位")] + ([("authority", "登记机关")] if kind == "deregistration" else [])
+        for key, label in wanted:
+            if key not in values and not any(p.field.startswith(key) for p in ctx.problems):
+                ctx.problems.append(problem(ctx, ctx.position("published"), key, (
+                    f"请写明{label} {key}（名称，最好也写电话）：{PROVENANCE_FROM} 以后的公告都要注明 "
+                    f"(notices published since {PROVENANCE_FROM} should name their {key})"), "provenance-missing"))
+    return {"reference": written or "", "reference_written": written is not None,
+            "publisher": _office(values.get("publisher")), "newspapers": newspapers, "corrections": corrections}
+
+
+def _objection(values: dict, ctx: Context) -> Objection | None:
+    """A deregistration's objection office and period (opening on 公告日期 unless written); the period
+    must not end before it opens, nor before 公告日期."""
+    item = values.get("objection")
+    if not item or "closes_on" not in item:
+        return None
+    published = values.get("published")
+    opens = item.get("opens_on") or published
+    if opens is None:
+        return None
+    if item["closes_on"] < opens:
+        ctx.problems.append(problem(ctx, ctx.position("objection.closes_on"), "objection.closes_on",
+                                    f"异议期截止 {item['closes_on']} 早于开始日期 {opens} (the objection period ends before it opens)",
+                                    "date-order"))
+    return Objection(item["closes_on"], opens, item.get("office"), item.get("phone"), item.get("address"))
 
 
 def _folder_of(kind: str) -> str:
@@ -537,6 +605,25 @@ def _assign_town_urls(portal: Portal, index: dict[str, Region]) -> None:
         portal.towns[number].url = url
 
 
+def _assign_references(portal: Portal) -> None:
+    """Derive the reference number of every notice that has none written (reference.py): from its path
+    below notices/ and the code of its county in regions.yaml."""
+    codes = region_codes(portal)
+    notices: list[LostDocumentNotice | Deregistration] = [*portal.lost, *portal.deregistrations]
+    for notice in notices:
+        if not notice.reference_written:
+            notice.reference = _derived_reference(notice, codes)
+
+
+def region_codes(portal: Portal) -> dict[str, str | None]:
+    return {path: region.code for path, region in region_index(portal.regions).items()}
+
+
+def _derived_reference(notice: LostDocumentNotice | Deregistration, codes: dict[str, str | None]) -> str:
+    return reference.derive(notice.kind, notice.year, notice.data_file.split("/", 1)[1],
+                            reference.county_code(notice.region, codes))
+
+
 # ------------------------------------------------------------------ across files
 
 
@@ -589,6 +676,7 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
             problems.append(problem(notice.source.path, positions.get(notice.source.path, {}).get("region", (1, 1)), "region",
                                     f"regions.yaml 中没有 {notice.region}{nearest(notice.region, index)} (no such place in regions.yaml)", "region-unknown"))
     problems.extend(_duplicates(portal, positions))
+    problems.extend(_duplicate_references(portal, positions))
     return problems
 
 
@@ -613,4 +701,26 @@ def _duplicates(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]
                                     f"{what} 已经在 {seen[key]} 中公告过 (duplicate notice)", "notice-duplicate"))
         else:
             seen[key] = notice.source.path
+    return problems
+
+
+def _duplicate_references(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
+    """Two notices with one reference number: the later published (then by path) is reported, naming the
+    earlier, which keeps its number (a copied file is the usual cause)."""
+    problems = []
+    seen: dict[str, tuple[str, tuple[int, int]]] = {}
+    codes = region_codes(portal)
+    notices: list[LostDocumentNotice | Deregistration] = [*portal.lost, *portal.deregistrations]
+    for notice in sorted(notices, key=lambda n: (n.published, n.source.path)):
+        where = positions.get(notice.source.path, {}).get("reference", (1, 1))
+        if notice.reference in seen:
+            first, (line, column) = seen[notice.reference]
+            own = _derived_reference(notice, codes)
+            how = "（本文件没有写公告编号，按文件名推算）" if not notice.reference_written else ""
+            fix = f"请在本文件写 reference: {own}" if own != notice.reference else "请把本文件改个名字"
+            problems.append(problem(notice.source.path, where, "reference", (
+                f"公告编号 {notice.reference}{how} 已经在 {first}:{line}:{column} 中使用，每条公告的编号必须不同，"
+                f"{fix} (duplicate reference number, first in {first})"), "reference-duplicate"))
+        else:
+            seen[notice.reference] = (notice.source.path, where)
     return problems

@@ -117,7 +117,7 @@ def test_the_schema_check_is_not_vacuous(sveltia_schema):
     it, so the widgets are checked field by field below.)"""
     for mistake in (lambda c: c["collections"][0]["fields"][1].update(type="day"),
                     lambda c: c["collections"][0]["fields"][2].update(required="yes"),
-                    lambda c: c["collections"][0]["fields"][4]["fields"][0].pop("options"),
+                    lambda c: c["collections"][0]["fields"][5]["fields"][0].pop("options"),  # document.type
                     lambda c: c["collections"][2]["fields"][-1]["fields"][4]["fields"][1].update(pattern=["x"]),
                     lambda c: c["collections"][2]["fields"][-1].update(min="one"),
                     lambda c: c["collections"][1].update(folders="notices/x"),
@@ -263,6 +263,9 @@ SAMPLE = {
     "organization": "衡东县新塘村示例农机合作社", "credit_code": rules.GOOD_CODE,
     "town": "衡阳市/衡东县/甘溪镇", "grids.id": "12", "grids.village": "新塘村", "grids.covers": ["新塘村3组"],
     "grids.wechat_group.qr": "/images/qr.png", "status": "active", "legal_services.village": "新塘村",
+    "reference": None,  # left empty in the editor: the checker derives it from the file's path
+    "corrections.date": "2026-11-21", "newspapers.date": "2026-11-19",
+    "objection.opens_on": "2026-11-20", "objection.closes_on": "2027-01-04",
 }
 
 

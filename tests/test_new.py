@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import TODAY
-from generator import identifiers, new
+from generator import identifiers, new, reference
 from generator.rules import GOOD_CODE, GOOD_ID
 from generator.schema import DEREGISTRATION, LOST, TOWN
 
@@ -69,7 +69,8 @@ def test_lost_document_from_options_passes_the_strict_check(repo):
     assert result.returncode == 0, result.stderr
     assert LOST_PATH in result.stdout and "portal check" in result.stdout
     written = (repo / LOST_PATH).read_text(encoding="utf-8")
-    assert yaml.safe_load(written) == {"kind": "lost-document", "published": yaml.safe_load("2024-05-08"),
+    number = reference.derive("lost-document", 2024, LOST_PATH.removeprefix("notices/"), None)  # no region: no county
+    assert yaml.safe_load(written) == {"kind": "lost-document", "reference": number, "published": yaml.safe_load("2024-05-08"),
                                        "holder": "张三", "document": {"type": "身份证", "number": GOOD_ID}}
     checked = strict_check(repo)
     assert checked.returncode == 0, checked.stderr
@@ -249,6 +250,7 @@ DIALOGUE = "\n".join([
     WRONG_ID,           # refused: asked again
     GOOD_ID,
     "", "", "", "", "",  # issuer, lost_on, reissued, statement, legal_basis: skipped
+    "",                  # publisher.name: skipped (its phone is then not asked)
     "y", "",
 ])
 
@@ -267,6 +269,7 @@ def test_interactive_dialogue_re_asks_a_wrong_answer(repo):
 
 def test_interactive_cross_file_problem_re_asks_that_field(repo):
     answers = ["", "衡东县示例二协会", GOOD_CODE, "衡阳市/衡东", "2024-05-01", "会员代表大会", "", "王联系", "13800001234",
+               "衡东县示例二协会清算组", "", "衡东县民政局", "0734-5221234",  # publisher, authority
                "衡阳市/衡东县",  # region asked again after the whole-data-set check
                "y"]
     result = portal(repo, "new", "deregistration", "-i", "--today", TODAY.isoformat(), input="\n".join(answers) + "\n")
@@ -275,6 +278,10 @@ def test_interactive_cross_file_problem_re_asks_that_field(repo):
     (path,) = (repo / "notices/deregistration" / str(TODAY.year)).glob("*.yaml")  # published: Enter = today
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["region"] == "衡阳市/衡东县" and data["published"].isoformat() == TODAY.isoformat()
+    assert data["publisher"] == {"name": "衡东县示例二协会清算组"}
+    assert data["authority"] == {"name": "衡东县民政局", "phone": "0734-5221234"}
+    assert data["reference"] == reference.derive("deregistration", TODAY.year, path.relative_to(repo / "notices").as_posix(),
+                                                 "430424")  # 衡东县's code in the fixture's regions.yaml
 
 
 def test_input_ending_early_writes_nothing(repo):
@@ -299,7 +306,7 @@ def test_in_process_run_with_streams(repo, monkeypatch):
     monkeypatch.chdir(repo)
     out, err = io.StringIO(), io.StringIO()
     opts = new.NewOptions("lost-document", Path("notices"), LOST_FIELDS, ask=True, today=TODAY)
-    assert new.run(opts, io.StringIO("\n" * 6 + "y\n"), out, err) == 0, err.getvalue()
+    assert new.run(opts, io.StringIO("\n" * 7 + "y\n"), out, err) == 0, err.getvalue()
     assert (repo / LOST_PATH).is_file()
 
 

@@ -27,6 +27,9 @@ EXPRESSED = {"field-required", "field-type", "field-choice", "unknown-key", "dat
              "phone-format"}
 #: Rules the schema cannot express, and why (see editor.py).
 NOT_EXPRESSED = {
+    "reference-format": "the kind letter must match the file's kind (the pattern alone would pass Y on a deregistration)",
+    "reference-duplicate": "compares files", "newspaper-date": "compares two fields' dates",
+    "correction-date": "compares a date with published and today", "provenance-missing": "depends on published's date",
     "id-check-digit": "a check digit (GB 11643) is arithmetic",
     "credit-code-org": "a check character (GB 32100) is arithmetic",
     "credit-code": "a check character (GB 32100) is arithmetic",

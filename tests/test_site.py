@@ -94,7 +94,8 @@ def test_every_notice_field_reaches_its_page(site):
         for key, value in leaves(data):
             if key in ("kind", "status"):
                 continue
-            if key in ("published", "lost_on", "decided_on"):
+            if key in ("published", "lost_on", "decided_on", "newspapers.date", "corrections.date", "objection.closes_on",
+                       "objection.opens_on"):
                 assert zh(value) in text or value in text, (path, key)
             elif key == "reissued":
                 assert ("已申领新证" if value == "true" else "尚未申领新证") in text, path
