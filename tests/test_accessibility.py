@@ -222,11 +222,11 @@ def test_body_text_line_height(phone, name, mode):
 
 @pytest.mark.parametrize("name,words", [
     ("withdrawn", ["已撤回", "本公告已撤回", "撤回原因"]),
-    ("lost", ["有效"]),
-    ("deregistration", ["有效", "申报期进行中", "债权申报截止日期"]),
-    ("closed", ["申报期已截止", "债权申报截止日期"]),
+    ("lost", ["已声明作废"]),
+    ("deregistration", ["公告期内", "债权申报期", "债权申报截止日期"]),
+    ("closed", ["公告期满", "债权申报期", "债权申报截止日期"]),
     ("list", ["已撤回"]),
-    ("home", ["进行中", "已截止"]),
+    ("home", ["公告期内", "公告期满", "已声明作废"]),
 ])
 def test_status_is_said_in_words(phone, name, words):
     page = open_page(phone, name)

@@ -86,7 +86,7 @@ def test_search_a_holders_name_and_open_the_notice(browser, portal):
     assert page.locator("h1").text_content() == notice.title
     facts = page.locator("dl.pt-facts").inner_text()
     assert "43************0498" in facts and notice.document.number not in page.content()
-    assert "有效" in page.locator(".pt-status").inner_text()
+    assert "已声明作废" in page.locator(".pt-status").inner_text()
     browser.assert_clean()
 
 
