@@ -208,7 +208,8 @@ class Renderer(legalpages.LegalPages):
             return legal_key
         if job.method == "town":
             town = job.target
-            return digest(job.method, repr(town), repr(self.history_of(town.source.path, town.updated)), self.legal_key_of(town))
+            return digest(job.method, repr(town), repr(self.portal.stale(town)), repr(self.history_of(town.source.path, town.updated)),
+                          self.legal_key_of(town))
         if job.method == "notice":
             return self._notice_key(job.target)
         spec = job.target
