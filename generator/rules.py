@@ -320,12 +320,12 @@ register(Rule("guide-id-number", "法律指南里不写身份证号码",
 AID = "legal_services:\n  - {{kind: legal-aid, name: 衡东县法律援助中心, phone: \"{phone}\"}}\n"
 PLACE_HOTLINE = "places:\n  - place: 衡阳市/衡东县\n    hotlines:\n      - {{name: {name}, phone: \"{phone}\"}}\n"
 
-register(Rule("town-stale", "网格员名单要定期核实（警告）",
+register(Rule("town-stale", "网格员名单要定期核实",
               "镇（街道）文件的更新日期 updated 超过 12 个月（portal check/build --stale-months 可改），说明名单可能已经过时："
               "请向镇（街道）核实网格员、法官和电话，核实后把 updated 改成核实的日期。网页上也会提示居民“信息更新于…，可能已有变动”。",
               level="warning", good={"contacts/hengdong/ganxi.yaml": BASE_TOWN},
               bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("updated: 2026-10-23", "updated: 2023-10-23")}))
-register(Rule("phone-conflict", "同一单位在两个文件里的电话要一致（警告）",
+register(Rule("phone-conflict", "同一单位在两个文件里的电话要一致",
               "同名的综治中心、司法所、法律援助中心、公证处、人民法庭、热线等在两个文件里写了不同的电话号码，居民不知道该打哪个。"
               "比较时忽略写法差异（空格、连字符、全角字符），警告会写出两处的文件和行号，请核实后改成同一个号码。"
               "同一个文件里的两个号码，以及 legal.yaml 中各地用同名热线替换通用热线，不算冲突。",
