@@ -57,10 +57,7 @@ def browser(site):
 
 
 def visit(browser, url: str, when: dt.datetime):
-    tab = browser.new_page()
-    tab.clock.set_fixed_time(when)
-    tab.goto(browser.base_url + url, wait_until="load")
-    return tab
+    return browser.open(url, clock=when)
 
 
 def shown(locator) -> str:
