@@ -130,15 +130,14 @@ def notice_card(notice: Notice, today: dt.date) -> str:
     A deregistration still open adds the state after its deadline and the deadline (ISO), so search.js can correct a
     result that an old index shows as open (claim.js)."""
     key = state(notice, today)
-    word = STATE_WORDS[key]
-    if key == "open":
-        word = f"{word} 申报截至{zh_date(notice.claim_deadline)}"
+    open_until = notice.claim_deadline if isinstance(notice, Deregistration) and key == "open" else None
+    word = f"{STATE_WORDS[key]} 申报截至{zh_date(open_until)}" if open_until else STATE_WORDS[key]
     who = notice.organization if isinstance(notice, Deregistration) else notice.holder
     contact = notice.contact if isinstance(notice, Deregistration) else None
     fields = [notice.kind_label, who, zh_date(notice.published), word,
               contact.name if contact else "", contact.phone.text if contact and contact.phone else ""]
-    if key == "open":
-        fields += [STATE_WORDS["closed"], notice.claim_deadline.isoformat()]  # words between the phone and the date:
+    if open_until:
+        fields += [STATE_WORDS["closed"], open_until.isoformat()]  # words between the phone and the date:
         # Pagefind's index runs meta values together, and the output scan reads a phone number and a date as one ID
     return "|".join(field.replace("|", "｜").replace(",", "，") for field in fields)
 

@@ -17,8 +17,8 @@ from slugify import slugify
 from . import characters, identifiers, legal, privacy
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
-from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
-                    Office, Person, Portal, Region, Source, STALE_MONTHS, Town, WechatGroup, Worker, region_index)
+from .model import (STALE_MONTHS, Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
+                    Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
 from .problems import Problem
 from .rules import RULES
 from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, TOWN, Context, PhoneNumber, Struct, Text,

@@ -146,7 +146,7 @@ class Browser:
         context.on("requestfailed", self._failed)
         return context
 
-    def new_page(self, fresh: bool = True, clock: "datetime.datetime | None" = None, **options):
+    def new_page(self, fresh: bool = True, clock: datetime.datetime | None = None, **options):
         """A tab: in a new context, or (fresh=False) in one context shared by all such tabs.
         Context `options` always make a new context. `clock`: the page's Date.now() is that moment, always
         (Playwright's clock emulation; a page whose words depend on the day never reads the wall clock)."""
@@ -164,7 +164,7 @@ class Browser:
             page.clock.set_fixed_time(clock)
         return page
 
-    def open(self, url: str, fresh: bool = True, wait_until: str = "load", clock: "datetime.datetime | None" = None,
+    def open(self, url: str, fresh: bool = True, wait_until: str = "load", clock: datetime.datetime | None = None,
              **options):
         """A new tab showing `url` (relative to the site root); `options` as for `new_context`."""
         page = self.new_page(fresh, clock, **options)

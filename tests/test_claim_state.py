@@ -22,7 +22,7 @@ require_chromium("the claim state in the browser")
 SMALL = ROOT / "tests" / "fixtures" / "small" / "notices"
 NOTICE = "notices/deregistration/2026/association/"
 BUILT = dt.date(2026, 11, 23)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
 #: (the visitor's clock, the state they must see)
@@ -95,7 +95,7 @@ def test_list_and_home_pages_close_the_state_after_the_deadline(browser, url):
     before = visit(browser, url, DAYS[2][0])
     after = visit(browser, url, DAYS[3][0])
     try:
-        item = lambda tab: shown(tab.locator(".pt-list__item", has_text="衡东县示例协会"))  # noqa: E731
+        item = lambda tab: shown(tab.locator(".pt-list__item", has_text="衡东县示例协会"))
         assert "公告期内，申报截至 2026年12月1日" in item(before) and "公告期满" not in item(before)
         assert "公告期满" in item(after) and "公告期内" not in item(after)
     finally:
@@ -129,7 +129,7 @@ def test_without_javascript_the_dates_are_written_in_words(browser):
 
 def test_no_bare_valid_badge_anywhere(site):
     """The old green 有效 badge is gone from every page: every state word is one of the defined ones."""
-    from generator.render import STATE_WORDS  # noqa: PLC0415
+    from generator.render import STATE_WORDS
 
     badges = []
     for path in html_pages(site):
@@ -141,3 +141,13 @@ def test_no_bare_valid_badge_anywhere(site):
             assert not [s for s in soup.find_all(string=re.compile(r"^\s*有效\s*$"))], path
     assert badges and set(badges) <= set(STATE_WORDS.values())
     assert {"公告期内", "公告期满", "已声明作废"} <= set(badges)
+
+
+def test_every_state_word_is_defined_where_its_badge_links(site):
+    from generator.render import STATE_WORDS  # noqa: PLC0415
+
+    guide = page(site, "guide/reading/")
+    for key, word in STATE_WORDS.items():
+        term = guide.find(id=f"state-{key}")
+        assert term is not None and term.get_text(strip=True) == word, key
+        assert len(term.parent.get_text(strip=True)) > len(word) + 20, f"{word} is not explained"

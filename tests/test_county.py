@@ -105,6 +105,6 @@ def test_workflows_rebuild_daily_just_after_midnight_in_china(repo, name):
         assert on["schedule"] == [{"cron": county.REBUILD_CRON}]
     minute, hour, *rest = county.REBUILD_CRON.split()
     assert rest == ["*", "*", "*"]
-    utc = dt.datetime(2026, 12, 1, int(hour), int(minute), tzinfo=dt.timezone.utc)
+    utc = dt.datetime(2026, 12, 1, int(hour), int(minute), tzinfo=dt.UTC)
     china = utc.astimezone(ZoneInfo("Asia/Shanghai"))
     assert (china.date(), china.hour, china.minute) == (dt.date(2026, 12, 2), 0, 5)

@@ -7,8 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY
+
 from generator.build import Options, run_check
 from generator.cli import main
 from generator.rules import BASE_REGIONS, BASE_TOWN
