@@ -231,7 +231,8 @@ def files(options: InitOptions) -> dict[str, str]:
     gitea = workflow(github=False)
     return {
         "notices/regions.yaml": REGIONS,
-        "notices/contacts/hengdong/ganxi.yaml": TOWN,
+        # dated the day it is written: the example is not a stale list (town-stale) on the county's first check
+        "notices/contacts/hengdong/ganxi.yaml": re.sub(r"(?m)^updated: .*$", f"updated: {today}", TOWN),
         f"notices/lost/{today[:4]}/example.yaml": NOTICE.format(today=today),
         "mkdocs.yml": site_config(options.name),
         "requirements.txt": REQUIREMENTS.format(**pinned),

@@ -108,3 +108,10 @@ def test_workflows_rebuild_daily_just_after_midnight_in_china(repo, name):
     utc = dt.datetime(2026, 12, 1, int(hour), int(minute), tzinfo=dt.UTC)
     china = utc.astimezone(ZoneInfo("Asia/Shanghai"))
     assert (china.date(), china.hour, china.minute) == (dt.date(2026, 12, 2), 0, 5)
+
+
+def test_a_repository_made_years_later_is_not_stale_on_its_first_check(tmp_path, monkeypatch):
+    later = dt.date(2030, 3, 1)
+    assert main(["init", str(tmp_path / "data"), "--today", later.isoformat()]) == 0
+    monkeypatch.chdir(tmp_path / "data")
+    assert main(["check", "--strict", "--no-cache", "--today", later.isoformat()]) == 0
