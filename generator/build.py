@@ -34,7 +34,7 @@ from .cache import (BuildCache, CheckCache, PageCache, Written, code_digest, def
 from .cms import write_admin
 from .history import git_history
 from .load import copy_images, display_path, display_paths, load_file, read_input, scan
-from .model import Portal
+from .model import STALE_MONTHS, Portal
 from .problems import BuildError, Problem
 from . import resources
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
@@ -68,6 +68,7 @@ class Options:
     cache: bool = True  # keep what did not change from the last build (see cache.py); False: build everything
     cache_dir: Path | None = None  # default: .portal-cache/<site folder name> beside the site folder
     site_url: str | None = None  # portal build --site-url: the live site's address, over the site identity's
+    stale_months: int = STALE_MONTHS  # --stale-months: a town list older than this is a warning and a note (0: never)
 
 
 @dataclass
@@ -198,7 +199,7 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
             load_problems += problems
             if result is not None:
                 results.append(result)
-        checked = assemble(results, load_problems, display_path(notices), options.today, tree.images)
+        checked = assemble(results, load_problems, display_path(notices), options.today, tree.images, options.stale_months)
         checked.data_files = {name: path.relative_to(notices).parts[0] for name, path in zip(names, files)}
         return checked
 

@@ -17,6 +17,7 @@ from . import new as create
 from . import serve as live
 import json
 
+from .model import STALE_MONTHS
 from .problems import FORMATS, Problem, as_dict, format_github
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -31,6 +32,8 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
         cmd.add_argument("--strict", action="store_true", help="把警告也当作错误 (treat warnings as errors; CI uses this)")
         cmd.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
+        cmd.add_argument("--stale-months", type=int, default=STALE_MONTHS, metavar="N",
+                         help=f"镇（街道）名单超过 N 个月未更新时警告，并在网页上提示；0 表示不检查 (default: {STALE_MONTHS})")
         cmd.add_argument("--format", choices=FORMATS, default="text",
                          help="问题的输出格式：text、github（CI 行内标注）、json (problem output format)")
 
@@ -92,7 +95,7 @@ def site_address(text: str) -> str:
 
 
 def options(args) -> pipeline.Options:
-    opts = pipeline.Options(notices=args.notices, strict=args.strict)
+    opts = pipeline.Options(notices=args.notices, strict=args.strict, stale_months=args.stale_months)
     if args.today:
         opts.today = args.today
     if getattr(args, "site_dir", None):

@@ -51,7 +51,7 @@ PLACEHOLDER_REPO = "your-org/hunan-notice-portal"
 BACKENDS = ("github", "gitea")
 
 #: Labels shown for choice values that are English words in the data.
-CHOICE_LABELS = {**LEGAL_SERVICE_KINDS, "active": "有效", "withdrawn": "已撤回"}
+CHOICE_LABELS = {**LEGAL_SERVICE_KINDS, "active": "未撤回（正常公告）", "withdrawn": "已撤回"}
 #: Text fields holding an image path below notices/ (the WeChat group's QR code): an upload, not typing.
 IMAGE_FIELDS = {"qr"}
 #: Values a new entry starts with, where the schema has none ({{now}}: today, in DATE_FORMAT).

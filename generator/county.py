@@ -32,6 +32,15 @@ CONFIGURE_PAGES = "actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d77
 UPLOAD_PAGES = "actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1"
 DEPLOY_PAGES = "actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5"
 
+#: The daily rebuild, in UTC as cron is read by GitHub, Gitea and Forgejo: 16:05 UTC is 00:05 the next day in
+#: China (Asia/Shanghai is UTC+8 all year, no summer time), so a claim period that ended yesterday reads 公告期满
+#: on the published pages from just after midnight (claim.js corrects older pages in the browser meanwhile).
+#: The generator's own .github/workflows/portal.yml has the same line (tests/test_county.py keeps them equal).
+REBUILD_CRON = "5 16 * * *"
+SCHEDULE = f"""  schedule:  # rebuild daily at 00:05 China time (16:05 UTC): claim states follow the calendar
+    - cron: "{REBUILD_CRON}"
+"""
+
 
 @dataclass
 class InitOptions:
@@ -171,7 +180,7 @@ on:
   pull_request:
   push:
     branches: [main]
-  workflow_dispatch:
+{SCHEDULE}  workflow_dispatch:
 
 permissions:
   contents: read
@@ -222,7 +231,8 @@ def files(options: InitOptions) -> dict[str, str]:
     gitea = workflow(github=False)
     return {
         "notices/regions.yaml": REGIONS,
-        "notices/contacts/hengdong/ganxi.yaml": TOWN,
+        # dated the day it is written: the example is not a stale list (town-stale) on the county's first check
+        "notices/contacts/hengdong/ganxi.yaml": re.sub(r"(?m)^updated: .*$", f"updated: {today}", TOWN),
         f"notices/lost/{today[:4]}/example.yaml": NOTICE.format(today=today),
         "mkdocs.yml": site_config(options.name),
         "requirements.txt": REQUIREMENTS.format(**pinned),

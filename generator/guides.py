@@ -35,7 +35,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import identifiers, slugs
 from .load import decode, display_path, parse, read_input, walk
 from .limits import MAX_GUIDE_BYTES
-from .model import Citation, Guide, Region, Source
+from .model import Citation, Guide, Region, Source, months_between
 from .problems import Problem
 from .rules import problem
 from .schema import DOCUMENT_TYPES, Boolean, Choice, Context, Date, Field, ListOf, Struct, Text
@@ -145,7 +145,7 @@ def load_guide(file: Path, notices: Path, today: dt.date, review_months: int,
                                      f"{place} 不是 regions.yaml 中的市或县 (applies_to names a city or county in regions.yaml)",
                                      "region-unknown"))
     reviewed = values.get("reviewed_on")
-    if reviewed and _months_between(reviewed, today) >= review_months:
+    if reviewed and months_between(reviewed, today) >= review_months:
         problems.append(problem(path, ctx.position("reviewed_on"), "reviewed_on",
                                  f"审核日期 {reviewed} 已超过 {review_months} 个月，请审核单位重新审核并更新日期 "
                                  f"(reviewed more than {review_months} months ago)", "guide-review-age"))
@@ -250,8 +250,6 @@ def to_html(body: str) -> str:
 TABLE_START = '<div class="pt-scroll" tabindex="0" role="region" aria-label="表格（可左右滑动）"><table class="pt-table">'
 
 
-def _months_between(earlier: dt.date, later: dt.date) -> int:
-    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
 
 
 # ------------------------------------------------------------------ what links to which guide

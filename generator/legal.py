@@ -72,17 +72,19 @@ def convert(root, ctx: Context) -> LegalConfig | None:
     values = LEGAL.convert(root, ctx, "")
     if values is None:
         return None
-    hotlines = [_from(v) for v in values.get("hotlines", []) if v and "name" in v and "phone" in v] or DEFAULT_HOTLINES
+    hotlines = [_from(v, f"hotlines[{i}]") for i, v in enumerate(values.get("hotlines", []))
+                if v and "name" in v and "phone" in v] or DEFAULT_HOTLINES
     places, positions = {}, {}
     for index, entry in enumerate(values.get("places", [])):
         if entry and "place" in entry and "hotlines" in entry:
-            places[entry["place"]] = [_from(v) for v in entry["hotlines"] if v and "name" in v and "phone" in v]
+            places[entry["place"]] = [_from(v, f"places[{index}].hotlines[{i}]") for i, v in enumerate(entry["hotlines"])
+                                      if v and "name" in v and "phone" in v]
             positions[entry["place"]] = (f"places[{index}].place", ctx.position(f"places[{index}].place"))
     return LegalConfig(hotlines, places, values.get("review_months", REVIEW_MONTHS), positions)
 
 
-def _from(values: dict) -> Hotline:
-    return Hotline(values["name"], values["phone"], values.get("note"))
+def _from(values: dict, key_path: str) -> Hotline:
+    return Hotline(values["name"], values["phone"], values.get("note"), key_path)
 
 
 def hotlines_for(default: list[Hotline], places: dict[str, list[Hotline]], place: str | None) -> list[Hotline]:

@@ -105,6 +105,7 @@ class Hotline:
     name: str
     phone: PhoneNumber
     note: str | None = None
+    key_path: str = field(default="", compare=False, repr=False)  # its place in legal.yaml, e.g. places[0].hotlines[1]
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,14 @@ class Deregistration(Notice):
         return today <= self.claim_deadline
 
 
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole months from `earlier` to `later` (2025-11-23 → 2026-11-22: 11; → 2026-11-23: 12)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+
+
+STALE_MONTHS = 12  # a town list not updated for this many months is a warning and a note on its page (town-stale)
+
+
 @dataclass
 class Portal:
     """Everything the site shows, checked and cross-referenced."""
@@ -311,6 +320,11 @@ class Portal:
     hotlines: list[Hotline] = field(default_factory=list)  # everywhere (legal.yaml, or the defaults)
     place_hotlines: dict[str, list[Hotline]] = field(default_factory=dict)  # region path → its own list
     site_url: str | None = None  # the live site's address (https://…/), for QR codes, feeds and the sitemap
+    stale_months: int = STALE_MONTHS  # portal check/build --stale-months; 0: never stale
+
+    def stale(self, town: Town) -> bool:
+        """Whether the town's list (its `updated` date) is older than `stale_months` today."""
+        return bool(self.stale_months) and months_between(town.updated, self.today) >= self.stale_months
 
     @property
     def notices(self) -> list[Notice]:

@@ -52,6 +52,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters["zh_date"] = zh_date_html
     env.globals["notice_card"] = notice_card
+    env.globals["notice_state"] = state
+    env.globals["STATE_WORDS"] = STATE_WORDS
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
     env.globals["town_anchors"] = town_anchors
@@ -71,19 +73,36 @@ def zh_date_html(value: dt.date | None) -> Markup:
     return Markup('<span class="pt-date">{}</span>').format(zh_date(value)) if value else Markup("")
 
 
+#: The state words a notice can carry, each defined on the reading guide (docs/guide/reading.md) under
+#: the anchor `state-<key>`; the badge links there. A lost-document notice that stands says what it does
+#: (the lost original is declared void), never a bare 有效 that reads as "this ID card is valid".
+STATE_WORDS = {"declared": "已声明作废", "withdrawn": "已撤回", "open": "公告期内", "closed": "公告期满"}
+
+
+def state(notice: Notice, today: dt.date) -> str:
+    """The key of a notice's state on `today` (a STATE_WORDS key)."""
+    if notice.withdrawn:
+        return "withdrawn"
+    if isinstance(notice, Deregistration):
+        return "open" if notice.claim_open(today) else "closed"
+    return "declared"
+
+
 def notice_card(notice: Notice, today: dt.date) -> str:
     """What a search result shows of a notice besides its title: kind, holder or organisation, date, state,
-    and a deregistration's 清算联系人 and phone, `|`-separated (a Pagefind meta value: no comma, which would end it)."""
-    if notice.withdrawn:
-        state = "已撤回"
-    elif isinstance(notice, Deregistration):
-        state = f"债权申报中 截至{zh_date(notice.claim_deadline)}" if notice.claim_open(today) else "债权申报已截止"
-    else:
-        state = "有效"
+    and a deregistration's 清算联系人 and phone, `|`-separated (a Pagefind meta value: no comma, which would end it).
+    A deregistration still open adds the state after its deadline and the deadline (ISO), so search.js can correct a
+    result that an old index shows as open (claim.js)."""
+    key = state(notice, today)
+    open_until = notice.claim_deadline if isinstance(notice, Deregistration) and key == "open" else None
+    word = f"{STATE_WORDS[key]} 申报截至{zh_date(open_until)}" if open_until else STATE_WORDS[key]
     who = notice.organization if isinstance(notice, Deregistration) else notice.holder if isinstance(notice, LostDocumentNotice) else ""
     contact = notice.contact if isinstance(notice, Deregistration) else None
-    fields = (notice.kind_label, who, zh_date(notice.published), state,
-              contact.name if contact else "", contact.phone.text if contact and contact.phone else "")
+    fields = [notice.kind_label, who, zh_date(notice.published), word,
+              contact.name if contact else "", contact.phone.text if contact and contact.phone else ""]
+    if open_until:
+        fields += [STATE_WORDS["closed"], open_until.isoformat()]  # words between the phone and the date:
+        # Pagefind's index runs meta values together, and the output scan reads a phone number and a date as one ID
     return "|".join(field.replace("|", "｜").replace(",", "，") for field in fields)
 
 
@@ -147,7 +166,8 @@ class Renderer(legalpages.LegalPages):
             return legal_key
         if job.method == "town":
             town = job.target
-            return digest(job.method, repr(town), repr(self.history_of(town.source.path, town.updated)), self.legal_key_of(town))
+            return digest(job.method, repr(town), repr(self.portal.stale(town)), repr(self.history_of(town.source.path, town.updated)),
+                          self.legal_key_of(town))
         if job.method == "notice":
             return self._notice_key(job.target)
         spec = job.target
@@ -194,7 +214,6 @@ class Renderer(legalpages.LegalPages):
     def notice(self, notice: Notice) -> Page:
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,
                          search_group=search_group(notice), notice=notice,
-                         claim_open=notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None,
                          search_extra=self._search_extra(notice),
                          history=self.history_of(notice.source.path, notice.published))
 

@@ -107,7 +107,7 @@ BASE_REGIONS = """- name: 衡阳市
 """
 
 BASE_TOWN = """town: 衡阳市/衡东县/甘溪镇
-updated: 2023-10-23
+updated: 2026-10-23
 judges:
   - {name: 谭某, court: 衡东县人民法院, title: 法官, phone: "0734-5261234"}
 grids:
@@ -360,6 +360,26 @@ register(Rule("provenance-missing", "新公告写明发布单位（注销公告�
               level="warning",
               good=lost(RECENT_LOST.format(number=GOOD_ID) + PUBLISHER, name="lost/2026/example.yaml"),
               bad=lost(RECENT_LOST.format(number=GOOD_ID), name="lost/2026/example.yaml")))
+
+# ------------------------------------------------------------ freshness (warnings)
+
+AID = "legal_services:\n  - {{kind: legal-aid, name: 衡东县法律援助中心, phone: \"{phone}\"}}\n"
+PLACE_HOTLINE = "places:\n  - place: 衡阳市/衡东县\n    hotlines:\n      - {{name: {name}, phone: \"{phone}\"}}\n"
+
+register(Rule("town-stale", "网格员名单要定期核实",
+              "镇（街道）文件的更新日期 updated 超过 12 个月（portal check/build --stale-months 可改），说明名单可能已经过时："
+              "请向镇（街道）核实网格员、法官和电话，核实后把 updated 改成核实的日期。网页上也会提示居民“信息更新于…，可能已有变动”。",
+              level="warning", good={"contacts/hengdong/ganxi.yaml": BASE_TOWN},
+              bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN.replace("updated: 2026-10-23", "updated: 2023-10-23")}))
+register(Rule("phone-conflict", "同一单位在两个文件里的电话要一致",
+              "同名的综治中心、司法所、法律援助中心、公证处、人民法庭、热线等在两个文件里写了不同的电话号码，居民不知道该打哪个。"
+              "比较时忽略写法差异（空格、连字符、全角字符），警告会写出两处的文件和行号，请核实后改成同一个号码。"
+              "同一个文件里的两个号码，以及 legal.yaml 中各地用同名热线替换通用热线，不算冲突。",
+              level="warning",
+              good={"contacts/hengdong/ganxi.yaml": BASE_TOWN + AID.format(phone="0734-5233791"),
+                    "legal.yaml": PLACE_HOTLINE.format(name="衡东县 法律援助中心", phone="0734 5233791")},
+              bad={"contacts/hengdong/ganxi.yaml": BASE_TOWN + AID.format(phone="0734-5233791"),
+                   "legal.yaml": PLACE_HOTLINE.format(name="衡东县法律援助中心", phone="0734-5345200")}))
 
 
 def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:

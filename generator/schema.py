@@ -443,7 +443,7 @@ LOST = Struct(
     Field("reissued", Boolean(), "已申领新证"),
     Field("statement", Text(multiline=True), "声明内容", "不写时使用标准的“声明作废”语句"),
     Field("legal_basis", Text(multiline=True), "法律依据"),
-    Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
+    Field("status", Choice("active", "withdrawn"), "状态", "active 未撤回（网站显示“已声明作废”），withdrawn 已撤回", default="active"),
     Field("withdrawn_reason", Text(multiline=True), "撤回原因", "status 为 withdrawn 时必填"),
     *PROVENANCE,
 )
@@ -459,7 +459,7 @@ DEREGISTRATION = Struct(
     Field("decided_by", Text(), "决议机构", "如 会员代表大会、股东会", required=True),
     Field("claim_days", Integer(1, 365), "债权申报期（天）", "默认 45 天，网站显示截止日期", default=45),
     Field("contact", PERSON, "联系人", required=True),
-    Field("status", Choice("active", "withdrawn"), "状态", "active 有效，withdrawn 已撤回", default="active"),
+    Field("status", Choice("active", "withdrawn"), "状态", "active 未撤回（网站按日期显示“公告期内”或“公告期满”），withdrawn 已撤回", default="active"),
     Field("withdrawn_reason", Text(multiline=True), "撤回原因", "status 为 withdrawn 时必填"),
     *PROVENANCE,
     Field("authority", OFFICE, "登记机关", "受理注销登记的机关，如 衡东县民政局、衡东县市场监督管理局；"

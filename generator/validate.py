@@ -15,12 +15,13 @@ from pathlib import Path, PurePosixPath
 from . import characters, identifiers, legal, privacy, reference, slugs
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
-from .model import (Building, Correction, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
-                    Newspaper, Objection, Office, Person, Portal, Region, Source, Town, WechatGroup, Worker, region_index)
+from .model import (STALE_MONTHS, Building, Correction, Deregistration, Document, Grid, Judge, LegalService,
+                    LostDocumentNotice, Newspaper, Objection, Office, Person, Portal, Region, Source, Town, WechatGroup,
+                    Worker, region_index)
 from .problems import Problem
 from .rules import problem
 from .schema import (FOLDER_KIND, KINDS, LEGAL_SERVICE_KINDS, LEGAL_SERVICE_NEEDS, NEWSPAPER_WINDOW_DAYS, PROVENANCE_FROM,
-                     TOWN, Context, Struct, Text, field_type, nearest)
+                     TOWN, Context, PhoneNumber, Struct, Text, field_type, nearest)
 
 YEAR_RE = re.compile(r"^\d{4}$")
 TOWN_SERVICE_FIELDS = {"village": "所在村", "firm": "律师事务所", "phone": "电话", "address": "地址", "hours": "办公时间"}
@@ -47,7 +48,8 @@ class FileResult:
     legal: legal.LegalConfig | None = None
 
 
-CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code", "reference"}
+CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code", "reference", "updated", "office.phone"}
+CROSS_FILE_PHONE_OWNERS = ("legal_services[", "hotlines[", "places[")  # their .phone: phone-conflict
 CROSS_FILE_GRID_FIELD = re.compile(r"^(?:grids\[\d+\]\.(?:id|village|wechat_group\.qr)|legal_services\[\d+\]\.(?:id|village))$")
 
 
@@ -55,7 +57,8 @@ def crosses_files(field_name: str) -> bool:
     """Whether a cross-file rule may point at this field (a town file records ~2,000 field positions:
     the set and the suffix test keep the pattern for the few that may be one)."""
     return field_name in CROSS_FILE_FIELDS or (field_name.endswith((".id", ".village", ".qr"))
-                                               and CROSS_FILE_GRID_FIELD.match(field_name) is not None)
+                                               and CROSS_FILE_GRID_FIELD.match(field_name) is not None) \
+        or (field_name.endswith(".phone") and field_name.startswith(CROSS_FILE_PHONE_OWNERS))
 
 
 def check_source(source: SourceFile, today: dt.date) -> FileResult:
@@ -154,14 +157,14 @@ def text_problems(path: str, position: tuple[int, int], field_name: str, text: s
     return found
 
 
-def check(loaded: Loaded, notices_root: str, today: dt.date) -> Checked:
+def check(loaded: Loaded, notices_root: str, today: dt.date, stale_months: int = STALE_MONTHS) -> Checked:
     """Convert and check every file; return the model and every problem found."""
     return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today,
-                    loaded.images)
+                    loaded.images, stale_months)
 
 
 def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date,
-             images: set[str] | None = None) -> Checked:
+             images: set[str] | None = None, stale_months: int = STALE_MONTHS) -> Checked:
     """Put the files' results together in order and run the rules that need more than one file
     (with `images`, the pictures in notices/images/, a QR code must name one of them)."""
     problems = list(load_problems)
@@ -191,11 +194,13 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     guides, guide_problems = legal_guides.load_guides(Path(notices_root), today,
                                                       config.review_months, index)
     problems += guide_problems + legal.unknown_places(config, config_path, index)
-    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places)
+    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places, stale_months=stale_months)
     _assign_notice_urls(portal)
     _assign_town_urls(portal, index)
     _assign_references(portal)
     problems.extend(_cross_checks(portal, positions, images))
+    problems.extend(_stale_towns(portal, positions))
+    problems.extend(_phone_conflicts(portal, positions, config, config_path))
     return Checked(portal, problems)
 
 
@@ -677,6 +682,66 @@ def _cross_checks(portal: Portal, positions: dict[str, dict[str, tuple[int, int]
                                     f"regions.yaml 中没有 {notice.region}{nearest(notice.region, index)} (no such place in regions.yaml)", "region-unknown"))
     problems.extend(_duplicates(portal, positions))
     problems.extend(_duplicate_references(portal, positions))
+    return problems
+
+
+def _stale_towns(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]]) -> list[Problem]:
+    """town-stale: a list not updated for `portal.stale_months` months (its page says so too: town.html)."""
+    return [problem(town.source.path, positions.get(town.source.path, {}).get("updated", (town.source.line, town.source.column)),
+                    "updated",
+                    f"名单更新于 {town.updated}，已超过 {portal.stale_months} 个月：请向镇（街道）核实网格员、法官和电话，"
+                    f"核实后把 updated 改成核实的日期 (list not updated for {portal.stale_months} months)", "town-stale")
+            for town in sorted(portal.towns, key=lambda t: t.source.path) if portal.stale(town)]
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One named service, office or hotline with a phone number, where it is written."""
+
+    name: str
+    phone: PhoneNumber
+    path: str
+    field: str  # office.phone, legal_services[2].phone, places[0].hotlines[1].phone
+    position: tuple[int, int]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.position[0]}"
+
+
+def _service_key(name: str) -> str:
+    """A service's name as compared: NFKC (full-width letters, digits and brackets), no whitespace at all."""
+    return re.sub(r"\s+", "", identifiers.normalize(name))
+
+
+def _phone_conflicts(portal: Portal, positions: dict[str, dict[str, tuple[int, int]]], config: legal.LegalConfig,
+                     config_path: str) -> list[Problem]:
+    """phone-conflict: the same office, legal service or hotline (by name) written with different phone numbers
+    (compared normalised, as identifiers.check_phone writes them) in two files. Within one file two numbers may be
+    meant (and legal.yaml's places replace the general hotlines of the same name on purpose): not compared."""
+    listed: list[_Listed] = []
+    for town in sorted(portal.towns, key=lambda t: t.source.path):
+        fields = positions.get(town.source.path, {})
+        where = (town.source.line, town.source.column)
+        if town.office and town.office.phone:
+            listed.append(_Listed(town.office.name, town.office.phone, town.source.path, "office.phone",
+                                  fields.get("office.phone", where)))
+        listed += [_Listed(s.name, s.phone, town.source.path, f"{s.key_path}.phone", fields.get(f"{s.key_path}.phone", where))
+                   for s in town.legal_services if s.phone]
+    fields = positions.get(config_path, {})
+    for hotline in [*config.hotlines, *(h for place in config.places.values() for h in place)]:
+        if hotline.key_path:  # written in legal.yaml, not one of the defaults
+            listed.append(_Listed(hotline.name, hotline.phone, config_path, f"{hotline.key_path}.phone",
+                                  fields.get(f"{hotline.key_path}.phone", (1, 1))))
+    first: dict[str, _Listed] = {}
+    problems = []
+    for entry in listed:
+        earlier = first.setdefault(_service_key(entry.name), entry)
+        if earlier.path != entry.path and earlier.phone.normalized != entry.phone.normalized:
+            problems.append(problem(entry.path, entry.position, entry.field,
+                                    f"{entry.name}的电话 {entry.phone.text} 与 {earlier.where} 写的 {earlier.phone.text} 不同："
+                                    f"同一单位两个号码，请核实后两处写成同一个 (the same office has another number in {earlier.where})",
+                                    "phone-conflict"))
     return problems
 
 

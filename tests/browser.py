@@ -23,6 +23,7 @@ Requests are watched, not intercepted, so Chromium's cache works as it does for 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import os
 import shutil
@@ -145,9 +146,10 @@ class Browser:
         context.on("requestfailed", self._failed)
         return context
 
-    def new_page(self, fresh: bool = True, **options):
+    def new_page(self, fresh: bool = True, clock: datetime.datetime | None = None, **options):
         """A tab: in a new context, or (fresh=False) in one context shared by all such tabs.
-        Context `options` always make a new context."""
+        Context `options` always make a new context. `clock`: the page's Date.now() is that moment, always
+        (Playwright's clock emulation; a page whose words depend on the day never reads the wall clock)."""
         if fresh or options:
             context = self.new_context(**options)
         else:
@@ -158,11 +160,14 @@ class Browser:
         page.on("console", lambda message: message.type == "error" and self.console_errors.append(
             f"{page.url}: {message.text} ({message.location.get('url', '')}:{message.location.get('lineNumber', '')})"))
         page.on("pageerror", lambda error: self.console_errors.append(f"{page.url}: uncaught {error}"))
+        if clock is not None:
+            page.clock.set_fixed_time(clock)
         return page
 
-    def open(self, url: str, fresh: bool = True, wait_until: str = "load", **options):
+    def open(self, url: str, fresh: bool = True, wait_until: str = "load", clock: datetime.datetime | None = None,
+             **options):
         """A new tab showing `url` (relative to the site root); `options` as for `new_context`."""
-        page = self.new_page(fresh, **options)
+        page = self.new_page(fresh, clock, **options)
         page.goto(self.base_url + url.lstrip("/"), wait_until=wait_until)
         return page
 

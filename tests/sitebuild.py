@@ -12,6 +12,8 @@ from generator.build import Options, build
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "notices"
 TODAY = dt.date(2026, 11, 23)
+#: Noon of TODAY in China: the clock of browser tabs that show a claim state (claim.js reads the visitor's day).
+TODAY_CLOCK = dt.datetime.combine(TODAY, dt.time(12), dt.timezone(dt.timedelta(hours=8)))
 
 
 def build_site(notices: Path, site_dir: Path, today: dt.date = TODAY, templates: Path | None = None):

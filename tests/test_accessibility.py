@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import AXE, DESKTOP, PHONE, Browser, axe, browse, require_chromium
-from tests.sitebuild import html_pages, sample_site
+from tests.sitebuild import TODAY_CLOCK, html_pages, sample_site
 
 require_chromium("the accessibility tests")
 
@@ -59,7 +59,7 @@ def phone(site):
 
 def open_page(browser: Browser, name: str, mode: str = "normal", **options):
     """A fresh tab on one of PAGES, in the given mode (elder: as if switched on earlier)."""
-    page = browser.new_page(**options)
+    page = browser.new_page(clock=TODAY_CLOCK, **options)
     if mode == "elder":
         page.context.add_init_script(ELDER_ON)
     page.goto(browser.base_url + PAGES[name])
@@ -109,7 +109,8 @@ def test_town_and_notice_pages_work_without_javascript(phone, name):
             assert page.locator("#judges .pt-person").first.is_visible()
             assert page.locator("article.pt-grid").count() > 3
         if name == "deregistration":
-            assert "申报期进行中" in page.locator(".pt-deadline").inner_text()
+            assert "公告期内" in page.locator(".pt-deadline").inner_text()
+            assert "债权申报期：2026年10月20日至2026年12月4日" in page.locator(".pt-deadline").inner_text()
     finally:
         phone.close(page)
     phone.assert_clean()
@@ -222,11 +223,11 @@ def test_body_text_line_height(phone, name, mode):
 
 @pytest.mark.parametrize("name,words", [
     ("withdrawn", ["已撤回", "本公告已撤回", "撤回原因"]),
-    ("lost", ["有效"]),
-    ("deregistration", ["有效", "申报期进行中", "债权申报截止日期"]),
-    ("closed", ["申报期已截止", "债权申报截止日期"]),
+    ("lost", ["已声明作废"]),
+    ("deregistration", ["公告期内", "债权申报期", "债权申报截止日期"]),
+    ("closed", ["公告期满", "债权申报期", "债权申报截止日期"]),
     ("list", ["已撤回"]),
-    ("home", ["进行中", "已截止"]),
+    ("home", ["公告期内", "公告期满", "已声明作废"]),
 ])
 def test_status_is_said_in_words(phone, name, words):
     page = open_page(phone, name)

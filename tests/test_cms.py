@@ -69,7 +69,8 @@ def node(*jobs):
 
 
 def portal_check(notices: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([PORTAL, "check", "--strict", "--today", TODAY, "--notices", "notices"],
+    # --stale-months 0: the fixture's town list (updated 2023-10-23) is stale on purpose (tests/golden shows the note)
+    return subprocess.run([PORTAL, "check", "--strict", "--stale-months", "0", "--today", TODAY, "--notices", "notices"],
                           cwd=notices.parent, capture_output=True, text=True)
 
 

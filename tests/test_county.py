@@ -4,11 +4,13 @@ tests/test_wheel.py runs its check and build with the installed wheel."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -92,3 +94,24 @@ def test_init_never_replaces_a_file(repo, capsys):
     after = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
     assert after.keys() == before.keys() and after[repo / "notices" / "regions.yaml"] == "# 本县已改过\n".encode()
     (repo / "notices" / "regions.yaml").write_bytes(before[repo / "notices" / "regions.yaml"])
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_workflows_rebuild_daily_just_after_midnight_in_china(repo, name):
+    """A schedule (cron, read in UTC) rebuilds main at 00:05 Asia/Shanghai, as the generator's own workflow does;
+    the publishing jobs run for it (their condition is main and not a pull request)."""
+    for workflow in (yaml.safe_load((repo / name).read_text(encoding="utf-8")), yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))):
+        on = workflow[True]  # YAML 1.1 reads the key `on` as True
+        assert on["schedule"] == [{"cron": county.REBUILD_CRON}]
+    minute, hour, *rest = county.REBUILD_CRON.split()
+    assert rest == ["*", "*", "*"]
+    utc = dt.datetime(2026, 12, 1, int(hour), int(minute), tzinfo=dt.UTC)
+    china = utc.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert (china.date(), china.hour, china.minute) == (dt.date(2026, 12, 2), 0, 5)
+
+
+def test_a_repository_made_years_later_is_not_stale_on_its_first_check(tmp_path, monkeypatch):
+    later = dt.date(2030, 3, 1)
+    assert main(["init", str(tmp_path / "data"), "--today", later.isoformat()]) == 0
+    monkeypatch.chdir(tmp_path / "data")
+    assert main(["check", "--strict", "--no-cache", "--today", later.isoformat()]) == 0

@@ -123,7 +123,8 @@ def test_county_template_override_wins(tmp_path):
 
 def generated_pages():
     checked = run_check(Options(notices=FIXTURE, today=__import__("tests.sitebuild").sitebuild.TODAY))
-    assert not checked.problems
+    # the fixture's town list (updated 2023-10-23) is stale on purpose: its golden page holds the note
+    assert [p.rule for p in checked.problems] == ["town-stale"]
     return {p.docs_path: p.text for p in render(checked.portal)}
 
 

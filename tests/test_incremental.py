@@ -101,10 +101,10 @@ def test_a_new_day_that_closes_a_claim_period_rerenders_that_notice_and_its_list
     assert deadline >= TODAY  # so that no date in the data is in the future on either day
     site = tmp_path / "site"
     run(data, site, today=deadline)
-    assert "进行中" in (site / notice.url / "index.html").read_text(encoding="utf-8")
+    assert "公告期内" in (site / notice.url / "index.html").read_text(encoding="utf-8")
     second = run(data, site, today=deadline + dt.timedelta(days=1))
     assert 0 < second.rendered
-    assert "进行中" not in (site / notice.url / "index.html").read_text(encoding="utf-8")
+    assert "公告期内" not in (site / notice.url / "index.html").read_text(encoding="utf-8")
     assert_equals_full_build(data, site, today=deadline + dt.timedelta(days=1))
 
 

@@ -17,7 +17,7 @@ import pytest
 from generator.anchors import town_anchors
 from generator.build import Options, run_check
 from tests.browser import DESKTOP, PHONE, Browser, require_chromium, save_screenshot, serve
-from tests.sitebuild import SAMPLE, TODAY, sample_site
+from tests.sitebuild import SAMPLE, TODAY, TODAY_CLOCK, sample_site
 
 require_chromium("the residents' journeys")
 
@@ -86,7 +86,7 @@ def test_search_a_holders_name_and_open_the_notice(browser, portal):
     assert page.locator("h1").text_content() == notice.title
     facts = page.locator("dl.pt-facts").inner_text()
     assert "43************0498" in facts and notice.document.number not in page.content()
-    assert "有效" in page.locator(".pt-status").inner_text()
+    assert "已声明作废" in page.locator(".pt-status").inner_text()
     browser.assert_clean()
 
 
@@ -116,11 +116,11 @@ def test_find_a_grid_worker_from_home_by_city_county_town(browser, portal):
 
 
 @pytest.mark.parametrize("organization,deadline,state", [
-    ("衡东县甘溪镇石湾村果蔬种植专业合作社", "2026年12月4日", "申报期进行中"),
-    ("衡东县养蜂协会", "2022年7月21日", "申报期已截止"),
+    ("衡东县甘溪镇石湾村果蔬种植专业合作社", "2026年12月4日", "公告期内"),
+    ("衡东县养蜂协会", "2022年7月21日", "公告期满"),
 ])
 def test_open_a_deregistration_notice_and_read_its_claim_deadline(browser, organization, deadline, state):
-    page = browser.open("")
+    page = browser.open("", clock=TODAY_CLOCK)
     tap_link(page, "全部注销公告")
     assert page.locator("h1").text_content().startswith("注销公告")
     tap_link(page, f"{organization}注销公告")

@@ -155,10 +155,10 @@ def test_id_numbers_are_never_published_whole(site):
 def test_deregistration_shows_deadline_and_whether_open(site):
     closed = page(site, "notices/deregistration/2022/2022-06-06-hengdong-yangfeng-xiehui/")
     assert closed.select_one(".pt-deadline time")["datetime"] == "2022-07-21"
-    assert "申报期已截止" in body_text(closed)
+    assert "公告期满" in body_text(closed)
     opened = page(site, "notices/deregistration/2026/2026-10-20-ganxi-shiwan-guoshu/")
     assert opened.select_one(".pt-deadline time")["datetime"] == "2026-12-04"
-    assert "申报期进行中" in body_text(opened)
+    assert "公告期内" in body_text(opened)
 
 
 def test_withdrawn_notice_is_reachable_and_says_why(site):

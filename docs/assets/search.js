@@ -229,8 +229,9 @@ function sections(data, base) {
     return {
       data, url: base + head.id, title: head.text, from: head.location, to: end,
       content: text(head.location, wordsAt.get(head.id) ?? end),
-      card: card.length === 6 ? { kind: card[0], who: card[1], date: card[2], state: card[3],
-                                  contact: card[4] ? { name: card[4], phone: card[5] } : null } : null,
+      card: card.length === 6 || card.length === 8 ? { kind: card[0], who: card[1], date: card[2], state: card[3],
+                                  contact: card[4] ? { name: card[4], phone: card[5] } : null,
+                                  after: card[6], deadline: card[7] } : null,
     };
   });
 }
@@ -398,7 +399,20 @@ function noticeLines(card) {
   const line = el("p", "pt-result__where");
   line.append(el("span", "pt-person__role", card.kind === "遗失声明" ? "声明人" : "注销单位"), `${card.who} · `,
               el("span", "pt-date", card.date), " ");
-  line.append(el("span", card.state === "已撤回" ? "pt-badge pt-badge--withdrawn" : "pt-badge pt-badge--active", card.state));
+  if (card.deadline) {  // still open when the index was built: claim.js closes it once the deadline is past
+    const claim = el("span", "pt-claim");
+    claim.dataset.deadline = card.deadline;
+    const open = el("span", "pt-badge pt-badge--open", card.state);
+    const closed = el("span", "pt-badge pt-badge--closed", card.after);
+    open.dataset.claim = "open";
+    closed.dataset.claim = "closed";
+    closed.hidden = true;
+    claim.append(open, closed);
+    line.append(claim);
+    if (window.ptClaims) window.ptClaims(line);
+  } else {
+    line.append(el("span", card.state === "已撤回" ? "pt-badge pt-badge--withdrawn" : "pt-badge pt-badge--declared", card.state));
+  }
   return card.contact ? [line, personLine("清算联系人", card.contact)] : [line];
 }
 
