@@ -16,7 +16,7 @@ import pytest
 
 from generator import boards, render, scan
 from generator.build import Options, build, check
-from tests.browser import ARTIFACTS, PHONE, Browser, axe, browse, require_chromium, serve
+from tests.browser import ARTIFACTS, PHONE, Browser, axe, require_chromium, serve
 from tests.qrdecode import decode_qr
 from tests.sitebuild import SAMPLE, TODAY, page
 
@@ -189,12 +189,11 @@ def test_the_output_scan_wants_every_town_its_boards(site, tmp_path):
     assert any("链接指向的文件不存在" in line and "towns/hengdong/ganxi/index.html" in line for line in found), found
 
 
-def test_the_boards_page_on_a_phone_passes_axe(site):
-    with browse(site, PHONE) as phone:
-        tab = phone.open("towns/hengdong/ganxi/boards/")
-        assert axe(tab) == []
-        phone.close(tab)
-        phone.assert_clean()
+def test_the_boards_page_on_a_phone_passes_axe(browser):
+    tab = browser.open("towns/hengdong/ganxi/boards/", viewport=dict(PHONE))
+    assert axe(tab) == []
+    browser.close(tab)
+    browser.assert_clean()
 
 
 def test_a_board_rendered_for_print(site, browser):
