@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import guides as guide_rules
-from . import legalpages, moved, privacy, reference, resources, searchwords, slugs
+from . import boards, legalpages, moved, privacy, reference, resources, searchwords, slugs
 from .anchors import town_anchors
 from .history import History
 from .page import Job, Page, digest, safe_title
@@ -60,6 +60,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["reference_forms"] = reference.search_forms
     env.filters["public_number"] = privacy.public_number
     legalpages.add_globals(env)
+    boards.add_globals(env)
     return env
 
 
@@ -151,6 +152,7 @@ class Renderer(legalpages.LegalPages):
     def jobs(self) -> list[Job]:
         """Every shell page, as a cheap description; `render_job` turns one into a Page."""
         jobs = [Job("town", town) for town in self.portal.towns]
+        jobs += [Job("boards_page", boards.Boards(town)) for town in self.portal.towns]
         jobs += [Job("notice", notice) for notice in self.portal.notices]
         jobs += [Job("notice_list", spec) for spec in self.list_specs()]
         jobs += self.legal_jobs()
@@ -168,6 +170,8 @@ class Renderer(legalpages.LegalPages):
             town = job.target
             return digest(job.method, repr(town), repr(self.portal.stale(town)), repr(self.history_of(town.source.path, town.updated)),
                           self.legal_key_of(town))
+        if job.method == "boards_page":  # its town, and the hotlines of the town (the complaints line)
+            return digest(job.method, repr(job.target.town), self.legal_key_of(job.target.town))
         if job.method == "notice":
             return self._notice_key(job.target)
         spec = job.target
@@ -210,6 +214,12 @@ class Renderer(legalpages.LegalPages):
         title = f"{town.name}网格员、驻镇法官联系方式"
         return self.page(town.url, title, [f"town/{county_slug}/{town_slug}.html", "town.html"], shell=True, town=town,
                          villages=self._villages(town), history=self.history_of(town.source.path, town.updated))
+
+    def boards_page(self, target: boards.Boards) -> Page:
+        """The town's 公示牌 for staff to print: not searched, not in the navigation (generator/boards.py)."""
+        town = target.town
+        return self.page(target.url, f"{town.name}公示牌（打印用）", ["boards.html"], shell=True, town=town,
+                         villages=self._villages(town))
 
     def notice(self, notice: Notice) -> Page:
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,

@@ -15,7 +15,7 @@ being published. `scan()` reads every file below the staged site and returns wha
   an element that loads another document (`<iframe>`, `<object>`, `<embed>`, `<base>`);
 - a link or asset on another host (`https://…`, `//host/…`), apart from `ALLOWED_HOSTS`;
 - an internal link or `#anchor` that does not resolve to a file, or an id, in the staged site;
-- a notice or town whose page is missing (`Expected`: one page per YAML entry).
+- a notice or town whose page is missing, or a town's 公示牌 page (boards.py) (`Expected`: one page per YAML entry).
 
 A full scan reads every file (40,000 at province scale) in worker processes; see dev/builds.md ("The output scan").
 """
@@ -37,7 +37,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import cms, identifiers, privacy, resources
+from . import boards, cms, identifiers, privacy, resources
 from .problems import BuildError
 from .rules import GOOD_ID
 from .shell import TITLE_MARK
@@ -643,6 +643,7 @@ def expected_pages(portal, data_files: dict[str, str]) -> Expected:
         "遗失声明": [(notice.source.path, notice.url) for notice in portal.lost],
         "注销公告": [(notice.source.path, notice.url) for notice in portal.deregistrations],
         "镇": [(town.source.path, town.url) for town in portal.towns],
+        "公示牌": [(town.source.path, boards.url(town)) for town in portal.towns],
     }
     sources = {source for entries in pages.values() for source, _ in entries}
     unclaimed = [name for name, folder in data_files.items()

@@ -70,7 +70,7 @@ def test_the_sample_site_passes_and_the_counts_are_printed(tmp_path, capsys):
     lost = len(list((SAMPLE / "lost").rglob("*.yaml")))
     deregistrations = len(list((SAMPLE / "deregistration").rglob("*.yaml")))
     towns = len(list((SAMPLE / "contacts").rglob("*.yaml")))
-    assert f"遗失声明 {lost} 页，注销公告 {deregistrations} 页，镇 {towns} 页" in out.out
+    assert f"遗失声明 {lost} 页，注销公告 {deregistrations} 页，镇 {towns} 页，公示牌 {towns} 页" in out.out
 
 
 def test_a_whole_id_number_past_the_masking_layer_is_refused(published, tmp_path, capsys, monkeypatch):
