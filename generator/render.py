@@ -91,6 +91,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["notice_card"] = notice_card
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
+    env.globals["notice_search_values"] = searchwords.notice_values
     env.globals["town_anchors"] = town_anchors
     env.filters["public_number"] = privacy.public_number
     legalpages.add_globals(env)
