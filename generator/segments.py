@@ -48,6 +48,7 @@ DELTA = "pagefind-delta"
 MANIFEST = "pagefind-segments.json"
 FOLD_AT = 20  # search documents differing from the base beyond which a build folds
 DELTA_CHUNK = "1000"  # PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE for the delta: one small index file per search
+SEGMENT_FILES = (f"{BASE}/", f"{DELTA}/", MANIFEST)  # what of a site the index is
 RECORD = "segments.pickle"
 _UNNEEDED = (".js", ".css")  # the delta needs none of Pagefind's scripts, styles or wasm
 
