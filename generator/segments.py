@@ -148,6 +148,7 @@ def index(cache: BuildCache, search: Path, staged: Path, site_dir: Path, changed
     recorded in `cache`, or a fold. `changed` are the documents this build rewrote or removed; `trusted`
     says whether the page record (and so `search`) is this site's last build's."""
     base = load(cache) if cache.enabled and trusted and not fold else Base()
+    clear(cache)  # until this build is published: one killed after this must not leave a record behind the documents
     if not base.scope or base.identity is None or base.identity != index_identity(site_dir):
         return _fold(search, staged)
     for url in changed:

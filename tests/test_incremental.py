@@ -157,7 +157,7 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_can
     def broken(*args):
         raise pipeline.BuildError("Pagefind failed")
 
-    monkeypatch.setattr(pipeline, "run_pagefind", broken)
+    monkeypatch.setattr(segments, "run_pagefind", broken)
     with pytest.raises(pipeline.BuildError):
         build(Options(notices=data, site_dir=site, today=TODAY))
     monkeypatch.undo()
