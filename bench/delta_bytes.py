@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import segments  # noqa: E402
-from tests.browser import browse  # noqa: E402
-from tests.searchpage import measured_search  # noqa: E402
+from generator import segments
+from tests.browser import browse
+from tests.searchpage import measured_search
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
 

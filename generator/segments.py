@@ -122,7 +122,7 @@ def page_ids(bundle: Path) -> dict[str, str]:
 def run_pagefind(search_docs: Path, output: Path, env: dict[str, str] | None = None) -> None:
     """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation),
     from the slim copies in `search_docs` (same URLs as the site), into `output`."""
-    from .build import BuildError  # noqa: PLC0415 - build.py imports this module
+    from .build import BuildError  # here: build.py imports this module
 
     search_docs.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(search_docs), "--output-path", str(output), "--silent"]

@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from generator import segments
+from tests.browser import serve
 from tests.searchpage import (  # noqa: F401 - browser is a fixture
     FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, browser, measured_search, require_chromium)
-from tests.browser import serve
 from tests.sitebuild import ROOT, SAMPLE, TODAY
 from tests.test_incremental import NEW_NOTICE, assert_same_site, edit_town, run, tree
 
@@ -131,7 +131,7 @@ def test_a_fold_gives_the_no_cache_site_byte_for_byte(data, site, browser):
     full = site.with_name("full")
     if not full.exists():
         run(data, full, cache=False)
-    from generator.build import Options, build  # noqa: PLC0415
+    from generator.build import Options, build
 
     result = build(Options(notices=data, site_dir=site, today=TODAY, fold=True))
     assert not result.failed
