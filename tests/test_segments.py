@@ -138,3 +138,13 @@ def test_a_fold_gives_the_no_cache_site_byte_for_byte(data, site, browser):
     assert manifest(site) == {"bundles": [], "drop": [], "added": [], "only": ""}
     assert_same_site(site, full, whole=True)
     assert tree(site).keys() == tree(full).keys()
+
+
+def test_a_failed_merge_falls_back_to_the_base(browser):
+    """A manifest naming a bundle that cannot be loaded: the base is searched alone (a fresh Pagefind)."""
+    tab = browser.new_page()
+    tab.route(f"**/{segments.MANIFEST}", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=json.dumps({"bundles": ["missing/"], "drop": [], "added": [], "only": ""})))
+    pages, _ = measured_search(browser, "王子波", tab)
+    assert pages[:1] == ["notices/lost/2021/2021-11-25-budongchan/"], pages
