@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from . import lock, moved
+from . import lock, moved, segments
 from .cache import (BuildCache, CheckCache, PageCache, Written, code_digest, default_dir, digest, index_identity,
                     make_ignored, tree_digest, workspace)
 from .cms import write_admin
@@ -69,6 +69,7 @@ class Options:
     cache_dir: Path | None = None  # default: .portal-cache/<site folder name> beside the site folder
     site_url: str | None = None  # portal build --site-url: the live site's address, over the site identity's
     stale_months: int = STALE_MONTHS  # --stale-months: a town list older than this is a warning and a note (0: never)
+    fold: bool = False  # portal build --fold: a full search index run even for a small change (segments.py)
 
 
 @dataclass
@@ -312,17 +313,18 @@ def _build(options: Options, place: Workplace) -> Result:
                                  fresh_sections, changed)
         moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
         clock.lap("render")
-        keep: tuple[str, ...] = ()
-        # The site's index is kept when no indexed page changed and it is the index this record made.
-        if changed or not old.pages or old.index is None or old.index != index_identity(site_dir):
-            run_pagefind(search_docs, staged / "pagefind")
-        else:
-            keep = ("pagefind",)
+        # A delta over the base the site holds, or a fold (segments.py); the base is kept when it is the one
+        # this record made.
+        indexed = segments.index(cache, search_docs, staged, site_dir, changed,
+                                 bool(old.pages) and old.index is not None and old.index == index_identity(site_dir),
+                                 options.fold)
+        keep = indexed.carry
         clock.lap("pagefind")
         expected = check_site(staged, checked, frames, options.docs_dir, options.workers)
         clock.lap("scan")
         publish(staged, site_dir, keep, work / "previous")
         cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
+        segments.published(cache, indexed, site_dir)
         clock.lap("publish")
     finally:
         place.dispose(work)
@@ -447,16 +449,6 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path) -> None:
         mkdocs_build(config)
     except Exception as exc:  # MkDocs raises its own Abort/ConfigurationError types
         raise BuildError(f"MkDocs 构建失败：{exc} (MkDocs build failed)") from exc
-
-
-def run_pagefind(search_docs: Path, output: Path) -> None:
-    """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation),
-    from the slim copies in `search_docs` (same URLs as the site), into `output`."""
-    search_docs.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(search_docs), "--output-path", str(output), "--silent"]
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")
 
 
 def publish(staged: Path, site_dir: Path, carry: tuple[str, ...] = (), aside: Path | None = None) -> None:

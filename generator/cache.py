@@ -279,7 +279,7 @@ class BuildCache:
     def clear_stale(self) -> None:
         """Temporary files of records a killed build or check was writing (call it holding the site's lock)."""
         if self.folder is not None and self.folder.is_dir():
-            for name in ("checks.pickle", "pages.pickle"):
+            for name in ("checks.pickle", "pages.pickle", "segments.pickle"):
                 for leftover in self.folder.glob(name + ".*"):
                     leftover.unlink(missing_ok=True)
 

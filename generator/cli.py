@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--no-cache", dest="cache", action="store_false",
                          help="全部重新生成，不沿用上次生成的页面 (build everything; ignore .portal-cache/)")
     b.add_argument("--timings", action="store_true", help="显示各步骤耗时 (print seconds per stage)")
+    b.add_argument("--fold", action="store_true",
+                   help="重建完整的搜索索引（合并增量），每日定时生成用 (rebuild the whole search index: fold the delta; the daily build uses it)")
     b.add_argument("--site-url", type=site_address, default=None, metavar="URL",
                    help="网站的正式网址，如 https://gonggao.example.gov.cn/ (the live site's address: QR codes, feeds)")
     s.add_argument("--port", type=int, default=8000)
@@ -107,6 +109,7 @@ def options(args) -> pipeline.Options:
     if getattr(args, "config", None):
         opts.config_file = args.config
     opts.cache = getattr(args, "cache", True)
+    opts.fold = getattr(args, "fold", False)
     if getattr(args, "site_url", None):
         opts.site_url = args.site_url
     return opts

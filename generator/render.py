@@ -56,6 +56,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["STATE_WORDS"] = STATE_WORDS
     env.globals["search_words_of"] = searchwords.words
     env.globals["town_search_values"] = searchwords.town_values
+    env.globals["notice_search_values"] = searchwords.notice_values
     env.globals["town_anchors"] = town_anchors
     env.globals["reference_forms"] = reference.search_forms
     env.filters["public_number"] = privacy.public_number

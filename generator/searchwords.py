@@ -19,8 +19,16 @@ with the same conversion (the vendored opencc-js `Converter({from: "tw", to: "cn
 So 烏塘村3組 typed by a clerk is found by 乌塘村3组, and the other way round. The
 page itself shows exactly what staff wrote.
 
-Only names, places, phone numbers and public document numbers go in, never a
-whole ID number (generator/privacy.py decides what of a number is public).
+Only names, places, phone numbers, public document numbers and the page's generic labels go in,
+never a whole ID number (generator/privacy.py decides what of a number is public).
+
+Generic labels (`LABELS`: a town page's roles, a notice's kind). The browser cuts a query with ICU's
+dictionary (Pagefind 1.5's search calls `Intl.Segmenter(lang, {granularity: "word"})`), Pagefind's
+extended build cuts page text with its own (jieba), and the two disagree on common words: Chromium cuts
+网格 into 网 格 while the index holds 网格 (and 网格员, 网格长) whole, so the plain search asks for a word
+starting with 网 AND one starting with 格, and no town page has a word starting with 格. With the labels
+in the search-only words one character a word, both the plain search (网, 格) and search.js's phrase
+("网 格") find every page that prints them, however either side cuts them.
 """
 
 from __future__ import annotations
@@ -82,8 +90,17 @@ def words(values) -> str:
     return " ".join(out)
 
 
+#: The role labels a town page prints (templates/town.html), found by 网格, 网格员, 网格长, 法官.
+LEADER, WORKER, BUILDING_LEADER, JUDGE = "网格长", "网格员", "楼栋长", "驻镇法官"
+
+
+def notice_values(notice, *values) -> list:
+    """A notice's search-only values: its kind (遗失声明, 注销公告: found by 遗失, 注销), then `values`."""
+    return [notice.kind_label, *values]
+
+
 def town_values(town) -> list:
-    """Every name, place and phone number on a town page, in page order (not the grids' names,
+    """Every name, place and phone number on a town page, in page order, then its role labels (not the grids' names,
     乌塘村第一网格: the village is there, and 第一网格 is on every town page; groups and blocks
     as their place, see `numbered_place`)."""
     values: list = [town.name]
@@ -93,13 +110,17 @@ def town_values(town) -> list:
         values += [town.office.name, town.office.phone]
     for service in town.legal_services:  # a committee's name is its place's, written out on the page already
         values += [service.phone] if service.kind == "mediation" else [service.name, service.phone]
+    labels = [judge.title or JUDGE for judge in town.judges]
     for grid in town.grids:
         values += [grid.village, grid.leader.name, grid.leader.phone, *map(numbered_place, grid.covers)]
+        labels.append(LEADER)
         for worker in grid.workers:
             values += [worker.name, worker.phone]
+            labels.append(WORKER)
         for building in grid.buildings:
             values += [numbered_place(building.name), building.leader.name, building.leader.phone]
-    return values
+            labels.append(BUILDING_LEADER)
+    return values + labels  # each value goes in once (words())
 
 
 def numbered_place(name: str) -> str:

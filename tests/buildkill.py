@@ -45,8 +45,8 @@ POINTS = [
     "generator.build:drop_copy:1:after",
     "pathlib:Path.write_text:20:after",           # a slim copy written
     "generator.build:update_groups:1:after",        # day groups rewritten
-    "generator.build:run_pagefind:1:before",
-    "generator.build:run_pagefind:1:after",
+    "generator.segments:run_pagefind:1:before",
+    "generator.segments:run_pagefind:1:after",
     "generator.build:exchange:1:before",            # the swap
     "generator.build:exchange:1:after",
     "generator.build:publish:1:after",

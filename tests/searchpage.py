@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from generator.segments import SEGMENT_FILES
 from tests.browser import Browser, chromium_available, serve
 from tests.sitebuild import ROOT
 
@@ -95,12 +96,19 @@ def measure(browser: Browser, page, mark: int) -> Cost:
     """What the search opened in `page` since `browser.mark()` cost. Pagefind fetches from a web
     worker, so bytes come from the browser's own request log (bodies as received, 0 when cached)."""
     sizes = [(record.url, max(browser.body_size(record), 0)) for record in browser.since(mark)]
-    pagefind = [size for url, size in sizes if "/pagefind/" in url and size]
+    pagefind = [size for url, size in sizes if in_search_bundle(url) and size]
     shown = page.evaluate("""() => {
         const mark = performance.getEntriesByName("pt-results-shown")[0];
         return mark ? mark.startTime : null;
     }""")
-    return Cost(sum(pagefind), len(pagefind), sum(size for url, size in sizes if "/pagefind/" not in url), shown)
+    return Cost(sum(pagefind), len(pagefind), sum(size for url, size in sizes if not in_search_bundle(url)), shown)
+
+
+def in_search_bundle(url: str) -> bool:
+    """Every search bundle counts: the base (pagefind/), the delta (pagefind-delta/) and their manifest
+    (generator/segments.py)."""
+    path = urlsplit(url).path
+    return any(path.startswith(f"/{name}") for name in SEGMENT_FILES)
 
 
 def measured_search(browser: Browser, query: str, tab):

@@ -34,7 +34,7 @@ KILL_POINTS = [
     "generator.build:search_copy:5:after",    # slim copies half updated in place in the cache's search folder
     "generator.build:drop_copy:2:after",      # a removed notice's copy dropped
     "generator.build:update_groups:1:after",  # day groups rewritten, the index not yet made
-    "generator.build:run_pagefind:1:after",   # the new index made in the staging folder
+    "generator.segments:run_pagefind:1:after",   # the new index made in the staging folder
     "generator.build:exchange:1:before",      # just before the swap
     "generator.build:exchange:1:after",       # just after it: the old site is in the staging folder
     "os:replace:2:before",                    # the new site published, its page record not yet written

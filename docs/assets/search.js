@@ -17,6 +17,15 @@
 // while Pagefind loads). 網格員 then finds 网格员, and 乌塘村3组 finds a group a clerk typed as 烏塘村3組.
 // A query that changed is also searched as typed, for text outside the search-only words.
 //
+// Segments (generator/segments.py): the index is a base bundle (pagefind/) and, between folds, a small delta
+// bundle of the search documents changed since (pagefind-delta/). The manifest (pagefind-segments.json) says
+// which bundles to merge, which base ids are stale (edited or deleted since the fold) and which ids are the
+// delta's. Each bundle scores with its own statistics and, lacking a query word, falls back on its own to its
+// longest indexed prefix, so three rules keep merged results close to a full build's: results only the delta's
+// plain search found rank after the base's; a query holding a character only the delta holds keeps only the
+// delta's plain results (the base, lacking it, would answer junk); a document number typed with Chinese
+// around it is matched strictly, as a bare number is. If the merge fails the base is searched alone.
+//
 // A Pagefind result is a town page or a day group of notices (see sections() below); a group shows as
 // the notices in it where the query was found, each a result of its own linking to its own page.
 // Results are cards that answer (see "result cards" below): a town page shows the part the query was found
@@ -440,6 +449,36 @@ function resultItem(item) {
   return cardItem({ href: url, title: title || url, role: "", lines: [] }, excerpt);
 }
 
+// The manifest of the index's segments; an empty one (the base alone) when there is none.
+const NO_SEGMENTS = { bundles: [], drop: [], added: [], only: "" };
+async function manifest(base) {
+  try {
+    const response = await fetch(new URL("pagefind-segments.json", base), { cache: "no-cache" });
+    return response.ok ? { ...NO_SEGMENTS, ...(await response.json()) } : NO_SEGMENTS;
+  } catch (error) {
+    console.warn(error);
+    return NO_SEGMENTS;
+  }
+}
+
+// Pagefind with the manifest's bundles merged into it (each with the same options as the base), or, if a
+// merge fails, a fresh copy of Pagefind with the base alone (a failed merge leaves Pagefind waiting on it).
+async function merged(base, segments, options) {
+  const url = new URL(script.dataset.pagefind, location.href).href;
+  const pagefind = await import(url);
+  await pagefind.options(options);
+  if (!segments.bundles.length) return { pagefind, segments };
+  try {
+    for (const bundle of segments.bundles) await pagefind.mergeIndex(new URL(bundle, base).pathname, { ...options });
+    return { pagefind, segments };
+  } catch (error) {
+    console.warn(error);
+    const alone = await import(`${url}?base`);
+    await alone.options(options);
+    return { pagefind: alone, segments: NO_SEGMENTS };
+  }
+}
+
 async function run() {
   if (input) input.value = query;
   if (!query) {
@@ -448,24 +487,37 @@ async function run() {
   }
   status.textContent = `正在搜索“${query}”…`;
   const base = new URL(script.dataset.base, location.href);
-  const [pagefind, toSimple] = await Promise.all([
-    import(new URL(script.dataset.pagefind, location.href).href),
-    converter(),
-  ]);
-  const simple = toSimple ? toSimple(query) : query;
   // The search-only words decide which pages match, not how high: they list every name on a town page.
   // Pagefind runs on this page, not in its web worker: the worker is one more script to download (41 KB
   // of the ~300 KB a first search may cost) and this page has nothing else to do meanwhile.
-  await pagefind.options({ baseUrl: base.pathname, ranking: { metaWeights: { search: 0 } }, noWorker: true });
+  const options = { baseUrl: base.pathname, ranking: { metaWeights: { search: 0 } }, noWorker: true };
+  const [{ pagefind, segments }, toSimple] = await Promise.all([
+    manifest(base).then((segments) => merged(base, segments, options)),
+    converter(),
+  ]);
+  const simple = toSimple ? toSimple(query) : query;
   const number = code(simple);
   const together = number ? null : phrase(simple);
+  const drop = new Set(segments.drop);
+  const added = new Set(segments.added);
+  const delta = (r) => added.has(r.id);
+  // A character only the delta holds: the base's plain results would be its fallback's junk.
+  const deltaOnly = segments.only && [...simple].some((ch) => segments.only.includes(ch));
+  const current = async (search) => {
+    const found = await search;
+    if (!found) return null;
+    const results = found.results.filter((r) => !drop.has(r.id));
+    return { ...found, results };
+  };
   const [plain, exact, asTyped] = await Promise.all([
-    pagefind.search(number || simple),
-    together ? pagefind.search(together) : null,
-    simple !== query && !number ? pagefind.search(query) : null,
+    current(pagefind.search(number || simple)),
+    together ? current(pagefind.search(together)) : null,
+    simple !== query && !number ? current(pagefind.search(query)) : null,
   ]);
   const plainIds = new Set(plain.results.map((r) => r.id));
-  const plainResults = plain.results.concat(asTyped ? asTyped.results.filter((r) => !plainIds.has(r.id)) : []);
+  const plainResults = plain.results.concat(asTyped ? asTyped.results.filter((r) => !plainIds.has(r.id)) : [])
+    .filter((r) => !deltaOnly || delta(r))
+    .sort((a, b) => delta(a) - delta(b));  // stable: the base's results, then those only the delta found
 
   // A page whose text starts with the query's first word (location 0: its title) comes first in each group,
   // known before any page's text is fetched; then the plain search's order.
@@ -480,8 +532,9 @@ async function run() {
 
   // A number or code (one word, no Chinese) must appear on the page: Pagefind answers an unknown
   // number with pages holding its first digits (297228 → a page with “29”), which misleads.
-  const strict = !HAN.test(query) && !/\s/.test(query);
-  const wants = [...new Set([fold(simple), fold(query)])];
+  // So must a document number typed with Chinese around it (looked up by its digits alone, `code`).
+  const strict = (!HAN.test(query) && !/\s/.test(query)) || Boolean(number);
+  const wants = [...new Set([fold(simple), fold(query), ...(number ? number.split(" ").map(fold) : [])])];
   const phraseWords = new Map(exact ? exact.results.map((r) => [r.id, r.words || []]) : []);
   let next = 0;   // candidates read
   let kept = 0;   // results shown

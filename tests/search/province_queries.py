@@ -29,6 +29,7 @@ from generator import privacy
 from generator.build import Options, run_check
 from generator.model import Deregistration, LostDocumentNotice, Portal, Town
 from generator.schema import PhoneNumber
+from generator.searchindex import search_group
 from generator.searchwords import town_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,11 +46,18 @@ class Case:
     kind: str
     why: str
     also: list[str] = field(default_factory=list)
+    every: str = ""  # a generic word: every page under this URL prefix holds it,
+    documents: int = 0  # and this many Pagefind documents under `indexed` (a notice's is its day or week group)
+    indexed: str = ""
 
     def as_dict(self) -> dict:
         out = {"query": self.query, "page": self.page, "kind": self.kind, "why": self.why}
         if self.also:
             out["also"] = self.also
+        if self.every:
+            out["every"] = self.every
+            out["documents"] = self.documents
+            out["indexed"] = self.indexed
         return out
 
 
@@ -175,7 +183,23 @@ def cases(portal: Portal) -> list[Case]:
     for town in spread(towns, 4):
         same = [url(t) for t in towns if t is not town and t.name == town.name]
         out.append(pages.case(town.name, town, "镇名", "镇（街道）页面", same))
+    out += generic(towns, lost, dereg)
     return out
+
+
+def generic(towns: list[Town], lost: list, dereg: list) -> list[Case]:
+    """Generic words, printed on every page of a kind: a town page's roles, a notice's kind. Each must find
+    every page holding it (`every`: the pages' URL prefix; `documents`: how many Pagefind documents hold it,
+    a notice's being its day or week group, generator/searchindex.py)."""
+    judged = [t for t in towns if t.judges]  # the page prints 驻镇法官 above its judges
+    groups = lambda notices: len({search_group(n) for n in notices})  # noqa: E731
+    rows = [("网格", towns, len(towns), "镇（街道）页面的网格"), ("网格员", towns, len(towns), "镇页面的网格员"),
+            ("网格长", towns, len(towns), "镇页面的网格长"), ("法官", judged, len(judged), "镇页面的驻镇法官"),
+            ("注销", dereg, groups(dereg), "注销公告"), ("遗失", lost, groups(lost), "遗失声明")]
+    return [Case(word, url(items[0]), "通用词", why, every=url(items[0]).split("/")[0] + "/" + (
+        "" if isinstance(items[0], Town) else url(items[0]).split("/")[1] + "/"), documents=documents,
+        indexed="towns/" if isinstance(items[0], Town) else search_group(items[0]).rsplit("/", 2)[0] + "/")
+        for word, items, documents, why in rows if items]
 
 
 HEADER = """\
