@@ -28,8 +28,9 @@ lock: $(STAMP)
 		--python-version 3.11.5 --custom-compile-command 'make lock' --quiet $(LOCK_FLAGS) -o $(LOCK).new
 	cmp -s $(LOCK).new $(LOCK) && rm $(LOCK).new || mv $(LOCK).new $(LOCK)  # unchanged: no reinstall
 
+BUILD_FLAGS ?=
 site: $(STAMP) $(NODE_STAMP)
-	$(BIN)/portal build --notices notices --site-dir site
+	$(BIN)/portal build --notices notices --site-dir site $(BUILD_FLAGS)
 	@echo "网站在 site/ 文件夹；预览请运行 make serve，然后打开 http://127.0.0.1:8000/"
 
 serve: $(STAMP)

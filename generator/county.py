@@ -37,6 +37,8 @@ DEPLOY_PAGES = "actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # 
 #: on the published pages from just after midnight (claim.js corrects older pages in the browser meanwhile).
 #: The generator's own .github/workflows/portal.yml has the same line (tests/test_county.py keeps them equal).
 REBUILD_CRON = "5 16 * * *"
+#: The daily scheduled build folds the search index (a full Pagefind run: see dev/search.md, "Segments").
+FOLD_DAILY = "${{ github.event_name == 'schedule' && '--fold' || '' }}"
 SCHEDULE = f"""  schedule:  # rebuild daily at 00:05 China time (16:05 UTC): claim states follow the calendar
     - cron: "{REBUILD_CRON}"
 """
@@ -159,7 +161,7 @@ def workflow(github: bool) -> str:
       url: ${{{{ steps.deployment.outputs.page_url }}}}
     steps:
 {install}      - name: Build
-        run: .venv/bin/portal build --strict --config mkdocs.yml
+        run: .venv/bin/portal build --strict --config mkdocs.yml {FOLD_DAILY}
       - uses: {CONFIGURE_PAGES}
       - uses: {UPLOAD_PAGES}
         with:
@@ -201,7 +203,7 @@ jobs:
       cancel-in-progress: false
     steps:
 {install}      - name: Build
-        run: .venv/bin/portal build --strict --config mkdocs.yml
+        run: .venv/bin/portal build --strict --config mkdocs.yml {FOLD_DAILY}
       - name: Publish
         env:
           PORTAL_PUBLISH: ${{{{ vars.PORTAL_PUBLISH }}}}

@@ -115,3 +115,12 @@ def test_a_repository_made_years_later_is_not_stale_on_its_first_check(tmp_path,
     assert main(["init", str(tmp_path / "data"), "--today", later.isoformat()]) == 0
     monkeypatch.chdir(tmp_path / "data")
     assert main(["check", "--strict", "--no-cache", "--today", later.isoformat()]) == 0
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_the_daily_scheduled_build_folds_the_search_index(repo, name):
+    """The scheduled run (and only it) builds with --fold: a full Pagefind run once a day (dev/search.md, Segments)."""
+    for workflow in (yaml.safe_load((repo / name).read_text(encoding="utf-8")), yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))):
+        builds = [step["run"] for job in workflow["jobs"].values() for step in job["steps"]
+                  if step.get("name", "").startswith("Build")]
+        assert builds and all("github.event_name == 'schedule' && '--fold' || ''" in run for run in builds), builds
