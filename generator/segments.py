@@ -42,6 +42,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .cache import BuildCache, code_digest, digest, index_identity
+from .problems import BuildError
 
 BASE = "pagefind"
 DELTA = "pagefind-delta"
@@ -122,8 +123,6 @@ def page_ids(bundle: Path) -> dict[str, str]:
 def run_pagefind(search_docs: Path, output: Path, env: dict[str, str] | None = None) -> None:
     """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation),
     from the slim copies in `search_docs` (same URLs as the site), into `output`."""
-    from .build import BuildError  # here: build.py imports this module
-
     search_docs.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(search_docs), "--output-path", str(output), "--silent"]
     completed = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
