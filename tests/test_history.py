@@ -42,8 +42,10 @@ def test_dates_come_from_git(tmp_path):
     zero.write_text(zero.read_text(encoding="utf-8").replace("王某某", "王某"), encoding="utf-8")
     git(repo, "commit", "-qam", "fix holder", date="2024-03-02")
     build_site(repo / "notices", tmp_path / "site")
-    assert dates(page(tmp_path / "site", NOTICE)) == ["2024-01-15", "2024-03-02"]
-    assert dates(page(tmp_path / "site", "notices/lost/2022/script/")) == ["2024-01-15", "2024-01-15"]
+    # a notice's first date is its 公告日期 (the data); git adds a change after the first commit, with no correction
+    assert dates(page(tmp_path / "site", NOTICE)) == ["2022-07-01", "2024-03-02"]
+    assert "页面最后修改" in page(tmp_path / "site", NOTICE).select_one(".pt-history").get_text()
+    assert dates(page(tmp_path / "site", "notices/lost/2022/script/")) == ["2022-06-20"]  # committed once: no git date
     assert dates(page(tmp_path / "site", "towns/hengdong/ganxi/")) == ["2024-01-15", "2024-01-15"]
 
 
@@ -62,5 +64,5 @@ def test_outside_a_repository_the_file_dates_are_used(tmp_path):
     build_site(tmp_path / "notices", tmp_path / "site")
     soup = page(tmp_path / "site", NOTICE)
     assert dates(soup) == ["2022-07-01"]  # its `published` date
-    assert "最后更新" in soup.select_one(".pt-history").get_text()
+    assert "首次发布" in soup.select_one(".pt-history").get_text()
     assert dates(page(tmp_path / "site", "towns/hengdong/ganxi/")) == ["2023-10-23"]  # its `updated` date

@@ -84,7 +84,7 @@ def test_search_a_holders_name_and_open_the_notice(browser, portal):
         page.locator("#pt-results").get_by_role("link", name=re.compile("唐红峰")).first.click()
     assert urlsplit(page.url).path == "/" + notice.url
     assert page.locator("h1").text_content() == notice.title
-    facts = page.locator("dl.pt-facts").inner_text()
+    facts = page.locator("dl.pt-facts").first.inner_text()  # the notice's own facts, before its provenance
     assert "43************0498" in facts and notice.document.number not in page.content()
     assert "已声明作废" in page.locator(".pt-status").inner_text()
     browser.assert_clean()
