@@ -9,10 +9,9 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from . import build as pipeline
-from . import changed, county, editor, lock, resources
+from . import changed, county, editor, identity, lock, resources
 from . import new as create
 from . import serve as live
 import json
@@ -85,10 +84,10 @@ def parser() -> argparse.ArgumentParser:
 
 def site_address(text: str) -> str:
     """An http(s) address with a host, ending in "/" (pages are joined onto it)."""
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise argparse.ArgumentTypeError(f"不是网站地址 (not a site address): {text!r}，应像 https://gonggao.example.gov.cn/")
-    return text if text.endswith("/") else text + "/"
+    why = identity.site_address_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return identity.site_url(text)
 
 
 def options(args) -> pipeline.Options:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from slugify import slugify
 
-from . import characters, identifiers, legal, privacy
+from . import characters, identifiers, identity, legal, privacy
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
 from .model import (Building, Deregistration, Document, Grid, Judge, LegalService, LostDocumentNotice,
@@ -54,6 +54,7 @@ class FileResult:
     town: Town | None = None
     notice: LostDocumentNotice | Deregistration | None = None
     legal: legal.LegalConfig | None = None
+    identity: identity.SiteIdentity | None = None
 
 
 CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code"}
@@ -79,13 +80,15 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
         result.regions = _regions(source, ctx)
     elif parts == ("legal.yaml",):
         result.legal = legal.convert(source.root, ctx)
+    elif parts == (identity.SITE_FILE,):
+        result.identity = identity.convert(source.root, ctx, source.path)
     elif len(parts) == 3 and parts[0] == "contacts":
         result.town = _town(source, ctx, parts)
     elif len(parts) == 3 and parts[0] in FOLDER_KIND and YEAR_RE.match(parts[1]):
         result.notice = _notice(source, ctx, parts)
     else:
         ctx.problems.append(problem(ctx, (1, 1), "", (
-            "文件位置不对：notices/ 下只能有 regions.yaml、legal.yaml、contacts/<县>/<镇>.yaml、guides/*.md、"
+            "文件位置不对：notices/ 下只能有 regions.yaml、legal.yaml、site.yaml、contacts/<县>/<镇>.yaml、guides/*.md、"
             "lost/<年>/<名称>.yaml、deregistration/<年>/<名称>.yaml (file is not where a notice or town belongs)"),
             "file-location"))
     result.problems = ctx.problems
@@ -97,6 +100,8 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
 
 
 def _schema_of(parts: tuple[str, ...]) -> Struct | None:
+    if parts == (identity.SITE_FILE,):
+        return identity.SITE
     if len(parts) == 3 and parts[0] == "contacts":
         return TOWN
     if len(parts) == 3 and parts[0] in FOLDER_KIND:
@@ -179,6 +184,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     lost: list[LostDocumentNotice] = []
     deregs: list[Deregistration] = []
     config = legal.LegalConfig()
+    site = identity.SiteIdentity()
     config_path = f"{notices_root}/legal.yaml"
     positions: dict[str, dict[str, tuple[int, int]]] = {}
     for result in results:
@@ -190,6 +196,8 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
             towns.append(result.town)
         if result.legal is not None:
             config, config_path = result.legal, result.path
+        if result.identity is not None:
+            site = result.identity
         if isinstance(result.notice, LostDocumentNotice):
             lost.append(result.notice)
         elif isinstance(result.notice, Deregistration):
@@ -200,7 +208,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     guides, guide_problems = legal_guides.load_guides(Path(notices_root), today,
                                                       config.review_months, index)
     problems += guide_problems + legal.unknown_places(config, config_path, index)
-    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places)
+    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places, site.url, site)
     _assign_notice_urls(portal)
     problems.extend(_cross_checks(portal, positions, images))
     return Checked(portal, problems)

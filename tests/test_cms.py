@@ -28,6 +28,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator import cms, editor, rules
+from generator.identity import SITE
 from generator.identifiers import check_phone, find_id_numbers
 from generator.schema import DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Integer, ListOf, Phone, Struct, Text
 from tests.browser import Browser, chromium_available, serve
@@ -38,7 +39,8 @@ FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"
 ARTIFACTS = ROOT / "test-artifacts"
 PORTAL = str(Path(sys.executable).with_name("portal"))
 TODAY = "2026-11-23"
-STRUCTS = {"lost": (LOST, "lost-document"), "deregistration": (DEREGISTRATION, "deregistration"), "contacts": (TOWN, None)}
+STRUCTS = {"lost": (LOST, "lost-document"), "deregistration": (DEREGISTRATION, "deregistration"), "contacts": (TOWN, None),
+           "site": (SITE, None)}
 
 #: Sveltia's formatYAML() (src/lib/services/contents/file/format.js) with the default output options.
 SERIALISER = r"""
@@ -192,8 +194,13 @@ def walk(struct: Struct, fields: list[dict], where: str, kind: str | None = None
 def test_every_schema_field_has_its_widget_and_required_flag():
     cfg = cms.config()
     assert [c["name"] for c in cfg["collections"]] == list(STRUCTS)
-    checked = sum(walk(struct, collection(name, cfg)["fields"], name, kind) for name, (struct, kind) in STRUCTS.items())
+    checked = sum(walk(struct, fields_of(collection(name, cfg)), name, kind) for name, (struct, kind) in STRUCTS.items())
     assert checked == sum(schema_fields(struct) for struct, _ in STRUCTS.values())  # nested ones too
+
+
+def fields_of(c: dict) -> list[dict]:
+    """A folder collection's fields, or a file collection's (notices/site.yaml)."""
+    return c["fields"] if "fields" in c else c["files"][0]["fields"]
 
 
 def schema_fields(kind) -> int:
@@ -205,7 +212,8 @@ def schema_fields(kind) -> int:
 
 
 def test_collections_match_the_notices_layout():
-    lost, dereg, towns = (collection(name) for name in STRUCTS)
+    lost, dereg, towns, site = (collection(name) for name in STRUCTS)
+    assert site["files"][0]["file"] == "notices/site.yaml"
     assert (lost["folder"], dereg["folder"], towns["folder"]) == ("notices/lost", "notices/deregistration", "notices/contacts")
     for c in (lost, dereg, towns):
         assert (c["extension"], c["format"], c["delete"]) == ("yaml", "yaml", False)
