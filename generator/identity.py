@@ -85,7 +85,7 @@ SITE = Struct(
           "https:// 开头；用于订阅源、站点地图、二维码和规范链接（portal build --site-url 优先）；正式网站必填"),
     Field("stale_months", Integer(1, 120), "联系方式更新期限（月）",
           f"镇（街道）名单超过这么多个月未更新时提醒，默认 {STALE_MONTHS}", default=STALE_MONTHS),
-    Field("sample", Boolean(), "示例网站", f"true：数据是虚构的示例，每页注明“{SAMPLE_WORDING}”；正式网站不写或写 false",
+    Field("sample", Boolean(), "示例网站", "true：数据是虚构的示例，每页页脚和页面描述注明是示例数据；正式网站不写或写 false",
           default=False),
 )
 
@@ -143,6 +143,29 @@ class SiteIdentity:
                 "icp": self.icp, "icp_link": ICP_LINK if self.icp else None, "police": self.police,
                 "police_link": self.police_link, "site_code": self.site_code, "sample": self.sample,
                 "sample_wording": SAMPLE_WORDING, "site_url": site_url}
+
+
+STARTER = """# 网站信息（site.yaml）：网站名称、主办单位、联系方式、备案号和网址，显示在每页页脚、搜索引擎摘要和微信链接卡片上。
+# 这里的名称和简介优先于 mkdocs.yml（mkdocs.yml 只管主题）。字段说明：网站的“帮助 › 字段说明”。
+# 现在是示例（sample: true，每页注明“{sample}”）。正式发布前删去 sample: true，并填写下面各项：
+# 缺少任何一项时 portal check --strict 报错。
+name: {name}基层公告与法律服务
+description: {name}网格员联系方式、驻镇法官、遗失声明与注销公告查询
+sample: true
+stale_months: {stale}                 # 镇（街道）名单超过这么多个月未更新时提醒
+# organizer: 中共{name}委政法委员会     # 主办单位
+# operator: {name}司法局                # 承办单位
+# contact: {{phone: "0734-5261234", email: gonggao@example.gov.cn, address: {name}某某路1号}}
+# icp: 湘ICP备12345678号-1              # ICP备案号
+# police: 湘公网安备43042402000123号     # 公安备案号：湘公网安备 + 14 位数字 + 号
+# site_code: "4304240001"               # 网站标识码：10 位
+# url: https://gonggao.example.gov.cn/  # 网站地址，https:// 开头
+"""
+
+
+def starter(name: str) -> str:
+    """The site.yaml `portal init` writes for a new county: the sample until its office fills it in."""
+    return STARTER.format(name=name, sample=SAMPLE_WORDING, stale=STALE_MONTHS)
 
 
 def police_digits(number: str) -> str:
