@@ -84,7 +84,7 @@ SITE = Struct(
     Field("url", Pattern(SITE_URL_PATTERN, "网站地址，https:// 开头，如 https://gonggao.example.gov.cn/"), "网站地址",
           "https:// 开头；用于订阅源、站点地图、二维码和规范链接（portal build --site-url 优先）；正式网站必填"),
     Field("stale_months", Integer(1, 120), "联系方式更新期限（月）",
-          f"镇（街道）名单超过这么多个月未更新时提醒，默认 {STALE_MONTHS}", default=STALE_MONTHS),
+          "镇（街道）名单超过这么多个月未更新时提醒", default=STALE_MONTHS),
     Field("sample", Boolean(), "示例网站", "true：数据是虚构的示例，每页页脚和页面描述注明是示例数据；正式网站不写或写 false",
           default=False),
 )
