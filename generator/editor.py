@@ -22,12 +22,11 @@ from pathlib import Path
 
 from .identifiers import SERVICE_NUMBERS
 
-from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Phone,
-                     Struct, Text, Type)
+from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Pattern,
+                     Phone, Struct, Text, Type)
 
 from .legal import LEGAL  # noqa: E402 - after schema, which it builds on
-from .identity import SITE  # noqa: E402
-from .schema import Pattern  # noqa: E402
+from .identity import SITE
 
 #: Digits as the checker takes them: 0-9, and full-width digits, which NFKC turns into 0-9 (digits of other
 #: scripts are refused, rule digits-ascii). `\d` would be ASCII only in an editor's ECMAScript regex.

@@ -31,7 +31,17 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .model import Source
-from .schema import Boolean, Context, Field, Integer, Pattern, Phone, PhoneNumber, Struct, Text
+from .schema import (
+    Boolean,
+    Context,
+    Field,
+    Integer,
+    Pattern,
+    Phone,
+    PhoneNumber,
+    Struct,
+    Text,
+)
 
 SITE_FILE = "site.yaml"
 STALE_MONTHS = 12  # a town list older than this is a freshness warning (another stage reads identity.stale_months)
@@ -187,7 +197,7 @@ def site_address_problem(text: str, schemes: tuple[str, ...] = ("http", "https")
 
 
 def convert(root, ctx: Context, path: str) -> SiteIdentity | None:
-    from .validate import problem  # noqa: PLC0415 - validate imports this module
+    from .validate import problem
 
     values = SITE.convert(root, ctx, "")
     if values is None:

@@ -22,14 +22,16 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TypeAlias, cast
 from xml.etree import ElementTree as ET
 
 from . import privacy
 from .model import Deregistration, LostDocumentNotice, Notice, Portal, Town
 
+Published: TypeAlias = LostDocumentNotice | Deregistration  # what portal.notices holds
 FEED_SIZE = 50  # entries per feed: a reader polls for what is new, the lists and data/ hold the rest
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); more: a sitemap index and numbered files
 ATOM_FILE, JSON_FEED_FILE = "atom.xml", "feed.json"
@@ -116,13 +118,13 @@ def write_open_data(site: Path, portal: Portal, region_url, title: str) -> None:
 # ------------------------------------------------------------------ feeds
 
 
-def feed_groups(portal: Portal, region_url, title: str) -> Iterable[tuple[str, str, list[Notice]]]:
+def feed_groups(portal: Portal, region_url, title: str) -> Iterable[tuple[str, str, list[Published]]]:
     """(folder, title, notices newest first) of each feed: the site's, each kind's, each county's."""
-    notices = portal.notices
+    notices = cast(list[Published], portal.notices)
     yield SITE_FEEDS, f"{title} · 全部公告", notices
     for folder, kind in (("lost", LostDocumentNotice), ("deregistration", Deregistration)):
         yield f"notices/{folder}/", f"{title} · {kind.kind_label}", [n for n in notices if isinstance(n, kind)]
-    counties: dict[str, list[Notice]] = {}
+    counties: dict[str, list[Published]] = {}
     for notice in notices:
         parts = (notice.region or "").split("/")
         if len(parts) >= 2:
@@ -159,7 +161,7 @@ def summary(notice: Notice) -> str:
     return ("【已撤回】" + text) if notice.withdrawn else text
 
 
-def write_feeds(site: Path, portal: Portal, folder: str, title: str, notices: list[Notice]) -> None:
+def write_feeds(site: Path, portal: Portal, folder: str, title: str, notices: list[Published]) -> None:
     base = portal.site_url or ""
     entries = notices[:FEED_SIZE]
     updated = timestamp(max((n.published for n in entries), default=portal.today))
@@ -203,7 +205,7 @@ def text(value) -> str | None:
     return str(value)
 
 
-def notice_row(notice: Notice) -> dict[str, str | None]:
+def notice_row(notice: Published) -> dict[str, str | None]:
     row: dict = {"kind": notice.kind, "title": notice.title, "url": notice.url, "published": notice.published,
                  "region": notice.region, "status": notice.status, "withdrawn_reason": notice.withdrawn_reason}
     if isinstance(notice, LostDocumentNotice):
@@ -254,7 +256,7 @@ def csv_value(cell: str) -> str | None:
     """The value a CSV cell holds (the inverse of csv_cell): for readers of data/*.csv and the tests."""
     if cell == "":
         return None
-    return cell[1:] if cell.startswith("'") else cell
+    return cell.removeprefix("'")
 
 
 def csv_bytes(rows: list[dict[str, str | None]], columns: dict[str, str]) -> bytes:
@@ -269,7 +271,7 @@ def csv_bytes(rows: list[dict[str, str | None]], columns: dict[str, str]) -> byt
 def write_data(site: Path, portal: Portal) -> None:
     folder = site / DATA
     folder.mkdir(parents=True, exist_ok=True)
-    notices = [notice_row(n) for n in portal.notices]
+    notices = [notice_row(n) for n in cast(list[Published], portal.notices)]
     contacts = [row for town in sorted(portal.towns, key=lambda t: t.path) for row in contact_rows(town)]
     made = [(NOTICES_JSON, json_bytes(notices), len(notices)), (NOTICES_CSV, csv_bytes(notices, NOTICE_COLUMNS), len(notices)),
             (CONTACTS_JSON, json_bytes(contacts), len(contacts)),
@@ -308,7 +310,7 @@ def page_urls(site: Path) -> list[str]:
         name = path.relative_to(site).as_posix()
         if name == "404.html" or name.startswith(("admin/", "pagefind/")):
             continue
-        urls.append(name[: -len("index.html")] if name.endswith("index.html") else name)
+        urls.append(name.removesuffix("index.html"))
     return sorted(urls)
 
 

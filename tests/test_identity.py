@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, write_tree
+
 from generator.build import Options, run_check
 from generator.cli import main
 from generator.identity import POLICE_LINK

@@ -171,7 +171,7 @@ def test_a_formula_like_cell_is_marked_not_run_and_reads_back(site):
     licence = next(row for row in rows if row["url"] == LICENCE_URL)
     assert licence["holder"].startswith("=HYPERLINK(")
     text = (site / "data" / "notices.csv").read_text(encoding="utf-8-sig")
-    assert "'=HYPERLINK(" in text and not re.search(r"(^|,)\"?=HYPERLINK", text, re.M)
+    assert "'=HYPERLINK(" in text and not re.search(r"(^|,)\"?=HYPERLINK", text, re.MULTILINE)
 
 
 def test_data_rows_are_what_the_pages_show(site, portal):
