@@ -16,9 +16,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator import identifiers, opendata
+from generator import identifiers, opendata, scan
 from generator.build import Options, build, run_check
 from generator.identity import SAMPLE_WORDING
+from generator.render import Page
+from generator.shell import TITLE_MARK, URL_MARK, Frame
 from generator.rules import GOOD_ID
 from tests.sitebuild import SAMPLE, TODAY, build_site, html_pages, page
 from tests.test_incremental import assert_equals_full_build, run
@@ -292,3 +294,16 @@ def test_rebuilds_after_edits_of_the_identity_and_the_notices_equal_a_full_build
     assert absolute(LICENCE_URL) not in [e.link for e in feed.entries]
     assert LICENCE_URL not in (site / "data" / "notices.json").read_text(encoding="utf-8")
     assert_equals_full_build(notices, site)
+
+
+def test_the_frame_naming_each_page_s_address_is_still_read_once_for_all_pages():
+    """The canonical link names each shell page's own address (shell.URL_MARK): the output scan still matches
+    the page against the shared frame (reading only the body), and gets the address as it gets the title."""
+    head = (f'<head><title>{TITLE_MARK}</title><meta property="og:title" content="{TITLE_MARK}">'
+            f'<link rel="canonical" href="{SITE_URL}{URL_MARK}"></head><body>')
+    frame = Frame(head, "</body>")
+    filled = frame.fill(Page(LICENCE_URL, "某某遗失驾驶证声明", "<p>x</p>", True))
+    assert f'href="{SITE_URL}{LICENCE_URL}"' in filled
+    context = scan.Context(Path("/nowhere"), frozenset([LICENCE_URL + "index.html"]), scan.Trusted((), (), site_url=SITE_URL))
+    match = scan.FrameScan.of(LICENCE_URL + "index.html", head, "</body>", context).pattern.fullmatch(filled)
+    assert match and (match.group("url"), match.group("body")) == (LICENCE_URL, "<p>x</p>")
