@@ -97,9 +97,8 @@ class DataFile:
 
 NOTICES_JSON = DataFile("notices.json", "全部公告（遗失声明、注销公告），每条一行，最新的在前", NOTICE_COLUMNS)
 NOTICES_CSV = DataFile("notices.csv", "与 notices.json 相同的行，CSV（UTF-8 带 BOM，Excel 可直接打开）", NOTICE_COLUMNS)
-CONTACTS_JSON = DataFile("contacts.json", "网格长、网格员、楼栋长、驻镇法官、综治中心和法律服务，每人（每个机构）一行",
-                         CONTACT_COLUMNS)
-CONTACTS_CSV = DataFile("contacts.csv", "与 contacts.json 相同的行，CSV（UTF-8 带 BOM）", CONTACT_COLUMNS)
+CONTACTS = "contacts/"  # one pair of files per county: a province's contacts are half a million rows
+CONTACTS_DESCRIPTION = "{county}的网格长、网格员、楼栋长、驻镇法官、综治中心和法律服务，每人（每个机构）一行"
 
 
 def write_open_data(site: Path, portal: Portal, region_url, title: str) -> None:
@@ -269,27 +268,39 @@ def csv_bytes(rows: list[dict[str, str | None]], columns: dict[str, str]) -> byt
 
 
 def write_data(site: Path, portal: Portal) -> None:
+    """data/notices.json and .csv, data/contacts/<county>.json and .csv (the county's folder name in the
+    towns' addresses, towns/<county>/<town>/), and data/index.json listing them."""
     folder = site / DATA
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CONTACTS).mkdir(parents=True, exist_ok=True)
     notices = [notice_row(n) for n in cast(list[Published], portal.notices)]
-    contacts = [row for town in sorted(portal.towns, key=lambda t: t.path) for row in contact_rows(town)]
-    made = [(NOTICES_JSON, json_bytes(notices), len(notices)), (NOTICES_CSV, csv_bytes(notices, NOTICE_COLUMNS), len(notices)),
-            (CONTACTS_JSON, json_bytes(contacts), len(contacts)),
-            (CONTACTS_CSV, csv_bytes(contacts, CONTACT_COLUMNS), len(contacts))]
+    made = [(NOTICES_JSON, json_bytes(notices), len(notices)), (NOTICES_CSV, csv_bytes(notices, NOTICE_COLUMNS), len(notices))]
+    counties: dict[str, list[Town]] = {}
+    for town in sorted(portal.towns, key=lambda t: t.path):
+        counties.setdefault(town.url.split("/")[1], []).append(town)
+    for name, towns in sorted(counties.items()):
+        rows = [row for town in towns for row in contact_rows(town)]
+        description = CONTACTS_DESCRIPTION.format(county=towns[0].county_path)
+        made += [(DataFile(f"{CONTACTS}{name}.json", description, CONTACT_COLUMNS), json_bytes(rows), len(rows)),
+                 (DataFile(f"{CONTACTS}{name}.csv", description + "（CSV，UTF-8 带 BOM）", CONTACT_COLUMNS),
+                  csv_bytes(rows, CONTACT_COLUMNS), len(rows))]
     files = []
-    for spec, data, rows in made:
+    for spec, data, count in made:
         (folder / spec.name).write_bytes(data)
-        files.append({"name": spec.name, "description": spec.description, "rows": rows, "size": len(data),
-                      "sha256": hashlib.sha256(data).hexdigest(), "columns": spec.columns})
+        files.append({"name": spec.name, "description": spec.description, "rows": count, "size": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest()})
     index = {"title": "开放数据 (open data)", "date": portal.today.isoformat(),
              "note": ("每个值都是文字或 null；日期 YYYY-MM-DD。CSV 为 UTF-8（带 BOM）、RFC 4180 格式；以 = + - @ ' "
                       "或制表符开头的单元格前多加了一个 '，防止 Excel 当作公式，读取时去掉这一个 '。证件号码与网页相同地遮盖。"),
-             "files": files}
-    (folder / "index.json").write_bytes(json_bytes(index))
+             "columns": {"notices": NOTICE_COLUMNS, "contacts": CONTACT_COLUMNS}, "files": files}
+    (folder / "index.json").write_bytes(json_bytes(index, indent=1))
 
 
-def json_bytes(value) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+def json_bytes(value, indent: int | None = None) -> bytes:
+    """JSON in UTF-8; the data files one row a line (compact, yet a diff or `head` shows rows)."""
+    if indent is not None or not isinstance(value, list):
+        return (json.dumps(value, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+    rows = (json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in value)
+    return ("[\n" + ",\n".join(rows) + "\n]\n").encode("utf-8")
 
 
 # ------------------------------------------------------------------ sitemap and robots.txt

@@ -162,10 +162,16 @@ def read_csv(path: Path) -> list[dict[str, str | None]]:
     return [{key: opendata.csv_value(value) for key, value in row.items()} for row in rows]
 
 
-@pytest.mark.parametrize("name", ["notices", "contacts"])
-def test_csv_reads_back_exactly_the_values_of_the_json(site, name):
-    rows = json.loads((site / "data" / f"{name}.json").read_text(encoding="utf-8"))
-    assert rows and read_csv(site / "data" / f"{name}.csv") == rows
+def data_files(site: Path) -> list[Path]:
+    return sorted(p for p in (site / "data").rglob("*") if p.is_file())
+
+
+def test_csv_reads_back_exactly_the_values_of_the_json(site, portal):
+    pairs = [(p, p.with_suffix(".csv")) for p in data_files(site) if p.suffix == ".json" and p.name != "index.json"]
+    assert len(pairs) == 1 + len({town.url.split("/")[1] for town in portal.towns})  # notices, each county's contacts
+    for json_file, csv_file in pairs:
+        rows = json.loads(json_file.read_text(encoding="utf-8"))
+        assert rows and read_csv(csv_file) == rows, json_file
 
 
 def test_a_formula_like_cell_is_marked_not_run_and_reads_back(site):
@@ -181,7 +187,9 @@ def test_data_rows_are_what_the_pages_show(site, portal):
     assert [row["url"] for row in rows] == [n.url for n in portal.notices]
     licence = next(row for row in rows if row["url"] == LICENCE_URL)
     assert licence["document_number"] == f"43************{GOOD_ID[-4:]}"
-    contacts = json.loads((site / "data" / "contacts.json").read_text(encoding="utf-8"))
+    contacts = [row for path in sorted((site / "data" / "contacts").glob("*.json"))
+                for row in json.loads(path.read_text(encoding="utf-8"))]
+    assert {row["town"] for row in contacts} == {town.path for town in portal.towns}
     people = sum(1 + len(g.workers) + len(g.buildings) for t in portal.towns for g in t.grids)
     assert sum(row["role"] in ("网格长", "网格员", "楼栋长") for row in contacts) == people
     assert {row["phone"] for row in contacts if row["role"] == "驻镇法官"} == {
@@ -189,7 +197,7 @@ def test_data_rows_are_what_the_pages_show(site, portal):
 
 
 def test_no_whole_id_number_anywhere_in_data(site):
-    for path in sorted((site / "data").iterdir()):
+    for path in data_files(site):
         found = identifiers.find_id_numbers(path.read_text(encoding="utf-8-sig"))
         assert found == [], (path.name, found)
 
@@ -197,11 +205,12 @@ def test_no_whole_id_number_anywhere_in_data(site):
 def test_index_lists_every_data_file_with_its_size_and_hash(site):
     index = json.loads((site / "data" / "index.json").read_text(encoding="utf-8"))
     names = sorted(entry["name"] for entry in index["files"])
-    assert names == sorted(p.name for p in (site / "data").iterdir() if p.name != "index.json")
+    assert names == sorted(p.relative_to(site / "data").as_posix() for p in data_files(site) if p.name != "index.json")
     for entry in index["files"]:
         data = (site / "data" / entry["name"]).read_bytes()
         assert entry["size"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
-        assert entry["columns"] and entry["description"]
+        assert entry["description"] and entry["rows"] > 0
+    assert set(index["columns"]["notices"]) == set(json.loads((site / "data" / "notices.json").read_bytes())[0])
 
 
 # ------------------------------------------------------------------ sitemap and robots.txt
@@ -258,7 +267,7 @@ def test_the_identity_footer_and_meta_tags_appear_and_the_sample_wording_does_no
     licence = page(site, LICENCE_URL)
     og_title = licence.select_one('meta[property="og:title"]')["content"]
     assert og_title.endswith("遗失驾驶证声明") and licence.title.get_text() == f"{og_title} - 衡东县基层公告与法律服务"
-    for path in [*html_pages(site), *(site / "data").iterdir(), *site.rglob("*.xml")]:
+    for path in [*html_pages(site), *data_files(site), *site.rglob("*.xml")]:
         assert SAMPLE_WORDING not in path.read_text(encoding="utf-8-sig"), path
 
 
