@@ -188,10 +188,11 @@ def site_url(text: str) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-def site_address_problem(text: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
-    """Why `text` is not a site address (scheme, host, no query or fragment), or None."""
+def site_address_problem(text: str) -> str | None:
+    """Why `text` is not a site address for `portal build --site-url` (http or https, a host, no query or
+    fragment), or None. (site.yaml's `url` is stricter: SITE_URL_PATTERN, https only.)"""
     parts = urlsplit(text)
-    if parts.scheme not in schemes or not parts.netloc or parts.query or parts.fragment:
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         return f"不是网站地址 (not a site address): {text!r}，应像 https://gonggao.example.gov.cn/"
     return None
 
