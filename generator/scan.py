@@ -79,6 +79,7 @@ PAGEFIND_HEADER = b"pagefind_dcd"
 PAGEFIND_SUFFIXES = frozenset({".pf_fragment", ".pf_index", ".pf_meta", ".pagefind"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xhtml"})
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+SHA256 = re.compile(r"[0-9a-f]{64}")
 BREAK = "\x00"  # joins separate texts: ends any run of digits, so two texts never read as one number
 PARALLEL_MIN_FILES = 400
 
@@ -552,8 +553,9 @@ def cbor_strings(data: bytes) -> list[str]:
 def json_strings(value) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict):
-        return [s for key, item in value.items() for s in (key, *json_strings(item))]
+    if isinstance(value, dict):  # a SHA-256 in hex (data/index.json) may hold 18 digits in a row: not a text anyone wrote
+        return [s for key, item in value.items() if not (key == "sha256" and isinstance(item, str) and SHA256.fullmatch(item))
+                for s in (key, *json_strings(item))]
     if isinstance(value, list):
         return [s for item in value for s in json_strings(item)]
     return [str(value)]

@@ -316,3 +316,13 @@ def test_the_frame_naming_each_page_s_address_is_still_read_once_for_all_pages()
     context = scan.Context(Path("/nowhere"), frozenset([LICENCE_URL + "index.html"]), scan.Trusted((), (), site_url=SITE_URL))
     match = scan.FrameScan.of(LICENCE_URL + "index.html", head, "</body>", context).pattern.fullmatch(filled)
     assert match and (match.group("url"), match.group("body")) == (LICENCE_URL, "<p>x</p>")
+
+
+def test_a_hash_in_data_index_that_happens_to_hold_an_id_number_is_not_a_finding_anything_else_is():
+    """A SHA-256 in hex holds 18 digits in a row now and then (at province scale, one of ~250 files' did): the
+    output scan reads every value of data/index.json but a `sha256` of 64 hex digits."""
+    digest = GOOD_ID + "a" * 46
+    index = json.dumps({"files": [{"sha256": digest, "name": "x"}]}).encode()
+    assert scan.id_findings("data/index.json", scan.data_text("data/index.json", index)) == []
+    elsewhere = json.dumps({"files": [{"sha256": digest + "0", "name": digest}]}).encode()
+    assert len(scan.id_findings("data/index.json", scan.data_text("data/index.json", elsewhere))) == 2  # both
