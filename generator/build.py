@@ -34,13 +34,14 @@ from .cache import (BuildCache, CheckCache, PageCache, Written, code_digest, def
 from .cms import write_admin
 from .history import git_history
 from .load import copy_images, display_path, display_paths, load_file, read_input, scan
-from .model import STALE_MONTHS, Portal
+from .model import Portal
 from .problems import BuildError, Problem
 from . import resources
 from .render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from .scan import check_site
 from .searchindex import copy_path, drop_copy, search_copy, update_groups
-from .shell import read_frames, shell_pages
+from .shell import SHELL_DIR, URL_MARK, read_frames, shell_pages
+from .opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, write_open_data
 from .validate import Checked, assemble, check_source
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
@@ -68,7 +69,7 @@ class Options:
     cache: bool = True  # keep what did not change from the last build (see cache.py); False: build everything
     cache_dir: Path | None = None  # default: .portal-cache/<site folder name> beside the site folder
     site_url: str | None = None  # portal build --site-url: the live site's address, over the site identity's
-    stale_months: int = STALE_MONTHS  # --stale-months: a town list older than this is a warning and a note (0: never)
+    stale_months: int | None = None  # --stale-months (0: never); None: site.yaml's stale_months (default 12)
     fold: bool = False  # portal build --fold: a full search index run even for a small change (segments.py)
 
 
@@ -291,7 +292,7 @@ def _build(options: Options, place: Workplace) -> Result:
         docs, staged = work / "docs", work / "site"
         depths = {job_depth(job) for job in jobs}
         write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
-        run_mkdocs(options.config_file, docs, staged)
+        site_name = run_mkdocs(options.config_file, docs, staged, checked.portal)
         frames = read_frames(staged, depths)
         clock.lap("mkdocs")
         scope = digest(code_digest(), version("pagefind"), tree_digest(DEFAULT_TEMPLATES, options.templates), pages.regions_key(), checked.portal.site_url or "",
@@ -312,6 +313,7 @@ def _build(options: Options, place: Workplace) -> Result:
         sections = update_groups(search_docs, {url: w.indexed for url, w in written.items()}, old.sections,
                                  fresh_sections, changed)
         moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
+        write_open_data(staged, checked.portal, pages.region_url, site_name)
         clock.lap("render")
         # A delta over the base the site holds, or a fold (segments.py); the base is kept when it is the one
         # this record made.
@@ -436,7 +438,10 @@ def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path)
     write_admin(docs / "admin")  # web editing (Sveltia CMS) from the same schema
 
 
-def run_mkdocs(config_file: Path, docs: Path, site: Path) -> None:
+def run_mkdocs(config_file: Path, docs: Path, site: Path, portal: Portal | None = None) -> str:
+    """MkDocs over the staged docs tree, with the site identity (notices/site.yaml) over the configuration's
+    site_name and site_description, and given to the theme frame (overrides/) as config.extra.portal.
+    Returns the site's name."""
     from mkdocs.commands.build import build as mkdocs_build  # noqa: PLC0415 - heavy import, only when building
     from mkdocs.config import load_config  # noqa: PLC0415
 
@@ -445,10 +450,17 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path) -> None:
     config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(site))
     if config.theme.custom_dir is None:  # a county's own configuration (portal init) keeps the generator's theme frame
         config.theme.dirs.insert(0, str(resources.OVERRIDES))
+    if portal is not None:
+        identity = portal.identity
+        config["site_name"] = identity.name or config["site_name"]
+        config["site_description"] = identity.meta_description(config["site_description"])
+        config["extra"]["portal"] = {**identity.theme(portal.site_url), "shell": SHELL_DIR + "/", "url_mark": URL_MARK,
+                                     "feeds": {"atom": SITE_FEEDS + ATOM_FILE, "json": SITE_FEEDS + JSON_FEED_FILE}}
     try:
         mkdocs_build(config)
     except Exception as exc:  # MkDocs raises its own Abort/ConfigurationError types
         raise BuildError(f"MkDocs 构建失败：{exc} (MkDocs build failed)") from exc
+    return config["site_name"]
 
 
 def publish(staged: Path, site_dir: Path, carry: tuple[str, ...] = (), aside: Path | None = None) -> None:

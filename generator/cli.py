@@ -9,10 +9,9 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from . import build as pipeline
-from . import changed, county, editor, lock, resources
+from . import changed, county, editor, identity, lock, resources
 from . import new as create
 from . import serve as live
 import json
@@ -32,8 +31,8 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--notices", type=Path, default=Path("notices"), help="公告数据文件夹 (default: notices)")
         cmd.add_argument("--strict", action="store_true", help="把警告也当作错误 (treat warnings as errors; CI uses this)")
         cmd.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
-        cmd.add_argument("--stale-months", type=int, default=STALE_MONTHS, metavar="N",
-                         help=f"镇（街道）名单超过 N 个月未更新时警告，并在网页上提示；0 表示不检查 (default: {STALE_MONTHS})")
+        cmd.add_argument("--stale-months", type=int, default=None, metavar="N",
+                         help=f"镇（街道）名单超过 N 个月未更新时警告，并在网页上提示；0 表示不检查 (default: site.yaml 的 stale_months，未写时 {STALE_MONTHS})")
         cmd.add_argument("--format", choices=FORMATS, default="text",
                          help="问题的输出格式：text、github（CI 行内标注）、json (problem output format)")
 
@@ -90,10 +89,10 @@ def parser() -> argparse.ArgumentParser:
 
 def site_address(text: str) -> str:
     """An http(s) address with a host, ending in "/" (pages are joined onto it)."""
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise argparse.ArgumentTypeError(f"不是网站地址 (not a site address): {text!r}，应像 https://gonggao.example.gov.cn/")
-    return text if text.endswith("/") else text + "/"
+    why = identity.site_address_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return identity.site_url(text)
 
 
 def options(args) -> pipeline.Options:

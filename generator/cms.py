@@ -34,9 +34,10 @@ import yaml
 
 from . import resources
 from .editor import PHONE_PATTERN
+from .identity import SITE
 from .problems import BuildError
 from .schema import (DEREGISTRATION, LEGAL_SERVICE_KINDS, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf,
-                     Phone, Struct, Text, Type)
+                     Pattern, Phone, Struct, Text, Type)
 
 SVELTIA = resources.SVELTIA
 BUNDLE = "sveltia-cms.js"
@@ -95,6 +96,11 @@ COLLECTIONS: tuple[dict[str, Any], ...] = (
         "summary": "{{town}}",
         "sortable_fields": {"fields": ["town", "updated"], "default": {"field": "town", "direction": "ascending"}},
     },
+    {
+        # One file, not a folder of entries: a Sveltia "file collection".
+        "name": "site", "label": "网站信息", "kind": None, "struct": SITE, "file": "notices/site.yaml",
+        "description": "网站名称、主办单位、联系方式、备案号、网站标识码和网址：显示在每页页脚。由县级管理员填写。",
+    },
 )
 
 
@@ -130,6 +136,8 @@ def widget(kind: Type) -> dict:
         return {"widget": "datetime", "type": "date", "format": DATE_FORMAT}
     if isinstance(kind, Phone):
         return {"widget": "string", "pattern": [PHONE_PATTERN, PHONE_MESSAGE]}
+    if isinstance(kind, Pattern):
+        return {"widget": "string", "pattern": [kind.pattern, f"格式不对：应为{kind.form}"]}
     if isinstance(kind, Text):
         return {"widget": "string"}
     raise TypeError(f"no CMS widget for {kind!r}")
@@ -212,9 +220,14 @@ def config(site_url: str | None = None, backend_options: dict | None = None) -> 
     """The Sveltia CMS configuration (admin/config.yml) for the contract in schema.py."""
     collections = []
     for spec in COLLECTIONS:
-        collection = {key: value for key, value in spec.items() if key not in ("kind", "struct")}
-        collection.update(_COMMON)
-        collection["fields"] = collection_fields(spec["struct"], spec["kind"])
+        collection = {key: value for key, value in spec.items() if key not in ("kind", "struct", "file")}
+        fields = collection_fields(spec["struct"], spec["kind"])
+        if "file" in spec:
+            collection["files"] = [{"name": spec["name"], "label": spec["label"], "file": spec["file"], "fields": fields,
+                                    "format": _COMMON["format"]}]
+        else:
+            collection.update(_COMMON)
+            collection["fields"] = fields
         collections.append(collection)
     result = {
         "app_title": "湖南基层公告与法律服务 · 网页编辑",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from . import resources
+from . import identity, resources
 from .rules import BASE_REGIONS, BASE_TOWN
 
 PACKAGE = "hunan-notice-portal"
@@ -96,7 +96,7 @@ README = """\
     .venv/bin/portal check --strict          # 检查全部数据
     .venv/bin/portal build --config mkdocs.yml && .venv/bin/portal serve --config mkdocs.yml   # 生成并预览
 
-示例文件（注释里写着“示例”）发布前请改成真实内容或删除。网站名称在 mkdocs.yml 的 site_name。
+示例文件（注释里写着“示例”）发布前请改成真实内容或删除。网站名称、主办单位、备案号和网址在 notices/site.yaml（优先于 mkdocs.yml）。
 
 发布：每次推送到 main，工作流（.github/workflows/ 或 .gitea/、.forgejo/workflows/）检查、生成并发布。
 在仓库设置里加变量 PORTAL_PUBLISH：
@@ -111,7 +111,7 @@ def site_config(name: str) -> str:
     """The generator's mkdocs.yml with this county's name, and without custom_dir: the theme frame stays the
     generator's (portal build adds it), so upgrading the generator upgrades it."""
     text = resources.CONFIG.read_text(encoding="utf-8")
-    changes = [(r"(?m)^site_name: .*$", f"site_name: {name}基层公告与法律服务  # 网站名称：改成本县的"),
+    changes = [(r"(?m)^site_name: .*$", f"site_name: {name}基层公告与法律服务  # notices/site.yaml 的 name 优先"),
                (r"(?m)^site_description: .*$", f"site_description: {name}网格员联系方式、驻镇法官、遗失声明与注销公告查询"),
                (r"(?m)^  custom_dir: .*\n", "")]
     for pattern, replacement in changes:
@@ -233,6 +233,7 @@ def files(options: InitOptions) -> dict[str, str]:
     gitea = workflow(github=False)
     return {
         "notices/regions.yaml": REGIONS,
+        "notices/site.yaml": identity.starter(options.name),
         # dated the day it is written: the example is not a stale list (town-stale) on the county's first check
         "notices/contacts/hengdong/ganxi.yaml": re.sub(r"(?m)^updated: .*$", f"updated: {today}", TOWN),
         f"notices/lost/{today[:4]}/example.yaml": NOTICE.format(today=today),
@@ -262,7 +263,8 @@ def run(options: InitOptions) -> int:
         path.write_text(text, encoding="utf-8")
     print(f"已创建县里的数据仓库：{options.folder} (data repository created)\n"
           f"下一步：cd {options.folder} && git init && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt\n"
-          "然后改 notices/regions.yaml 和 mkdocs.yml 的网站名称，删除或改写示例文件，运行 portal check --strict。")
+          "然后改 notices/regions.yaml 和 notices/site.yaml（网站名称、主办单位、备案号、网址），删除或改写示例文件，"
+          "运行 portal check --strict。")
     return 0
 
 

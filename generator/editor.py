@@ -24,10 +24,11 @@ from pathlib import Path
 
 from .identifiers import SERVICE_NUMBERS
 
-from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Phone,
-                     Struct, Text, Type)
+from .schema import (DATE_RE, DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Field, Integer, ListOf, Pattern,
+                     Phone, Struct, Text, Type)
 
 from .legal import LEGAL  # noqa: E402 - after schema, which it builds on
+from .identity import SITE
 
 #: Digits as the checker takes them: 0-9, and full-width digits, which NFKC turns into 0-9 (digits of other
 #: scripts are refused, rule digits-ascii). `\d` would be ASCII only in an editor's ECMAScript regex.
@@ -45,6 +46,7 @@ SCHEMAS = {
     "deregistration": (DEREGISTRATION, "注销公告", "notices/deregistration/**/*.yaml"),
     "town": (TOWN, "镇（街道）网格与法律服务", "notices/contacts/**/*.yaml"),
     "legal": (LEGAL, "法律服务热线与指南审核有效期", "notices/legal.yaml"),
+    "site": (SITE, "网站信息（主办单位、备案号、网址）", "notices/site.yaml"),
 }
 
 
@@ -73,6 +75,11 @@ def type_schema(kind: Type) -> dict:
         return {"type": "string", "pattern": DATE_RE.pattern, "format": "date"}
     if isinstance(kind, Phone):
         return {"anyOf": [{"type": "string", "pattern": PHONE_PATTERN}, *PHONE_AS_NUMBER]}
+    if isinstance(kind, Pattern):  # an unquoted 网站标识码 is a number to an editor, text to the checker
+        text = {"type": "string", "pattern": kind.pattern}
+        if kind.as_number is None:
+            return text
+        return {"anyOf": [text, {"type": "integer", "minimum": kind.as_number[0], "maximum": kind.as_number[1]}]}
     if isinstance(kind, Text):  # every scalar is text to the checker: an unquoted ID number, true, 1.5
         return {"type": ["string", "number", "boolean"], "minLength": 1, "pattern": r"\S"}
     raise TypeError(f"no JSON Schema for {kind!r}")

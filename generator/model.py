@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from .schema import PhoneNumber
+
+if TYPE_CHECKING:
+    from .identity import SiteIdentity
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ class Portal:
     hotlines: list[Hotline] = field(default_factory=list)  # everywhere (legal.yaml, or the defaults)
     place_hotlines: dict[str, list[Hotline]] = field(default_factory=dict)  # region path → its own list
     site_url: str | None = None  # the live site's address (https://…/), for QR codes, feeds and the sitemap
+    identity: "SiteIdentity" = field(default_factory=lambda: _no_identity())  # notices/site.yaml (identity.py)
     stale_months: int = STALE_MONTHS  # portal check/build --stale-months; 0: never stale
 
     def stale(self, town: Town) -> bool:
@@ -332,6 +336,12 @@ class Portal:
 
     def region(self, path: str) -> Region | None:
         return _region_index(self.regions).get(path)
+
+
+def _no_identity() -> "SiteIdentity":
+    from .identity import SiteIdentity  # noqa: PLC0415 - identity builds on this module
+
+    return SiteIdentity()
 
 
 def _region_index(regions: list[Region]) -> dict[str, Region]:

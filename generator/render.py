@@ -35,6 +35,8 @@ from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, T
 from .rules import RULES
 from .guides import GUIDE
 from .legal import LEGAL
+from .opendata import ATOM_FILE, JSON_FEED_FILE, feed_folder
+from .identity import SITE
 from .schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
 from .searchindex import search_group
 
@@ -59,6 +61,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["notice_search_values"] = searchwords.notice_values
     env.globals["town_anchors"] = town_anchors
     env.globals["reference_forms"] = reference.search_forms
+    env.globals["feed_files"] = {"atom": ATOM_FILE, "json": JSON_FEED_FILE}
     env.filters["public_number"] = privacy.public_number
     legalpages.add_globals(env)
     boards.add_globals(env)
@@ -233,7 +236,7 @@ class Renderer(legalpages.LegalPages):
         for notice in self.portal.notices:
             years[notice.kind][notice.year] += 1
         return self.page("notices/", "全部公告", ["notices.html"], years=years, regions=self._notice_regions(),
-                         region_url=self.region_url)
+                         region_url=self.region_url, feed=self.feed_of(None, None))
 
     def list_specs(self) -> list["ListSpec"]:
         """List pages by type, by year and by region, newest first, PAGE_SIZE notices a page."""
@@ -253,7 +256,19 @@ class Renderer(legalpages.LegalPages):
 
     def notice_list(self, spec: "ListSpec") -> Page:
         return self.page(spec.url, spec.title, ["notice-list.html"], shell=True, notices=spec.notices,
-                         total=spec.total, years=spec.years, kind=spec.kind, pages=spec.pages, number=spec.number)
+                         total=spec.total, years=spec.years, kind=spec.kind, pages=spec.pages, number=spec.number,
+                         feed=self.feed_of(spec.kind, self._list_regions.get(spec.pages[0])))
+
+    def feed_of(self, kind: str | None, region: str | None) -> str | None:
+        """The folder of the feeds a notice list offers (opendata.py), or None: no feeds without the site's address."""
+        if not self.portal.site_url:
+            return None
+        return feed_folder(kind, region, self.portal, self.region_url)
+
+    @functools.cached_property
+    def _list_regions(self) -> dict[str, str]:
+        """A region's notice list address → its path."""
+        return {url: path for path, url in self._region_urls.items()}
 
     def rules_reference(self) -> Page:
         return self.page("guide/rules/", "检查规则一览", ["rules.html"], rules=list(RULES.values()))
@@ -262,7 +277,8 @@ class Renderer(legalpages.LegalPages):
         sections = [("遗失声明 lost/<年>/*.yaml", list(flatten(LOST))), ("注销公告 deregistration/<年>/*.yaml", list(flatten(DEREGISTRATION))),
                     ("镇（街道）contacts/<县>/<镇>.yaml", list(flatten(TOWN))),
                     ("法律指南 guides/*.md（开头 --- 之间的说明）", list(flatten(GUIDE))),
-                    ("热线与审核有效期 legal.yaml（可选）", list(flatten(LEGAL)))]
+                    ("热线与审核有效期 legal.yaml（可选）", list(flatten(LEGAL))),
+                    ("网站信息 site.yaml（主办单位、备案号、网址）", list(flatten(SITE)))]
         return self.page("guide/fields/", "字段说明", ["fields.html"], sections=sections,
                          keep_start=privacy.ID_KEEP_START, keep_end=privacy.ID_KEEP_END)
 

@@ -382,6 +382,25 @@ register(Rule("phone-conflict", "同一单位在两个文件里的电话要一�
                    "legal.yaml": PLACE_HOTLINE.format(name="衡东县法律援助中心", phone="0734-5345200")}))
 
 
+SITE_IDENTITY = """name: 某某县基层公告与法律服务
+organizer: 中共某某县委政法委员会
+contact: {phone: "0734-5261234"}
+icp: 湘ICP备12345678号-1
+police: 湘公网安备43042402000123号
+site_code: "4304240001"
+url: https://gonggao.example.gov.cn/
+"""
+register(Rule("site-identity-format", "网站信息的备案号、标识码和网址格式正确",
+              "site.yaml 中 ICP备案号写成 湘ICP备12345678号（可带 -1）；公安备案号写成 湘公网安备 + 14 位数字 + 号，"
+              "数字以本省行政区划代码开头（湖南 43）；网站标识码 10 位；网站地址以 https:// 开头；邮箱要像 name@example.gov.cn。",
+              good={"site.yaml": SITE_IDENTITY}, bad={"site.yaml": SITE_IDENTITY.replace("湘ICP备12345678号-1", "湘ICP12345678")}))
+register(Rule("site-identity-required", "正式网站写全主办单位、联系电话、备案号、标识码和网址（警告）",
+              "site.yaml 不是示例（没有 sample: true）时，网站名称、主办单位、联系电话、ICP备案号、公安备案号、网站标识码、"
+              "网站地址都要写：页脚和订阅源要用。缺少时是警告，portal check --strict 时不能发布。",
+              level="warning", good={"site.yaml": SITE_IDENTITY},
+              bad={"site.yaml": SITE_IDENTITY.replace('site_code: "4304240001"\n', "")}))
+
+
 def problem(ctx_or_path, position: tuple[int, int], field_name: str, message: str, rule: str) -> Problem:
     """A problem for a registered rule (an unregistered id is a bug in this code)."""
     registered = RULES[rule]

@@ -23,6 +23,7 @@ A full scan reads every file (40,000 at province scale) in worker processes; see
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import gzip
 import json
 import multiprocessing
@@ -37,14 +38,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import boards, cms, identifiers, privacy, resources
+from . import boards, cms, identifiers, identity, privacy, resources
 from .problems import BuildError
 from .rules import GOOD_ID
-from .shell import TITLE_MARK
+from .shell import TITLE_MARK, URL_MARK
 
 #: Hosts a page may link to or load from. Empty: every page, script, style, font and image is
 #: served by the site itself (mainland China), and no link sends a resident elsewhere.
 ALLOWED_HOSTS: frozenset[str] = frozenset()
+
+#: The only links to another host a page may carry, each matched whole, and only as `<a href>` (a link a
+#: resident follows, never an asset a page loads): the footer's ICP number links to the MIIT's record
+#: system, as the MIIT requires, and its 公安备案号 to that number's record at the MPS (identity.py).
+ALLOWED_LINKS: tuple[re.Pattern, ...] = (re.compile(re.escape(identity.ICP_LINK)),
+                                         re.compile(re.escape(identity.POLICE_LINK).replace(r"\{code\}", "[0-9]{14}")))
 
 #: Fictitious ID numbers the project's own documentation shows as valid input (the staff guide and the
 #: rules reference, from rules.GOOD_ID): allowed on the documentation pages below guide/, nowhere else.
@@ -74,6 +81,7 @@ PAGEFIND_HEADER = b"pagefind_dcd"
 PAGEFIND_SUFFIXES = frozenset({".pf_fragment", ".pf_index", ".pf_meta", ".pagefind"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xhtml"})
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+SHA256 = re.compile(r"[0-9a-f]{64}")
 BREAK = "\x00"  # joins separate texts: ends any run of digits, so two texts never read as one number
 PARALLEL_MIN_FILES = 400
 
@@ -116,6 +124,7 @@ class Trusted:
     scripts: tuple[re.Pattern, ...]  # inline scripts of the theme's templates
     shipped: tuple[tuple[str, Path], ...]  # (folder in the site, folder it is copied from as it is)
     hosts: frozenset[str] = ALLOWED_HOSTS
+    site_url: str | None = None  # the site's own address: a link under it is a link within the site
 
     def is_shipped(self, file: str, data: bytes) -> bool:
         """Whether a built file is, byte for byte, the file the theme or the project ships at that place:
@@ -383,7 +392,7 @@ class PageParser(HTMLParser):
             if name in SCRIPT_SCHEMES:
                 self.problem(f"{name}: 地址 ({name}: URL)", written)
             elif name in WEB_SCHEMES:
-                self.external(cleaned, written)
+                self.external(cleaned, written, tag == "a" and attribute == "href")
             elif name not in HARMLESS_SCHEMES:
                 self.problem(f"不认识的地址协议 {name}: (unknown URL scheme)", written)
             return
@@ -394,7 +403,18 @@ class PageParser(HTMLParser):
         if not self.deferred:
             self.internal(cleaned, written)
 
-    def external(self, url: str, written: str) -> None:
+    def external(self, url: str, written: str, followed: bool = False) -> None:
+        """A URL with a scheme or host: the site's own address is a link within it; `followed` (an `<a href>`)
+        may be one of ALLOWED_LINKS; anything else on another host is a finding."""
+        site = self.context.trusted.site_url
+        if site and url.startswith(site):
+            local = "/" + url[len(site):]
+            self.internal_urls.append((local, written))
+            if not self.deferred:
+                self.internal(local, written)
+            return
+        if followed and any(link.fullmatch(url) for link in ALLOWED_LINKS):
+            return
         host = (urlsplit(url).hostname or "").lower()
         if host not in self.context.trusted.hosts:
             self.problem(f"链接或资源在其他网站 {host or '（无主机名）'} (link or asset on another host)", written)
@@ -452,15 +472,28 @@ class FrameScan:
 
     @classmethod
     def of(cls, file: str, head: str, tail: str, context: Context) -> "FrameScan":
-        title = f"(?P<title>{TITLE_CHARACTERS})"
-        pieces = [re.escape(piece) for piece in head.split(TITLE_MARK)]
-        pattern = pieces[0] + "".join(("(?P=title)" if i else title) + piece for i, piece in enumerate(pieces[1:]))
-        pattern += "(?P<body>.*)" + "(?P=title)".join(re.escape(piece) for piece in tail.split(TITLE_MARK))
-        if len(pieces) == 1:
-            pattern = pattern.replace("(?P=title)", title, 1)
+        groups = {TITLE_MARK: ("title", TITLE_CHARACTERS), URL_MARK: ("url", URL_CHARACTERS)}
+        seen: set[str] = set()
+
+        def pattern_of(text: str) -> str:
+            """The frame's text as a pattern: each mark a group the first time, the same text after."""
+            out = []
+            for piece in re.split(f"({TITLE_MARK}|{URL_MARK})", text):
+                if piece in groups:
+                    name, characters = groups[piece]
+                    out.append(f"(?P={name})" if name in seen else f"(?P<{name}>{characters})")
+                    seen.add(name)
+                else:
+                    out.append(re.escape(piece))
+            return "".join(out)
+
+        pattern = pattern_of(head) + "(?P<body>.*)" + pattern_of(tail)
+        for name, characters in groups.values():
+            if name not in seen:
+                pattern += f"(?P<{name}>)"
         parser = PageParser(file, context)
         parser.deferred = True
-        parser.feed(head.replace(TITLE_MARK, "") + tail.replace(TITLE_MARK, ""))
+        parser.feed((head + tail).replace(TITLE_MARK, "").replace(URL_MARK, ""))
         parser.close()
         parser.deferred = False
         up = "../" * file.count("/")  # the theme links from the site's root: the same target from every page
@@ -475,6 +508,7 @@ class FrameScan:
 
 
 TITLE_CHARACTERS = r"[^<>&\"'{}]*"  # render.safe_title and html.escape leave none of these in a title
+URL_CHARACTERS = r"[A-Za-z0-9._~/%-]*"  # a page's own address (slugs): shell.URL_MARK
 
 
 def scan_html(file: str, text: str, context: Context) -> FileReport:
@@ -490,7 +524,7 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
     if match and frame:
         report.frame = file.count("/")
         ids |= frame.parser.ids
-        texts.append(match.group("title"))
+        texts += [match.group("title"), match.group("url")]
         for url, written in frame.relative:  # the frame's links that depend on where the page is
             parser.internal(url, written)
         report.findings = parser.findings  # with any the frame's links add
@@ -530,8 +564,9 @@ def cbor_strings(data: bytes) -> list[str]:
 def json_strings(value) -> list[str]:
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict):
-        return [s for key, item in value.items() for s in (key, *json_strings(item))]
+    if isinstance(value, dict):  # a SHA-256 in hex (data/index.json) may hold 18 digits in a row: not a text anyone wrote
+        return [s for key, item in value.items() if not (key == "sha256" and isinstance(item, str) and SHA256.fullmatch(item))
+                for s in (key, *json_strings(item))]
     if isinstance(value, list):
         return [s for item in value for s in json_strings(item)]
     return [str(value)]
@@ -656,7 +691,8 @@ def check_site(staged: Path, checked, frames: dict, docs_dir: Path, workers: int
     (BuildError, one `error:` line each) and the published site stays as it was."""
 
     expected = expected_pages(checked.portal, checked.data_files)
-    findings = scan(staged, expected, default_trusted(docs_dir),
+    trust = dataclasses.replace(default_trusted(docs_dir), site_url=checked.portal.site_url)
+    findings = scan(staged, expected, trust,
                     {depth: (frame.head, frame.tail) for depth, frame in frames.items()}, workers)
     if findings:
         lines = [finding.format() for finding in findings]

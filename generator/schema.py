@@ -97,6 +97,27 @@ class Text(ScalarType):
         return text
 
 
+class Pattern(Text):
+    """One line of text of a fixed form (a record number, an address), checked by a regular expression
+    that editors' JSON Schema and the web editor use as it is (editor.py, cms.py): write it for both
+    Python and ECMAScript ([0-9], not \\d)."""
+
+    def __init__(self, pattern: str, form: str, as_number: tuple[int, int] | None = None):
+        super().__init__()
+        self.pattern, self.form = pattern, form
+        self.as_number = as_number  # the range of a value all digits, which an editor reads unquoted as a number
+
+    def describe(self):
+        return self.form
+
+    def parse(self, text, node, ctx, name):
+        if re.fullmatch(self.pattern, text) is None:
+            # The fields of a fixed form are site.yaml's (identity.py): their rule.
+            ctx.error(node, name, f"格式不对：应为{self.form}，而不是 {text!r} (wrong format)", "site-identity-format")
+            return None
+        return text
+
+
 class Date(ScalarType):
     json_type = "date"
 

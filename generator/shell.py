@@ -10,6 +10,7 @@ it. The output is what MkDocs would have written for that page.
 
 from __future__ import annotations
 
+import html
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from .page import Page
 
 SHELL_DIR = "_portal_shell"
 TITLE_MARK = "PORTALSHELLTITLE"
+URL_MARK = "PORTALSHELLURL"  # where the frame names the page's own address (canonical link, og:url): see overrides/main.html
 BODY_START = "<!--portal-body-->"
 BODY_END = "<!--/portal-body-->"
 
@@ -38,8 +40,9 @@ class Frame:
     tail: str
 
     def fill(self, page: Page) -> str:
-        title = page.html_title
-        return self.head.replace(TITLE_MARK, title) + page.body + self.tail.replace(TITLE_MARK, title)
+        title, url = page.html_title, html.escape(page.url, quote=True)
+        return (self.head.replace(TITLE_MARK, title).replace(URL_MARK, url) + page.body
+                + self.tail.replace(TITLE_MARK, title).replace(URL_MARK, url))
 
 
 def read_frames(site: Path, depths: set[int]) -> dict[int, Frame]:

@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import characters, identifiers, legal, privacy, reference, slugs
+from . import characters, identifiers, identity, legal, privacy, reference, slugs
 from . import guides as legal_guides
 from .load import Loaded, Mapping, Node, Scalar, Sequence, SourceFile
-from .model import (STALE_MONTHS, Building, Correction, Deregistration, Document, Grid, Judge, LegalService,
+from .model import (Building, Correction, Deregistration, Document, Grid, Judge, LegalService,
                     LostDocumentNotice, Newspaper, Objection, Office, Person, Portal, Region, Source, Town, WechatGroup,
                     Worker, region_index)
 from .problems import Problem
@@ -46,6 +46,7 @@ class FileResult:
     town: Town | None = None
     notice: LostDocumentNotice | Deregistration | None = None
     legal: legal.LegalConfig | None = None
+    identity: identity.SiteIdentity | None = None
 
 
 CROSS_FILE_FIELDS = {"town", "region", "document.number", "credit_code", "reference", "updated", "office.phone"}
@@ -73,13 +74,15 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
         result.regions = _regions(source, ctx)
     elif parts == ("legal.yaml",):
         result.legal = legal.convert(source.root, ctx)
+    elif parts == (identity.SITE_FILE,):
+        result.identity = identity.convert(source.root, ctx, source.path)
     elif len(parts) == 3 and parts[0] == "contacts":
         result.town = _town(source, ctx, parts)
     elif len(parts) == 3 and parts[0] in FOLDER_KIND and YEAR_RE.match(parts[1]):
         result.notice = _notice(source, ctx, parts)
     else:
         ctx.problems.append(problem(ctx, (1, 1), "", (
-            "文件位置不对：notices/ 下只能有 regions.yaml、legal.yaml、contacts/<县>/<镇>.yaml、guides/*.md、"
+            "文件位置不对：notices/ 下只能有 regions.yaml、legal.yaml、site.yaml、contacts/<县>/<镇>.yaml、guides/*.md、"
             "lost/<年>/<名称>.yaml、deregistration/<年>/<名称>.yaml (file is not where a notice or town belongs)"),
             "file-location"))
     result.problems = ctx.problems
@@ -91,6 +94,8 @@ def check_source(source: SourceFile, today: dt.date) -> FileResult:
 
 
 def _schema_of(parts: tuple[str, ...]) -> Struct | None:
+    if parts == (identity.SITE_FILE,):
+        return identity.SITE
     if len(parts) == 3 and parts[0] == "contacts":
         return TOWN
     if len(parts) == 3 and parts[0] in FOLDER_KIND:
@@ -157,14 +162,14 @@ def text_problems(path: str, position: tuple[int, int], field_name: str, text: s
     return found
 
 
-def check(loaded: Loaded, notices_root: str, today: dt.date, stale_months: int = STALE_MONTHS) -> Checked:
+def check(loaded: Loaded, notices_root: str, today: dt.date, stale_months: int | None = None) -> Checked:
     """Convert and check every file; return the model and every problem found."""
     return assemble([check_source(source, today) for source in loaded.files], loaded.problems, notices_root, today,
                     loaded.images, stale_months)
 
 
 def assemble(results: list[FileResult], load_problems: list[Problem], notices_root: str, today: dt.date,
-             images: set[str] | None = None, stale_months: int = STALE_MONTHS) -> Checked:
+             images: set[str] | None = None, stale_months: int | None = None) -> Checked:
     """Put the files' results together in order and run the rules that need more than one file
     (with `images`, the pictures in notices/images/, a QR code must name one of them)."""
     problems = list(load_problems)
@@ -173,6 +178,7 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     lost: list[LostDocumentNotice] = []
     deregs: list[Deregistration] = []
     config = legal.LegalConfig()
+    site = identity.SiteIdentity()
     config_path = f"{notices_root}/legal.yaml"
     positions: dict[str, dict[str, tuple[int, int]]] = {}
     for result in results:
@@ -184,6 +190,8 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
             towns.append(result.town)
         if result.legal is not None:
             config, config_path = result.legal, result.path
+        if result.identity is not None:
+            site = result.identity
         if isinstance(result.notice, LostDocumentNotice):
             lost.append(result.notice)
         elif isinstance(result.notice, Deregistration):
@@ -194,7 +202,8 @@ def assemble(results: list[FileResult], load_problems: list[Problem], notices_ro
     guides, guide_problems = legal_guides.load_guides(Path(notices_root), today,
                                                       config.review_months, index)
     problems += guide_problems + legal.unknown_places(config, config_path, index)
-    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places, stale_months=stale_months)
+    portal = Portal(regions, towns, lost, deregs, today, guides, config.hotlines, config.places, site.url, site,
+                    stale_months=site.stale_months if stale_months is None else stale_months)  # --stale-months wins
     _assign_notice_urls(portal)
     _assign_town_urls(portal, index)
     _assign_references(portal)

@@ -28,8 +28,10 @@ import yaml
 from bs4 import BeautifulSoup
 
 from generator import cms, editor, rules
+from generator.identity import SITE
 from generator.identifiers import check_phone, find_id_numbers
-from generator.schema import DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Integer, ListOf, Phone, Struct, Text
+from generator.schema import (DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Integer, ListOf, Pattern, Phone, Struct,
+                              Text)
 from tests.browser import Browser, chromium_available, serve
 from tests.sitebuild import ROOT, build_site
 
@@ -38,7 +40,8 @@ FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"
 ARTIFACTS = ROOT / "test-artifacts"
 PORTAL = str(Path(sys.executable).with_name("portal"))
 TODAY = "2026-11-23"
-STRUCTS = {"lost": (LOST, "lost-document"), "deregistration": (DEREGISTRATION, "deregistration"), "contacts": (TOWN, None)}
+STRUCTS = {"lost": (LOST, "lost-document"), "deregistration": (DEREGISTRATION, "deregistration"), "contacts": (TOWN, None),
+           "site": (SITE, None)}
 
 #: Sveltia's formatYAML() (src/lib/services/contents/file/format.js) with the default output options.
 SERIALISER = r"""
@@ -193,8 +196,13 @@ def walk(struct: Struct, fields: list[dict], where: str, kind: str | None = None
 def test_every_schema_field_has_its_widget_and_required_flag():
     cfg = cms.config()
     assert [c["name"] for c in cfg["collections"]] == list(STRUCTS)
-    checked = sum(walk(struct, collection(name, cfg)["fields"], name, kind) for name, (struct, kind) in STRUCTS.items())
+    checked = sum(walk(struct, fields_of(collection(name, cfg)), name, kind) for name, (struct, kind) in STRUCTS.items())
     assert checked == sum(schema_fields(struct) for struct, _ in STRUCTS.values())  # nested ones too
+
+
+def fields_of(c: dict) -> list[dict]:
+    """A folder collection's fields, or a file collection's (notices/site.yaml)."""
+    return c["fields"] if "fields" in c else c["files"][0]["fields"]
 
 
 def schema_fields(kind) -> int:
@@ -206,7 +214,8 @@ def schema_fields(kind) -> int:
 
 
 def test_collections_match_the_notices_layout():
-    lost, dereg, towns = (collection(name) for name in STRUCTS)
+    lost, dereg, towns, site = (collection(name) for name in STRUCTS)
+    assert site["files"][0]["file"] == "notices/site.yaml"
     assert (lost["folder"], dereg["folder"], towns["folder"]) == ("notices/lost", "notices/deregistration", "notices/contacts")
     for c in (lost, dereg, towns):
         assert (c["extension"], c["format"], c["delete"]) == ("yaml", "yaml", False)
@@ -221,6 +230,19 @@ def test_phone_pattern_means_the_same_to_the_browser():
               "1397340000", "0734-0261234", "23800001234", "0734-5261234转801"]
     [in_js] = node(("regex", [editor.PHONE_PATTERN, phones]))
     assert in_js == [check_phone(p).ok for p in phones]
+
+
+def test_site_identity_patterns_mean_the_same_to_the_browser():
+    """The web editor checks site.yaml's record numbers, code and address with the checker's own patterns."""
+    values = ["湘ICP备12345678号", "湘ICP备12345678号-1", "湘ICP12345678号", "湘公网安备43042402000123号",
+              "湘公网安备44042402000123号", "湘公网安备４３042402000123号", "4304240001", "430424000", "bm01000001",
+              "https://gonggao.example.gov.cn/", "http://gonggao.example.gov.cn/", "gonggao@example.gov.cn", "a b@c.d"]
+    patterns = [spec.type.pattern for spec in [*SITE.fields.values(), *SITE.fields["contact"].type.fields.values()]
+                if isinstance(spec.type, Pattern)]
+    assert len(patterns) == 5
+    in_js = node(*(("regex", [pattern, values]) for pattern in patterns))
+    assert in_js == [[re.fullmatch(pattern, value) is not None for value in values] for pattern in patterns]
+    assert any(row.count(True) for row in in_js)
 
 
 def test_no_id_pattern_refuses_an_id_number_in_every_form_in_the_browser():
@@ -267,6 +289,8 @@ SAMPLE = {
     "reference": None,  # left empty in the editor: the checker derives it from the file's path
     "corrections.date": "2026-11-21", "newspapers.date": "2026-11-19",
     "objection.opens_on": "2026-11-20", "objection.closes_on": "2027-01-04",
+    "icp": "湘ICP备12345678号-1", "police": "湘公网安备43042402000123号", "site_code": "4304240001",
+    "url": "https://gonggao.example.gov.cn/", "contact.email": "gonggao@example.gov.cn",
 }
 
 
@@ -334,6 +358,8 @@ def entry_path(name: str, values: dict) -> str:
     spec = collection(name)
     if name == "contacts":  # not created in the CMS: the edited town keeps its file
         return "contacts/hengdong/ganxi.yaml"
+    if "files" in spec:  # one file (notices/site.yaml)
+        return spec["files"][0]["file"].removeprefix("notices/")
     slug = slugify(fill(spec["slug"], values))
     return spec["folder"].removeprefix("notices/") + "/" + fill(spec["path"], {**values, "slug": slug}) + "." + spec["extension"]
 
@@ -343,7 +369,10 @@ def test_new_entries_written_by_the_cms_pass_portal_check(tmp_path, minimal):
     notices = fixture_copy(tmp_path)
     (notices / "images").mkdir()
     (notices / "images" / "qr.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    entries = {name: entry(collection(name)["fields"], minimal=minimal) for name in STRUCTS}
+    entries = {name: entry(fields_of(collection(name)), minimal=minimal) for name in STRUCTS}
+    # site.yaml: every field filled is a real site; none filled passes only as the sample (the fields a real site
+    # needs depend on `sample`, which a CMS form cannot mark as required).
+    entries["site"]["sample"] = minimal
     texts = node(*(("stringify", values) for values in entries.values()))
     written = {}
     for (name, values), text in zip(entries.items(), texts):

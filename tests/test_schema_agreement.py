@@ -24,7 +24,7 @@ from tests.sitebuild import ROOT
 CASES = sorted(p for kind in ("valid", "invalid") for p in (ROOT / "tests" / "cases" / kind).iterdir() if p.is_dir())
 #: Rules the editor schema expresses: what a field is, its type, its choices, its format, unknown keys.
 EXPRESSED = {"field-required", "field-type", "field-choice", "unknown-key", "date-format", "kind-unknown",
-             "phone-format"}
+             "phone-format", "site-identity-format"}
 #: Rules the schema cannot express, and why (see editor.py).
 NOT_EXPRESSED = {
     "reference-format": "the kind letter must match the file's kind (the pattern alone would pass Y on a deregistration)",
@@ -47,6 +47,7 @@ NOT_EXPRESSED = {
     "image-reference": "needs the pictures in notices/images/",
     "file-symlink": "a property of the file, not of its content",
     "legal-service-fields": "fields required by another's value (the service's kind)",
+    "site-identity-required": "fields required by another's value (sample), and only as a warning",
 }
 #: Problems of reading the file itself: the editor cannot read such a file either (no schema verdict).
 UNREADABLE = {"file-encoding", "yaml-syntax", "yaml-alias", "yaml-empty", "yaml-key", "yaml-duplicate-key",
@@ -78,6 +79,8 @@ Yaml12Loader.add_constructor("tag:yaml.org,2002:int", yaml12_int)
 
 def schema_for(path: Path) -> str | None:
     """The editor schema of a file below notices/ (editor.SCHEMAS: lost/, deregistration/, contacts/)."""
+    if path.parts[1:] == ("site.yaml",):
+        return "site"
     folder = path.parts[1] if len(path.parts) > 2 else ""
     return {"lost": "lost-document", "deregistration": "deregistration", "contacts": "town"}.get(folder)
 
