@@ -59,7 +59,7 @@ def _pypinyin() -> Callable[[str], list[str]]:
     from pypinyin.core import Pinyin
 
     class PlaceNames(DefaultConverter):
-        def _phrase_pinyin(self, phrase, style, heteronym, errors, strict):  # type: ignore[no-untyped-def]
+        def _phrase_pinyin(self, phrase, style, heteronym, errors, strict):
             if phrase in PHRASES_DICT or not any(char in SINGLE for char in phrase):
                 return super()._phrase_pinyin(phrase, style, heteronym, errors, strict)
             result = []

@@ -246,7 +246,7 @@ def _regions(source: SourceFile, ctx: Context) -> list[Region]:
             return None
         code_entry = node.entries.get("code")
         code = code_entry.node.value if code_entry and isinstance(code_entry.node, Scalar) else None
-        if code is not None:  # a wrong code is reported and not used (it would tell homophones apart)
+        if code is not None and code_entry is not None:  # a wrong code is reported and not used (it would tell homophones apart)
             where, depth = (code_entry.node.line, code_entry.node.column), parent.count("/")
             if why := region_code_format(code, depth):
                 ctx.problems.append(problem(ctx, where, f"{field_name}.code", why, "region-code-format"))
