@@ -179,3 +179,17 @@ def test_publish_script_refuses_an_unbuilt_site(tmp_path):
     run = subprocess.run(["bash", str(ROOT / "scripts" / "publish.sh"), "dir", str(tmp_path / "www")],
                          cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 1 and "make site" in run.stderr
+
+
+def test_the_deploy_restores_the_last_site_and_cache_keyed_by_the_code_so_a_commit_builds_incrementally():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["deploy"]["steps"]
+    build = next(i for i, step in enumerate(steps) if step.get("run") == "make site")
+    caches = [step for step in steps[:build] if step.get("uses", "").startswith("actions/cache@")]
+    assert len(caches) == 1
+    given = caches[0]["with"]
+    assert set(given["path"].split()) == {"site", ".portal-cache"}
+    for part in ("generator/**", "templates/**", "overrides/**", "requirements.lock"):  # new code: nothing restored
+        assert part in given["key"] and part in given["restore-keys"]
+    assert given["key"].startswith(given["restore-keys"]) and "github.run_id" in given["key"]
+    assert "secrets.PORTAL_CACHE_KEY" in steps[build]["env"]["PORTAL_CACHE_KEY"]
