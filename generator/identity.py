@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .model import Source
+from .model import ICP_LINK, POLICE_LINK, SAMPLE_WORDING, STALE_MONTHS, Contact, SiteIdentity, Source, police_digits
+from .rules import problem
 from .schema import (
     Boolean,
     Context,
@@ -44,8 +45,6 @@ from .schema import (
 )
 
 SITE_FILE = "site.yaml"
-STALE_MONTHS = 12  # a town list older than this is a freshness warning (another stage reads identity.stale_months)
-SAMPLE_WORDING = "示例数据，均为虚构"
 
 #: Province abbreviations (简称) with the first two digits of their administrative codes (GB/T 2260):
 #: an ICP or 公安 record number starts with the province that issued it.
@@ -69,8 +68,6 @@ SITE_URL_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$"
 
 #: The only links to another host a page may carry (scan.py ALLOWED_LINKS): the two record lookups the
 #: footer must link to. The MIIT's rule (工信部令第24号) asks for a link from the ICP number to its system.
-ICP_LINK = "https://beian.miit.gov.cn/"
-POLICE_LINK = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
 
 #: What a real county site (not the sample) must fill in (site-identity-required in strict mode).
 REQUIRED = ("name", "organizer", "contact.phone", "icp", "police", "site_code", "url")
@@ -101,61 +98,6 @@ SITE = Struct(
 )
 
 
-@dataclass(frozen=True)
-class Contact:
-    phone: PhoneNumber | None = None
-    email: str | None = None
-    address: str | None = None
-
-
-@dataclass(frozen=True)
-class SiteIdentity:
-    """notices/site.yaml, converted (every field optional here; REQUIRED is checked on a real site)."""
-
-    name: str | None = None
-    description: str | None = None
-    organizer: str | None = None
-    operator: str | None = None
-    contact: Contact = Contact()
-    icp: str | None = None
-    police: str | None = None
-    site_code: str | None = None
-    url: str | None = None
-    stale_months: int = STALE_MONTHS
-    sample: bool = False
-    source: Source | None = None  # None: there is no site.yaml
-
-    @property
-    def configured(self) -> bool:
-        return self.source is not None
-
-    @property
-    def police_code(self) -> str | None:
-        return police_digits(self.police) if self.police else None
-
-    @property
-    def police_link(self) -> str | None:
-        return POLICE_LINK.format(code=self.police_code) if self.police_code else None
-
-    def meta_description(self, fallback: str | None) -> str | None:
-        """The description for meta tags: the file's, else mkdocs.yml's; on the sample, with the sample wording."""
-        text = self.description or fallback
-        if self.sample:
-            return f"{text}（{SAMPLE_WORDING}）" if text else SAMPLE_WORDING
-        return text
-
-    def theme(self, site_url: str | None) -> dict:
-        """What the theme frame (overrides/) shows: config.extra.portal."""
-        contact = {"phone": str(self.contact.phone) if self.contact.phone else None,
-                   "tel": self.contact.phone.href if self.contact.phone else None,
-                   "email": self.contact.email, "address": self.contact.address}
-        return {"configured": self.configured, "name": self.name, "organizer": self.organizer,
-                "operator": self.operator, "contact": contact if any(contact.values()) else None,
-                "icp": self.icp, "icp_link": ICP_LINK if self.icp else None, "police": self.police,
-                "police_link": self.police_link, "site_code": self.site_code, "sample": self.sample,
-                "sample_wording": SAMPLE_WORDING, "site_url": site_url}
-
-
 STARTER = """# 网站信息（site.yaml）：网站名称、主办单位、联系方式、备案号和网址，显示在每页页脚、搜索引擎摘要和微信链接卡片上。
 # 这里的名称和简介优先于 mkdocs.yml（mkdocs.yml 只管主题）。字段说明：网站的“帮助 › 字段说明”。
 # 现在是示例（sample: true，每页注明“{sample}”）。正式发布前删去 sample: true，并填写下面各项：
@@ -179,10 +121,6 @@ def starter(name: str) -> str:
     return STARTER.format(name=name, sample=SAMPLE_WORDING, stale=STALE_MONTHS)
 
 
-def police_digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
-
-
 def site_url(text: str) -> str:
     """A site address ending in "/" (pages are joined onto it)."""
     return text if text.endswith("/") else text + "/"
@@ -198,8 +136,6 @@ def site_address_problem(text: str) -> str | None:
 
 
 def convert(root, ctx: Context, path: str) -> SiteIdentity | None:
-    from .validate import problem
-
     values = SITE.convert(root, ctx, "")
     if values is None:
         return None

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from .schema import PhoneNumber
-
-if TYPE_CHECKING:
-    from .identity import SiteIdentity
 
 
 @dataclass(frozen=True)
@@ -310,6 +308,72 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
 STALE_MONTHS = 12  # a town list not updated for this many months is a warning and a note on its page (town-stale)
 
 
+# ------------------------------------------------------------------ the site's identity (notices/site.yaml, identity.py)
+
+SAMPLE_WORDING = "示例数据，均为虚构"
+ICP_LINK = "https://beian.miit.gov.cn/"
+POLICE_LINK = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
+
+
+def police_digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: PhoneNumber | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """notices/site.yaml, converted (every field optional here; REQUIRED is checked on a real site)."""
+
+    name: str | None = None
+    description: str | None = None
+    organizer: str | None = None
+    operator: str | None = None
+    contact: Contact = Contact()
+    icp: str | None = None
+    police: str | None = None
+    site_code: str | None = None
+    url: str | None = None
+    stale_months: int = STALE_MONTHS
+    sample: bool = False
+    source: Source | None = None  # None: there is no site.yaml
+
+    @property
+    def configured(self) -> bool:
+        return self.source is not None
+
+    @property
+    def police_code(self) -> str | None:
+        return police_digits(self.police) if self.police else None
+
+    @property
+    def police_link(self) -> str | None:
+        return POLICE_LINK.format(code=self.police_code) if self.police_code else None
+
+    def meta_description(self, fallback: str | None) -> str | None:
+        """The description for meta tags: the file's, else mkdocs.yml's; on the sample, with the sample wording."""
+        text = self.description or fallback
+        if self.sample:
+            return f"{text}（{SAMPLE_WORDING}）" if text else SAMPLE_WORDING
+        return text
+
+    def theme(self, site_url: str | None) -> dict:
+        """What the theme frame (overrides/) shows: config.extra.portal."""
+        contact = {"phone": str(self.contact.phone) if self.contact.phone else None,
+                   "tel": self.contact.phone.href if self.contact.phone else None,
+                   "email": self.contact.email, "address": self.contact.address}
+        return {"configured": self.configured, "name": self.name, "organizer": self.organizer,
+                "operator": self.operator, "contact": contact if any(contact.values()) else None,
+                "icp": self.icp, "icp_link": ICP_LINK if self.icp else None, "police": self.police,
+                "police_link": self.police_link, "site_code": self.site_code, "sample": self.sample,
+                "sample_wording": SAMPLE_WORDING, "site_url": site_url}
+
+
 @dataclass
 class Portal:
     """Everything the site shows, checked and cross-referenced."""
@@ -323,7 +387,7 @@ class Portal:
     hotlines: list[Hotline] = field(default_factory=list)  # everywhere (legal.yaml, or the defaults)
     place_hotlines: dict[str, list[Hotline]] = field(default_factory=dict)  # region path → its own list
     site_url: str | None = None  # the live site's address (https://…/), for QR codes, feeds and the sitemap
-    identity: "SiteIdentity" = field(default_factory=lambda: _no_identity())  # notices/site.yaml (identity.py)
+    identity: SiteIdentity = field(default_factory=lambda: SiteIdentity())  # notices/site.yaml (identity.py)
     stale_months: int = STALE_MONTHS  # portal check/build --stale-months; 0: never stale
 
     def stale(self, town: Town) -> bool:
@@ -336,12 +400,6 @@ class Portal:
 
     def region(self, path: str) -> Region | None:
         return _region_index(self.regions).get(path)
-
-
-def _no_identity() -> "SiteIdentity":
-    from .identity import SiteIdentity  # noqa: PLC0415 - identity builds on this module
-
-    return SiteIdentity()
 
 
 def _region_index(regions: list[Region]) -> dict[str, Region]:
