@@ -312,8 +312,8 @@ def _build(options: Options, place: Workplace) -> Result:
                 changed.add(doc)
         sections = update_groups(search_docs, {url: w.indexed for url, w in written.items()}, old.sections,
                                  fresh_sections, changed)
-        moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
-        write_open_data(staged, checked.portal, pages.region_url, site_name)
+        redirects = moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
+        write_open_data(staged, checked.portal, pages.region_url, site_name, redirects)
         clock.lap("render")
         # A delta over the base the site holds, or a fold (segments.py); the base is kept when it is the one
         # this record made.

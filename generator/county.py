@@ -64,6 +64,7 @@ NOTICE = """\
 kind: lost-document
 published: {today}
 holder: 某某县示例有限公司
+publisher: {{name: 某某县示例镇人民政府, phone: "0734-5261234"}}
 document:
   type: 公章
   number: "示例-0001"

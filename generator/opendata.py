@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias, cast
@@ -101,16 +101,17 @@ CONTACTS = "contacts/"  # one pair of files per county: a province's contacts ar
 CONTACTS_DESCRIPTION = "{county}的网格长、网格员、楼栋长、驻镇法官、综治中心和法律服务，每人（每个机构）一行"
 
 
-def write_open_data(site: Path, portal: Portal, region_url, title: str) -> None:
+def write_open_data(site: Path, portal: Portal, region_url, title: str, redirects: Iterable[str] = ()) -> None:
     """Every file this module makes, into the staged site at `site`. `region_url(region)`: the notice
-    list folder of a place (render.Renderer.region_url); `title`: the site's name."""
+    list folder of a place (render.Renderer.region_url); `title`: the site's name; `redirects`: the old
+    addresses that only redirect (moved.py), which the sitemap leaves out."""
     write_data(site, portal)
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # MkDocs' own: only the hub pages, and no address without site_url
         (site / name).unlink(missing_ok=True)
     if portal.site_url:
         for folder, feed_title, notices in feed_groups(portal, region_url, title):
             write_feeds(site, portal, folder, feed_title, notices)
-        write_sitemap(site, portal.site_url, lastmods(portal))
+        write_sitemap(site, portal.site_url, lastmods(portal), set(redirects))
     write_robots(site, portal.site_url)
 
 
@@ -313,20 +314,22 @@ def lastmods(portal: Portal) -> dict[str, dt.date]:
     return dates
 
 
-def page_urls(site: Path) -> list[str]:
-    """Every HTML page of the staged site as its address (directory style), but the 404 page and the
-    web editor (admin/)."""
+def page_urls(site: Path, redirects: AbstractSet[str] = frozenset()) -> list[str]:
+    """Every HTML page of the staged site as its address (directory style), but the 404 page, the
+    web editor (admin/) and the redirect pages of old addresses."""
     urls = []
     for path in site.rglob("*.html"):
         name = path.relative_to(site).as_posix()
         if name == "404.html" or name.startswith(("admin/", "pagefind/")):
             continue
-        urls.append(name.removesuffix("index.html"))
+        url = name.removesuffix("index.html")
+        if url not in redirects:
+            urls.append(url)
     return sorted(urls)
 
 
-def write_sitemap(site: Path, site_url: str, dates: dict[str, dt.date]) -> None:
-    urls = page_urls(site)
+def write_sitemap(site: Path, site_url: str, dates: dict[str, dt.date], redirects: AbstractSet[str] = frozenset()) -> None:
+    urls = page_urls(site, redirects)
     chunks = [urls[i:i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)] or [[]]
     names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
     for name, chunk in zip(names, chunks):

@@ -132,8 +132,8 @@ def test_github_format_annotates_the_offending_line(tmp_path):
     shutil.copytree(ROOT / "tests" / "fixtures" / "small" / "notices", notices)
     bad = notices / "lost" / "2022" / "script.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("430424198506120034", "430424198506120035"), encoding="utf-8")
-    run = subprocess.run([PORTAL, "check", "--strict", "--format", "github", "--notices", "notices"],
-                         cwd=tmp_path, capture_output=True, text=True)
+    run = subprocess.run([PORTAL, "check", "--strict", "--stale-months", "0", "--format", "github", "--notices", "notices"],
+                         cwd=tmp_path, capture_output=True, text=True)  # the fixture's town list is old on purpose
     assert run.returncode == 1
     line_no = next(i for i, line in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1) if "number:" in line)
     annotations = [line for line in run.stdout.splitlines() if line.startswith("::")]
@@ -184,7 +184,7 @@ def test_publish_script_refuses_an_unbuilt_site(tmp_path):
 def test_the_deploy_restores_the_last_site_and_cache_keyed_by_the_code_so_a_commit_builds_incrementally():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     steps = workflow["jobs"]["deploy"]["steps"]
-    build = next(i for i, step in enumerate(steps) if step.get("run") == "make site")
+    build = next(i for i, step in enumerate(steps) if step.get("run", "").startswith("make site"))
     caches = [step for step in steps[:build] if step.get("uses", "").startswith("actions/cache@")]
     assert len(caches) == 1
     given = caches[0]["with"]
