@@ -27,7 +27,7 @@ import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
-from . import legalpages, privacy, resources, searchwords
+from . import fingerprint, legalpages, privacy, qr, resources, searchwords
 from .anchors import town_anchors
 from .cache import digest
 from .history import History
@@ -75,6 +75,17 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """A notice's 刊登证明 (publication proof): a page of its own below the notice's, `<notice>/proof/`."""
+
+    notice: Notice
+
+    @property
+    def url(self) -> str:
+        return self.notice.proof_url
+
+
+@dataclass(frozen=True)
 class Job:
     """A shell page still to render: which method, for which object."""
 
@@ -93,6 +104,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["town_search_values"] = searchwords.town_values
     env.globals["town_anchors"] = town_anchors
     env.filters["public_number"] = privacy.public_number
+    env.globals["field"] = fingerprint.mark
+    env.globals["grouped"] = fingerprint.grouped
     legalpages.add_globals(env)
     return env
 
@@ -174,6 +187,7 @@ class Renderer(legalpages.LegalPages):
         """Every shell page, as a cheap description; `render_job` turns one into a Page."""
         jobs = [Job("town", town) for town in self.portal.towns]
         jobs += [Job("notice", notice) for notice in self.portal.notices]
+        jobs += [Job("proof", Proof(notice)) for notice in self.portal.notices]
         jobs += [Job("notice_list", spec) for spec in self.list_specs()]
         jobs += self.legal_jobs()
         return jobs
@@ -191,6 +205,8 @@ class Renderer(legalpages.LegalPages):
             return digest(job.method, repr(town), repr(self.history_of(town.source.path, town.updated)), self.legal_key_of(town))
         if job.method == "notice":
             return self._notice_key(job.target)
+        if job.method == "proof":  # the site's address is in the build's scope (cache.py)
+            return digest(job.method, self._notice_key(job.target.notice))
         spec = job.target
         return digest(job.method, repr((spec.url, spec.title, spec.total, spec.kind, spec.years, spec.pages, spec.number)),
                       *(self._notice_key(notice) for notice in spec.notices))
@@ -233,11 +249,22 @@ class Renderer(legalpages.LegalPages):
                          villages=self._villages(town), history=self.history_of(town.source.path, town.updated))
 
     def notice(self, notice: Notice) -> Page:
+        rec = fingerprint.record(notice)
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,
-                         search_group=search_group(notice), notice=notice,
+                         search_group=search_group(notice), notice=notice, rec=rec,
+                         fingerprint=fingerprint.fingerprint_of(rec), proof_url=notice.proof_url,
                          claim_open=notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None,
                          search_extra=self._search_extra(notice),
                          history=self.history_of(notice.source.path, notice.published))
+
+    def proof(self, proof: Proof) -> Page:
+        """The printable 刊登证明 of a notice: not searched (no data-pagefind-body), one A4 page."""
+        notice = proof.notice
+        rec = fingerprint.record(notice)
+        address = qr.absolute(self.portal.site_url, notice.url)
+        return self.page(proof.url, f"刊登证明：{notice.title}", ["proof.html"], shell=True, notice=notice, rec=rec,
+                         fingerprint=fingerprint.fingerprint_of(rec), address=address,
+                         qr=qr.svg(address, f"{notice.title}的网页地址") if address else None)
 
     def notices_index(self) -> Page:
         years = defaultdict(lambda: defaultdict(int))
