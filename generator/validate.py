@@ -369,7 +369,7 @@ def _notice(source: SourceFile, ctx: Context, parts):
     _check_year_folder(values, ctx, parts)
     _check_dates(values, ctx)
     _check_withdrawn(values, ctx)
-    url = "/".join(("notices", parts[0], parts[1], _slug(parts[2]), ""))
+    url = "/".join(("notices", parts[0], parts[1], notice_slug(parts[2]), ""))
     common = dict(source=Source(source.path, 1, 1), url=url, data_file="/".join(("notices", *parts)), status=values.get("status", "active"),
                   withdrawn_reason=values.get("withdrawn_reason"), region=values.get("region"))
     if kind == "lost-document":
@@ -394,7 +394,8 @@ def _folder_of(kind: str) -> str:
     return next(folder for folder, k in FOLDER_KIND.items() if k == kind)
 
 
-def _slug(file_name: str) -> str:
+def notice_slug(file_name: str) -> str:
+    """The last part of a notice's page address, from its file name (portal verify looks a page's file up by it)."""
     return slugify(PurePosixPath(file_name).stem) or "notice"
 
 
