@@ -179,7 +179,7 @@ def check_page(html: str) -> PageCheck:
                                 f"(does not follow from the notice's fields)")
     for href, name, number in found.calls:
         checked = check_phone(number)
-        if checked.value is None or tel_uri(checked.value) != href:
+        if not checked.ok or tel_uri(checked.value) != href:
             problems.append(f"{name}：拨号链接 {href} 与显示的号码 {number} 不符 (the phone link calls another number)")
     shown = sorted(set(found.shown))
     if len(shown) > 1:
