@@ -24,7 +24,14 @@ import unicodedata
 from markupsafe import Markup
 
 from . import privacy
-from .model import Deregistration, LostDocumentNotice, Notice, claim_deadline, deregistration_title, lost_title
+from .model import (
+    Deregistration,
+    LostDocumentNotice,
+    Notice,
+    claim_deadline,
+    deregistration_title,
+    lost_title,
+)
 
 VERSION = "v1"
 
@@ -58,7 +65,7 @@ def value(raw: object) -> str | None:
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
-def record(notice: Notice) -> dict[str, str]:
+def record(notice: LostDocumentNotice | Deregistration) -> dict[str, str]:
     """The canonical data of a notice: every field of its kind that has a value, as published."""
     raw: dict[str, object] = {"kind": notice.kind, "published": notice.published, "status": notice.status,
                               "withdrawn_reason": notice.withdrawn_reason, "region": notice.region}
@@ -82,14 +89,14 @@ def canonical(data: dict[str, str]) -> bytes:
     """The bytes that are hashed: `v1:` and the record as compact JSON with sorted keys, UTF-8."""
     text = json.dumps({unicodedata.normalize("NFC", k): unicodedata.normalize("NFC", v) for k, v in data.items()},
                       ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return f"{VERSION}:{text}".encode("utf-8")
+    return f"{VERSION}:{text}".encode()
 
 
 def fingerprint_of(data: dict[str, str]) -> str:
     return hashlib.sha256(canonical(data)).hexdigest()
 
 
-def fingerprint(notice: Notice) -> str:
+def fingerprint(notice: LostDocumentNotice | Deregistration) -> str:
     return fingerprint_of(record(notice))
 
 

@@ -30,7 +30,7 @@ from . import fingerprint
 from .identifiers import check_phone, tel_uri
 from .limits import MAX_FILE_BYTES
 from .load import display_path, load_file, read_input
-from .model import Notice
+from .model import Deregistration, LostDocumentNotice
 from .schema import FOLDER_KIND
 from .validate import check_source, notice_slug
 
@@ -198,7 +198,7 @@ def fetch(url: str) -> str:
     """A page from the web (urllib only), at most MAX_PAGE_BYTES, read as UTF-8."""
     request = urllib.request.Request(url, headers={"User-Agent": "portal-verify"})
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 - http(s) only, checked
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
             data = response.read(MAX_PAGE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         if exc.code in (404, 410):
@@ -226,7 +226,7 @@ def read_local(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def load_notice(file: Path, today: dt.date) -> Notice:
+def load_notice(file: Path, today: dt.date) -> LostDocumentNotice | Deregistration:
     """One notice file, read and checked as `portal check` does (the rules that need other files aside)."""
     if not file.is_file():
         raise CannotVerify(f"找不到数据文件 {file} (no such data file)")
@@ -258,7 +258,7 @@ def find_data(page_address: str, notices: Path) -> Path | None:
 # ------------------------------------------------------------------ the command
 
 
-def compare(page: PageCheck, notice: Notice | None, where: str) -> tuple[int, list[str]]:
+def compare(page: PageCheck, notice: LostDocumentNotice | Deregistration | None, where: str) -> tuple[int, list[str]]:
     """The verdict and its lines: the page against itself, and against the notice's data when there is one."""
     lines = [f"页面 (page): {where}"]
     bad = list(page.problems)
@@ -290,6 +290,7 @@ def verify(options: VerifyOptions) -> tuple[int, list[str]]:
     """Run one verification; returns the exit status and the lines to print."""
     today = options.today
     target = options.target
+    notice: LostDocumentNotice | Deregistration | None
     try:
         if not is_address(target) and target.lower().endswith((".yaml", ".yml")):
             notice = load_notice(Path(target), today)
