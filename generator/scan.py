@@ -632,8 +632,8 @@ def expected_pages(portal, data_files: dict[str, str]) -> Expected:
     pages = {
         "遗失声明": [(notice.source.path, notice.url) for notice in portal.lost],
         "注销公告": [(notice.source.path, notice.url) for notice in portal.deregistrations],
-        "刊登证明": [(notice.source.path, notice.proof_url) for notice in portal.notices],
         "镇": [(town.source.path, town.url) for town in portal.towns],
+        "刊登证明": [(notice.source.path, notice.proof_url) for notice in [*portal.lost, *portal.deregistrations]],
     }
     sources = {source for entries in pages.values() for source, _ in entries}
     unclaimed = [name for name, folder in data_files.items()
