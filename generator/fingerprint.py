@@ -28,7 +28,6 @@ from .model import (
     STATE_WORDS,
     Deregistration,
     LostDocumentNotice,
-    Notice,
     Office,
     claim_deadline,
     deregistration_title,
@@ -67,7 +66,7 @@ KIND_LABELS = {LostDocumentNotice.kind: LostDocumentNotice.kind_label, Deregistr
 #: active deregistration shows 公告期内 or 公告期满 by the day it was built (claim.js may switch a page's word in a
 #: browser): the day's word is not hashed, the data's status and the claim deadline are (from `published` and
 #: `claim_days`), so the fingerprint never changes from one day to the next.
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
     LostDocumentNotice.kind: {"active": (STATE_WORDS["declared"],), "withdrawn": (STATE_WORDS["withdrawn"],)},
     Deregistration.kind: {"active": (STATE_WORDS["open"], STATE_WORDS["closed"]), "withdrawn": (STATE_WORDS["withdrawn"],)},
 }
@@ -130,8 +129,9 @@ def record(notice: LostDocumentNotice | Deregistration) -> dict[str, str]:
                         "objection.office": objection.office, "objection.address": objection.address,
                         "objection.phone": objection.phone.text if objection.phone else None})
     values = {name: value(raw.get(name)) for name in FIELDS[notice.kind]}
-    items = {"newspapers": [(paper.name, paper.date, paper.page) for paper in notice.newspapers],
-             "corrections": [(c.date, c.change) for c in notice.corrections_in_order]}
+    items: dict[str, list[tuple[object, ...]]] = {
+        "newspapers": [(paper.name, paper.date, paper.page) for paper in notice.newspapers],
+        "corrections": [(c.date, c.change) for c in notice.corrections_in_order]}
     for list_name, rows in items.items():
         for number, row in enumerate(rows, 1):
             values.update({f"{list_name}.{number}.{part}": value(item)
