@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from . import build as pipeline
-from . import changed, county, editor, identity, lock, resources
+from . import changed, county, editor, identity, lock, resources, verify
 from . import new as create
 from . import serve as live
 import json
@@ -82,6 +82,18 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("mode", choices=("rsync", "dir", "s3"))
     u.add_argument("target", help="user@host:/var/www/portal/、/srv/portal/ 或 s3://bucket/portal/")
     u.add_argument("extra", nargs=argparse.REMAINDER, help="交给 rsync 或 aws 的其他参数 (passed on)")
+    v = sub.add_parser("verify", help="核对公告网页与数据的内容指纹 (check a notice page against its fingerprint and data)")
+    v.add_argument("target", metavar="FILE|URL",
+                   help="公告数据文件 notices/…/x.yaml，或公告网页的网址、文件、文件夹 (a notice's data file, or its page)")
+    v.add_argument("--site-dir", type=Path, default=Path("site"),
+                   help="给出数据文件时，在这个网站文件夹里找它的页面 (where to find the page of a data file; default: site)")
+    v.add_argument("--site-url", type=site_address, default=None, metavar="URL",
+                   help="给出数据文件时，从这个网站下载它的页面 (fetch the page of a data file from this site instead)")
+    v.add_argument("--data", type=Path, default=None, metavar="FILE",
+                   help="给出网页时，也与这个数据文件核对 (check the page against this data file too)")
+    v.add_argument("--notices", type=Path, default=Path("notices"),
+                   help="给出网页时，在这里按网址找它的数据文件 (where to look for a page's data file; default: notices)")
+    v.add_argument("--today", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help=TODAY_HELP)
     j = sub.add_parser("schema", help="生成编辑器用的 JSON Schema (write JSON Schemas for editors)")
     j.add_argument("--out", type=Path, default=Path("schemas"), help="输出文件夹 (default: schemas)")
     return p
@@ -167,6 +179,11 @@ def run(argv: list[str] | None = None) -> int:
         for path in editor.write_schemas(args.out):
             print(f"已写入 {path} (written)")
         return EXIT_OK
+    if args.command == "verify":
+        code, lines = verify.verify(verify.VerifyOptions(args.target, args.site_dir, args.site_url, args.data, args.notices,
+                                                         args.today or pipeline.today_in_china()))
+        print("\n".join(lines), file=sys.stdout if code != verify.EXIT_USAGE else sys.stderr)
+        return code
     if args.command == "init":
         return county.run(county.InitOptions(args.folder, args.name, args.generator, args.today or pipeline.today_in_china()))
     if args.command == "publish":

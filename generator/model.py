@@ -214,6 +214,27 @@ class NoticeDates:
     changed: dt.date | None = None
 
 
+#: The state words a notice can carry (render.STATE_WORDS, the templates' STATE_WORDS, fingerprint.STATUS_LABELS:
+#: this one dict), each defined on the reading guide (docs/guide/reading.md) under the anchor `state-<key>`; the
+#: badge links there. A lost-document notice that stands says what it does (the lost original is declared void),
+#: never a bare 有效 that reads as "this ID card is valid".
+STATE_WORDS = {"declared": "已声明作废", "withdrawn": "已撤回", "open": "公告期内", "closed": "公告期满"}
+
+
+def lost_title(holder: str, document_label: str) -> str:
+    """A lost-document notice's title (its page shows it; `portal verify` recomputes it)."""
+    return f"{holder}遗失{document_label}声明"
+
+
+def deregistration_title(organization: str) -> str:
+    return f"{organization}注销公告"
+
+
+def claim_deadline(published: dt.date, claim_days: int) -> dt.date:
+    """The last day creditors may make claims: `claim_days` days after the notice's date."""
+    return published + dt.timedelta(days=claim_days)
+
+
 @dataclass
 class Notice:
     """What every notice has: the fields list pages, feeds and search share."""
@@ -251,6 +272,11 @@ class Notice:
         return self.status == "withdrawn"
 
     @property
+    def proof_url(self) -> str:
+        """Its 刊登证明 (publication proof), a page of its own below the notice's."""
+        return self.url + "proof/"
+
+    @property
     def year(self) -> int:
         return self.published.year
 
@@ -272,7 +298,7 @@ class LostDocumentNotice(Notice):
 
     @property
     def title(self) -> str:
-        return f"{self.holder}遗失{self.document.label}声明"
+        return lost_title(self.holder, self.document.label)
 
 
 @dataclass
@@ -290,11 +316,11 @@ class Deregistration(Notice):
 
     @property
     def title(self) -> str:
-        return f"{self.organization}注销公告"
+        return deregistration_title(self.organization)
 
     @property
     def claim_deadline(self) -> dt.date:
-        return self.published + dt.timedelta(days=self.claim_days)
+        return claim_deadline(self.published, self.claim_days)
 
     def claim_open(self, today: dt.date) -> bool:
         return today <= self.claim_deadline

@@ -27,11 +27,11 @@ import jinja2
 from markupsafe import Markup
 
 from . import guides as guide_rules
-from . import boards, legalpages, moved, privacy, reference, resources, searchwords, slugs
+from . import boards, fingerprint, legalpages, moved, privacy, qr, reference, resources, searchwords, slugs
 from .anchors import town_anchors
 from .history import History
 from .page import Job, Page, digest, safe_title
-from .model import Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
+from .model import STATE_WORDS, Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from .rules import RULES
 from .guides import GUIDE
 from .legal import LEGAL
@@ -45,6 +45,17 @@ LATEST_COUNT = 10
 
 
 PAGE_SIZE = 100  # notices per list page
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A notice's 刊登证明 (publication proof): a page of its own below the notice's, `<notice>/proof/`."""
+
+    notice: Notice
+
+    @property
+    def url(self) -> str:
+        return self.notice.proof_url
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
@@ -63,6 +74,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["reference_forms"] = reference.search_forms
     env.globals["feed_files"] = {"atom": ATOM_FILE, "json": JSON_FEED_FILE}
     env.filters["public_number"] = privacy.public_number
+    env.globals["field"] = fingerprint.mark
+    env.globals["grouped"] = fingerprint.grouped
     legalpages.add_globals(env)
     boards.add_globals(env)
     return env
@@ -78,10 +91,8 @@ def zh_date_html(value: dt.date | None) -> Markup:
     return Markup('<span class="pt-date">{}</span>').format(zh_date(value)) if value else Markup("")
 
 
-#: The state words a notice can carry, each defined on the reading guide (docs/guide/reading.md) under
-#: the anchor `state-<key>`; the badge links there. A lost-document notice that stands says what it does
-#: (the lost original is declared void), never a bare 有效 that reads as "this ID card is valid".
-STATE_WORDS = {"declared": "已声明作废", "withdrawn": "已撤回", "open": "公告期内", "closed": "公告期满"}
+#: STATE_WORDS (model.py, imported above) are the state words a notice can carry; the fingerprint's
+#: STATUS_LABELS (fingerprint.py) are made from them.
 
 
 def state(notice: Notice, today: dt.date) -> str:
@@ -158,6 +169,7 @@ class Renderer(legalpages.LegalPages):
         jobs = [Job("town", town) for town in self.portal.towns]
         jobs += [Job("boards_page", boards.Boards(town)) for town in self.portal.towns]
         jobs += [Job("notice", notice) for notice in self.portal.notices]
+        jobs += [Job("proof", Proof(notice)) for notice in self.portal.notices]
         jobs += [Job("notice_list", spec) for spec in self.list_specs()]
         jobs += self.legal_jobs()
         return jobs
@@ -178,6 +190,8 @@ class Renderer(legalpages.LegalPages):
             return digest(job.method, repr(job.target.town), self.legal_key_of(job.target.town))
         if job.method == "notice":
             return self._notice_key(job.target)
+        if job.method == "proof":  # the site's address is in the build's scope (cache.py)
+            return digest(job.method, self._notice_key(job.target.notice))
         spec = job.target
         return digest(job.method, repr((spec.url, spec.title, spec.total, spec.kind, spec.years, spec.pages, spec.number)),
                       *(self._notice_key(notice) for notice in spec.notices))
@@ -226,10 +240,21 @@ class Renderer(legalpages.LegalPages):
                          villages=self._villages(town))
 
     def notice(self, notice: Notice) -> Page:
+        rec = fingerprint.record(notice)
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,
-                         search_group=search_group(notice), notice=notice,
+                         search_group=search_group(notice), notice=notice, rec=rec,
+                         fingerprint=fingerprint.fingerprint_of(rec), proof_url=notice.proof_url,
                          search_extra=self._search_extra(notice),
                          history=self.history_of(notice.source.path, notice.published))
+
+    def proof(self, proof: Proof) -> Page:
+        """The printable 刊登证明 of a notice: not searched (no data-pagefind-body), one A4 page."""
+        notice = proof.notice
+        rec = fingerprint.record(notice)
+        address = qr.absolute(self.portal.site_url, notice.url)
+        return self.page(proof.url, f"刊登证明：{notice.title}", ["proof.html"], shell=True, notice=notice, rec=rec,
+                         fingerprint=fingerprint.fingerprint_of(rec), address=address,
+                         qr=qr.svg(address, f"{notice.title}的网页地址", mask=boards.MASK) if address else None)
 
     def notices_index(self) -> Page:
         years: defaultdict[str, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))

@@ -15,7 +15,8 @@ being published. `scan()` reads every file below the staged site and returns wha
   an element that loads another document (`<iframe>`, `<object>`, `<embed>`, `<base>`);
 - a link or asset on another host (`https://…`, `//host/…`), apart from `ALLOWED_HOSTS`;
 - an internal link or `#anchor` that does not resolve to a file, or an id, in the staged site;
-- a notice or town whose page is missing, or a town's 公示牌 page (boards.py) (`Expected`: one page per YAML entry).
+- a notice or town whose page is missing, a town's 公示牌 page (boards.py), or a notice's 刊登证明 page
+  beside it (`Expected`: one page per YAML entry).
 
 A full scan reads every file (40,000 at province scale) in worker processes; see dev/builds.md ("The output scan").
 """
@@ -671,7 +672,7 @@ def scan(site: Path, expected: Expected, trusted: Trusted, frames: dict[int, tup
 
 
 def expected_pages(portal, data_files: dict[str, str]) -> Expected:
-    """One page per YAML entry: every notice and town of the model, and every data file below
+    """One page per YAML entry: every notice (and its 刊登证明) and town of the model, and every data file below
     lost/, deregistration/ and contacts/ the source of one of them. `data_files`: each data file's name
     as problems show it → its folder below notices/."""
     pages = {
@@ -679,6 +680,7 @@ def expected_pages(portal, data_files: dict[str, str]) -> Expected:
         "注销公告": [(notice.source.path, notice.url) for notice in portal.deregistrations],
         "镇": [(town.source.path, town.url) for town in portal.towns],
         "公示牌": [(town.source.path, boards.url(town)) for town in portal.towns],
+        "刊登证明": [(notice.source.path, notice.proof_url) for notice in [*portal.lost, *portal.deregistrations]],
     }
     sources = {source for entries in pages.values() for source, _ in entries}
     unclaimed = [name for name, folder in data_files.items()

@@ -32,7 +32,7 @@ _SEARCH_META = re.compile(r' data-pagefind-meta="search:([^"]*)"')
 _BODY = re.compile(r" data-pagefind-body(?=[\s>])")
 _HEADING = re.compile(r"<h1(?=[\s>])")
 # Attributes Pagefind does not read: half of a town page's bytes (98 MB of 197 MB at province scale).
-_UNREAD = re.compile(r' (?:class|href|aria-[a-z]+|datetime|rel|role)="[^"]*"')
+_UNREAD = re.compile(r' (?:class|href|aria-[a-z]+|datetime|rel|role|data-field|data-value)="[^"]*"')
 
 
 def search_group(notice: Notice) -> str:

@@ -58,7 +58,7 @@ def test_scalars_are_read_as_written(site):
     soup = page(site, ZERO)
     text = body_text(soup)
     assert "05015202540" in text and "674563424" not in text
-    assert "撤回原因：NO" in text
+    assert "撤回原因：NO" in soup.select_one(".pt-alert--withdrawn").get_text()
     assert "False" not in text
 
 
