@@ -421,7 +421,7 @@ class Portal:
         return bool(self.stale_months) and months_between(town.updated, self.today) >= self.stale_months
 
     @property
-    def notices(self) -> list[Notice]:
+    def notices(self) -> list[LostDocumentNotice | Deregistration]:
         return sorted([*self.lost, *self.deregistrations], key=lambda n: (n.published, n.url), reverse=True)
 
     def region(self, path: str) -> Region | None:

@@ -25,7 +25,7 @@ import json
 from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias, cast
+from typing import TypeAlias
 from xml.etree import ElementTree as ET
 
 from . import privacy
@@ -120,7 +120,7 @@ def write_open_data(site: Path, portal: Portal, region_url, title: str, redirect
 
 def feed_groups(portal: Portal, region_url, title: str) -> Iterable[tuple[str, str, list[Published]]]:
     """(folder, title, notices newest first) of each feed: the site's, each kind's, each county's."""
-    notices = cast(list[Published], portal.notices)
+    notices = portal.notices
     yield SITE_FEEDS, f"{title} · 全部公告", notices
     for folder, kind in (("lost", LostDocumentNotice), ("deregistration", Deregistration)):
         yield f"notices/{folder}/", f"{title} · {kind.kind_label}", [n for n in notices if isinstance(n, kind)]
@@ -273,7 +273,7 @@ def write_data(site: Path, portal: Portal) -> None:
     towns' addresses, towns/<county>/<town>/), and data/index.json listing them."""
     folder = site / DATA
     (folder / CONTACTS).mkdir(parents=True, exist_ok=True)
-    notices = [notice_row(n) for n in cast(list[Published], portal.notices)]
+    notices = [notice_row(n) for n in portal.notices]
     made = [(NOTICES_JSON, json_bytes(notices), len(notices)), (NOTICES_CSV, csv_bytes(notices, NOTICE_COLUMNS), len(notices))]
     counties: dict[str, list[Town]] = {}
     for town in sorted(portal.towns, key=lambda t: t.path):

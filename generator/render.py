@@ -51,7 +51,7 @@ PAGE_SIZE = 100  # notices per list page
 class Proof:
     """A notice's 刊登证明 (publication proof): a page of its own below the notice's, `<notice>/proof/`."""
 
-    notice: Notice
+    notice: LostDocumentNotice | Deregistration
 
     @property
     def url(self) -> str:
@@ -239,7 +239,7 @@ class Renderer(legalpages.LegalPages):
         return self.page(target.url, f"{town.name}公示牌（打印用）", ["boards.html"], shell=True, town=town,
                          villages=self._villages(town))
 
-    def notice(self, notice: Notice) -> Page:
+    def notice(self, notice: LostDocumentNotice | Deregistration) -> Page:
         rec = fingerprint.record(notice)
         return self.page(notice.url, notice.title, [f"{notice.kind}.html", "notice.html"], shell=True,
                          search_group=search_group(notice), notice=notice, rec=rec,
