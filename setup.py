@@ -1,6 +1,6 @@
 """Everything else is in pyproject.toml. This only copies the site files `portal build` needs (templates/,
 overrides/, docs/, mkdocs.yml, scripts/publish.sh, the web editor: generator/resources.py names them) from the repository's
-root into the wheel as package data under generator/site/. An editable install reads the root folders
+root into the wheel as package data under generator/bundled/. An editable install reads the root folders
 themselves and copies nothing."""
 
 import ast
@@ -13,9 +13,11 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 # The two lists of generator/resources.py, read without importing the package (its dependencies may be missing).
-NAMES = {node.targets[0].id: ast.literal_eval(node.value)
-         for node in ast.parse((HERE / "generator" / "resources.py").read_text(encoding="utf-8")).body
-         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in ("SITE_FILES", "LEFT_OUT")}
+NAMES = {
+    node.targets[0].id: ast.literal_eval(node.value)
+    for node in ast.parse((HERE / "generator" / "resources.py").read_text(encoding="utf-8")).body
+    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in ("SITE_FILES", "LEFT_OUT")
+}
 
 
 class BuildWithSiteFiles(build_py):
@@ -23,7 +25,7 @@ class BuildWithSiteFiles(build_py):
         super().run()
         if self.editable_mode:
             return
-        target = Path(self.build_lib) / "generator" / "site"
+        target = Path(self.build_lib) / "generator" / "bundled"
         shutil.rmtree(target, ignore_errors=True)
         left_out = {HERE / name for name in NAMES["LEFT_OUT"]}
         for pattern in NAMES["SITE_FILES"]:
@@ -33,8 +35,13 @@ class BuildWithSiteFiles(build_py):
             for source in found:
                 name = source.relative_to(HERE)
                 if source.is_dir():
-                    shutil.copytree(source, target / name, ignore=lambda folder, names: [
-                        n for n in names if Path(folder, n) in left_out or n == "__pycache__"])
+                    shutil.copytree(
+                        source,
+                        target / name,
+                        ignore=lambda folder, names: [
+                            n for n in names if Path(folder, n) in left_out or n == "__pycache__"
+                        ],
+                    )
                 else:
                     (target / name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(source, target / name)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What a search delta costs (generator/segments.py): first-search bytes and the Pagefind stage, after a fold
+"""What a search delta costs (generator/publishing/segments.py): first-search bytes and the Pagefind stage, after a fold
 and with deltas of growing size.
 
     .venv/bin/python bench/province.py --scale 0.03 --seed 1 --out /tmp/prov
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import segments
+from generator.publishing import segments
 from tests.browser import browse
 from tests.searchpage import measured_search
 
@@ -31,8 +31,21 @@ PORTAL = str(Path(sys.executable).with_name("portal"))
 
 
 def build(province: Path, *extra: str) -> str:
-    done = subprocess.run([PORTAL, "build", "--notices", str(province / "notices"), "--site-dir",
-                           str(province / "site"), "--timings", *extra], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            PORTAL,
+            "build",
+            "--notices",
+            str(province / "notices"),
+            "--site-dir",
+            str(province / "site"),
+            "--timings",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found = re.search(r"pagefind ([\d.]+)s", done.stdout + done.stderr)
     return found.group(1) + " s" if found else "?"
 
@@ -63,7 +76,9 @@ def main() -> None:
     for count in args.changes:
         for path in files[done:count]:
             text = path.read_text(encoding="utf-8")
-            path.write_text(re.sub(r"^holder: (\S+)", r"holder: \1甲", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+            path.write_text(
+                re.sub(r"^holder: (\S+)", r"holder: \1甲", text, count=1, flags=re.MULTILINE), encoding="utf-8"
+            )
         done = count
         measure(args.province, f"{count} changed", build(args.province), queries)
 

@@ -49,12 +49,16 @@ unsafe = true
 
 # The frame is site data output as it is (safeHTML): written into the layout, Go's template engine would
 # read the `{{` in MkDocs' inline scripts as actions.
-BASEOF = ('{{ site.Data.frame.before_title | safeHTML }}<title>{{ .Title }}</title>'
-          '{{ site.Data.frame.after_title | safeHTML }}{{ block "main" . }}{{ end }}{{ site.Data.frame.tail | safeHTML }}')
+BASEOF = (
+    "{{ site.Data.frame.before_title | safeHTML }}<title>{{ .Title }}</title>"
+    '{{ site.Data.frame.after_title | safeHTML }}{{ block "main" . }}{{ end }}{{ site.Data.frame.tail | safeHTML }}'
+)
 SINGLE = '{{ define "main" }}{{ .Content }}{{ end }}\n'
-LIST = ('{{ define "main" }}{{ .Content }}\n'
-        '<ul class="hugo-pages">{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>'
-        '{{ end }}\n')
+LIST = (
+    '{{ define "main" }}{{ .Content }}\n'
+    '<ul class="hugo-pages">{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>'
+    "{{ end }}\n"
+)
 
 
 def installed() -> str | None:

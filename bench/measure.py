@@ -74,8 +74,15 @@ def run(command: list[str], cwd: Path | None = None) -> Run:
         cpu = children_cpu() - cpu_before
         out.seek(0)
         err.seek(0)
-        return Run(command, process.returncode, wall, cpu, peak,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+        return Run(
+            command,
+            process.returncode,
+            wall,
+            cpu,
+            peak,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def tree_bytes(folder: Path) -> int:

@@ -41,15 +41,15 @@ BASE_TOWNS = 1900
 BASE_LOST = 30000
 BASE_DEREG = 3000
 URBAN_SHARE = 0.2
-VILLAGES_PER_TOWN = (11, 19)      # uniform, mean 15
-GRIDS_PER_TOWN = (40, 60)         # uniform, mean 50
+VILLAGES_PER_TOWN = (11, 19)  # uniform, mean 15
+GRIDS_PER_TOWN = (40, 60)  # uniform, mean 50
 BUILDINGS_PER_URBAN_GRID = (8, 12)
 WORKERS_PER_GRID = 2
 FIRST_YEAR, LAST_YEAR = 2021, 2025
 MARKER = ".generated-by-bench-province"
 
 # ----------------------------------------------------------------------------- identifiers
-# The algorithms of generator/identifiers.py, reimplemented so this script needs no third-party
+# The algorithms of generator/checking/identifiers.py, reimplemented so this script needs no third-party
 # package (the checker validates the output, which is the real test).
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -82,18 +82,25 @@ def credit_check(first17: str) -> str:
 # The 14 prefecture-level divisions of Hunan: name, GB/T 2260 code, telephone area code,
 # number of county-level divisions (sums to 122; used as weights when scaling), short name.
 CITIES = [
-    ("长沙市", "430100", "0731", 9, "长"), ("株洲市", "430200", "0731", 9, "株"),
-    ("湘潭市", "430300", "0731", 5, "潭"), ("衡阳市", "430400", "0734", 12, "衡"),
-    ("邵阳市", "430500", "0739", 12, "邵"), ("岳阳市", "430600", "0730", 9, "岳"),
-    ("常德市", "430700", "0736", 9, "常"), ("张家界市", "430800", "0744", 4, "张"),
-    ("益阳市", "430900", "0737", 6, "益"), ("郴州市", "431000", "0735", 11, "郴"),
-    ("永州市", "431100", "0746", 11, "永"), ("怀化市", "431200", "0745", 12, "怀"),
-    ("娄底市", "431300", "0738", 5, "娄"), ("湘西土家族苗族自治州", "433100", "0743", 8, "湘西"),
+    ("长沙市", "430100", "0731", 9, "长"),
+    ("株洲市", "430200", "0731", 9, "株"),
+    ("湘潭市", "430300", "0731", 5, "潭"),
+    ("衡阳市", "430400", "0734", 12, "衡"),
+    ("邵阳市", "430500", "0739", 12, "邵"),
+    ("岳阳市", "430600", "0730", 9, "岳"),
+    ("常德市", "430700", "0736", 9, "常"),
+    ("张家界市", "430800", "0744", 4, "张"),
+    ("益阳市", "430900", "0737", 6, "益"),
+    ("郴州市", "431000", "0735", 11, "郴"),
+    ("永州市", "431100", "0746", 11, "永"),
+    ("怀化市", "431200", "0745", 12, "怀"),
+    ("娄底市", "431300", "0738", 5, "娄"),
+    ("湘西土家族苗族自治州", "433100", "0743", 8, "湘西"),
 ]
 
 # Place-name characters with their pinyin (the pinyin makes the file and folder names; sibling names
 # are kept apart so each file has its own name, although the site would tell homophones apart itself).
-# The readings agree with generator/slugs.py, which makes the site's addresses (tests/test_addresses.py
+# The readings agree with generator/checking/slugs.py, which makes the site's addresses (tests/test_addresses.py
 # checks), so every address is the file name and no redirect is made (dev/addresses.md).
 PLACE_FIRST = (
     "东dong 西xi 南nan 北bei 中zhong 上shang 下xia 大da 小xiao 高gao 新xin 老lao 青qing 白bai "
@@ -133,16 +140,43 @@ SURNAMES = (
 SURNAME_POOL: list[str] = []
 for _item in SURNAMES.split():
     _name = _item.rstrip("0123456789")
-    SURNAME_POOL += [_name] * int(_item[len(_name):])
+    SURNAME_POOL += [_name] * int(_item[len(_name) :])
 
-MALE_CHARS = list("伟建国明军海志勇华平文俊强林波斌峰龙杰涛浩宇鹏辉新春立永德胜湘云子家晓冬振兴光荣贵金学武凯超磊鑫博晨阳亮刚洪松清正宏远")
+MALE_CHARS = list(
+    "伟建国明军海志勇华平文俊强林波斌峰龙杰涛浩宇鹏辉新春立永德胜湘云子家晓冬振兴光荣贵金学武凯超磊鑫博晨阳亮刚洪松清正宏远"
+)
 FEMALE_CHARS = list("芳丽英敏娟燕红艳霞玲兰秀萍梅琴桂珍慧静婷雪倩佳欣雨梦琳淑翠美凤秋晓湘玉春丹莉娜颖媛诗思月蓉洁")
 
-DUTIES = ["政策宣传", "矛盾纠纷调解", "社会治安巡查", "安全隐患排查", "民生服务代办", "特殊人群关爱",
-          "环境卫生监督", "信息采集", "防汛防火", "法律咨询转介"]
+DUTIES = [
+    "政策宣传",
+    "矛盾纠纷调解",
+    "社会治安巡查",
+    "安全隐患排查",
+    "民生服务代办",
+    "特殊人群关爱",
+    "环境卫生监督",
+    "信息采集",
+    "防汛防火",
+    "法律咨询转介",
+]
 COMPOUND_SUFFIXES = ["小区", "花园", "名苑", "雅苑", "家园", "新村", "公寓", "嘉园", "华庭", "佳苑", "宿舍"]
-STREET_NAMES = ["正街", "新街", "河边街", "老街", "建设路", "人民路", "解放路", "文化路", "老粮站片", "车站片",
-                "学校片", "市场片", "工业园片", "沿江路", "兴业路"]
+STREET_NAMES = [
+    "正街",
+    "新街",
+    "河边街",
+    "老街",
+    "建设路",
+    "人民路",
+    "解放路",
+    "文化路",
+    "老粮站片",
+    "车站片",
+    "学校片",
+    "市场片",
+    "工业园片",
+    "沿江路",
+    "兴业路",
+]
 ROADS = ["人民路", "建设路", "解放路", "文化路", "兴业路", "正街", "新华路", "迎宾路", "中山路", "沿江路"]
 JUDGE_TITLES = ["人民法庭庭长", "员额法官", "员额法官", "法官", "法官", "法官助理"]
 GUIDE_TOPICS = [
@@ -153,41 +187,218 @@ GUIDE_TOPICS = [
     ("劳动报酬", "《保障农民工工资支付条例》", "第三十条"),
 ]
 LAW_FIRM_WORDS = ["致远", "明理", "正和", "天平", "楚信", "湘誉", "公正", "弘法", "诚和", "金平", "启元", "德恒"]
-SHOP_WORDS = ["兴旺", "恒昌", "瑞通", "宏达", "通达", "鑫源", "永盛", "和顺", "新华", "聚福", "金泰", "昌隆", "利民",
-              "众诚", "安康", "佳禾", "丰收", "绿源", "华兴", "宏图", "天成", "同心", "福满", "振兴", "顺发", "隆鑫"]
-TRADES = ["商贸", "建材", "农资", "汽车配件", "餐饮管理", "物流", "装饰工程", "电子科技", "农业开发", "食品",
-          "服装", "五金", "家具", "信息技术", "劳务", "文化传媒", "养殖", "茶业", "旅游开发", "医药"]
-SHOP_KINDS = ["经营部", "商行", "便利店", "超市", "副食店", "五金店", "餐馆", "理发店", "农资店", "维修部", "诊所", "药店"]
-CO_OP_TRADES = ["果蔬种植", "水稻种植", "茶叶种植", "生猪养殖", "农机", "油茶", "柑橘", "水产养殖", "中药材", "土鸡养殖",
-                "黄桃种植", "蔬菜产销"]
-ASSOCIATIONS = [("协会", ["青少年围棋", "个体劳动者", "老年人体育", "书法", "摄影", "商会联谊", "钓鱼", "诗词", "楹联",
-                          "养蜂", "民间文艺", "武术", "篮球", "象棋", "太极拳", "油茶产业", "家政服务", "餐饮行业"]),
-                ("研究会", ["地方文化", "农村经济", "历史文化", "教育学"]),
-                ("联合会", ["个体私营经济", "民间艺术", "乡村旅游"])]
-NONPROFITS = ["居家养老服务中心", "艺术培训学校", "幼儿园", "社会工作服务中心", "职业技能培训学校", "康复中心",
-              "青少年活动中心", "社区服务中心", "托育中心"]
-SCHOOLS = [  # invented: code, name, kind
-    ("10542", "湖南潇湘师范学院"), ("11273", "湘江理工大学"), ("12845", "长沙星城科技职业学院"),
-    ("14127", "湘南工业职业技术学院"), ("10531", "湖南岳麓大学"), ("10537", "湖南农耕大学"),
-    ("10546", "衡岳学院"), ("10548", "湘中师范学院"), ("11342", "湖南商务职业学院"), ("12304", "湘北交通职业技术学院"),
-    ("12658", "湖南医药健康职业学院"), ("13809", "湘西民族职业技术学院"), ("10553", "湘楚医学院"), ("11528", "湖南信息工程学院"),
+SHOP_WORDS = [
+    "兴旺",
+    "恒昌",
+    "瑞通",
+    "宏达",
+    "通达",
+    "鑫源",
+    "永盛",
+    "和顺",
+    "新华",
+    "聚福",
+    "金泰",
+    "昌隆",
+    "利民",
+    "众诚",
+    "安康",
+    "佳禾",
+    "丰收",
+    "绿源",
+    "华兴",
+    "宏图",
+    "天成",
+    "同心",
+    "福满",
+    "振兴",
+    "顺发",
+    "隆鑫",
 ]
-OTHER_DOCS = ["道路运输经营许可证", "护士执业证书", "教师资格证书", "医师执业证书", "食品经营许可证", "退役军人优待证",
-              "残疾人证", "律师执业证", "建筑施工特种作业操作资格证", "船舶所有权登记证书"]
-WITHDRAW_REASONS = ["声明人于{d}寻回原证件，申请撤回本声明，原证件继续有效。",
-                    "经核实，本声明登载的证件号码有误，已另行登报更正，本声明撤回。"]
+TRADES = [
+    "商贸",
+    "建材",
+    "农资",
+    "汽车配件",
+    "餐饮管理",
+    "物流",
+    "装饰工程",
+    "电子科技",
+    "农业开发",
+    "食品",
+    "服装",
+    "五金",
+    "家具",
+    "信息技术",
+    "劳务",
+    "文化传媒",
+    "养殖",
+    "茶业",
+    "旅游开发",
+    "医药",
+]
+SHOP_KINDS = [
+    "经营部",
+    "商行",
+    "便利店",
+    "超市",
+    "副食店",
+    "五金店",
+    "餐馆",
+    "理发店",
+    "农资店",
+    "维修部",
+    "诊所",
+    "药店",
+]
+CO_OP_TRADES = [
+    "果蔬种植",
+    "水稻种植",
+    "茶叶种植",
+    "生猪养殖",
+    "农机",
+    "油茶",
+    "柑橘",
+    "水产养殖",
+    "中药材",
+    "土鸡养殖",
+    "黄桃种植",
+    "蔬菜产销",
+]
+ASSOCIATIONS = [
+    (
+        "协会",
+        [
+            "青少年围棋",
+            "个体劳动者",
+            "老年人体育",
+            "书法",
+            "摄影",
+            "商会联谊",
+            "钓鱼",
+            "诗词",
+            "楹联",
+            "养蜂",
+            "民间文艺",
+            "武术",
+            "篮球",
+            "象棋",
+            "太极拳",
+            "油茶产业",
+            "家政服务",
+            "餐饮行业",
+        ],
+    ),
+    ("研究会", ["地方文化", "农村经济", "历史文化", "教育学"]),
+    ("联合会", ["个体私营经济", "民间艺术", "乡村旅游"]),
+]
+NONPROFITS = [
+    "居家养老服务中心",
+    "艺术培训学校",
+    "幼儿园",
+    "社会工作服务中心",
+    "职业技能培训学校",
+    "康复中心",
+    "青少年活动中心",
+    "社区服务中心",
+    "托育中心",
+]
+SCHOOLS = [  # invented: code, name, kind
+    ("10542", "湖南潇湘师范学院"),
+    ("11273", "湘江理工大学"),
+    ("12845", "长沙星城科技职业学院"),
+    ("14127", "湘南工业职业技术学院"),
+    ("10531", "湖南岳麓大学"),
+    ("10537", "湖南农耕大学"),
+    ("10546", "衡岳学院"),
+    ("10548", "湘中师范学院"),
+    ("11342", "湖南商务职业学院"),
+    ("12304", "湘北交通职业技术学院"),
+    ("12658", "湖南医药健康职业学院"),
+    ("13809", "湘西民族职业技术学院"),
+    ("10553", "湘楚医学院"),
+    ("11528", "湖南信息工程学院"),
+]
+OTHER_DOCS = [
+    "道路运输经营许可证",
+    "护士执业证书",
+    "教师资格证书",
+    "医师执业证书",
+    "食品经营许可证",
+    "退役军人优待证",
+    "残疾人证",
+    "律师执业证",
+    "建筑施工特种作业操作资格证",
+    "船舶所有权登记证书",
+]
+WITHDRAW_REASONS = [
+    "声明人于{d}寻回原证件，申请撤回本声明，原证件继续有效。",
+    "经核实，本声明登载的证件号码有误，已另行登报更正，本声明撤回。",
+]
 DEREG_WITHDRAW = "经{by}重新决议，本单位继续存续，撤回本注销公告。"
 
 # Document types of lost notices, with weights.
-DOC_TYPES = [("身份证", 26), ("户口簿", 5), ("毕业证书", 12), ("学位证书", 6), ("不动产权证书", 10),
-             ("营业执照", 12), ("公章", 7), ("驾驶证", 8), ("出生医学证明", 7), ("其他", 7)]
-DOC_SLUG = {"身份证": "shenfenzheng", "户口簿": "hukoubu", "毕业证书": "biyezhengshu", "学位证书": "xueweizhengshu",
-            "不动产权证书": "budongchan", "营业执照": "yingyezhizhao", "公章": "gongzhang", "驾驶证": "jiashizheng",
-            "出生医学证明": "chusheng", "其他": "qita"}
+DOC_TYPES = [
+    ("身份证", 26),
+    ("户口簿", 5),
+    ("毕业证书", 12),
+    ("学位证书", 6),
+    ("不动产权证书", 10),
+    ("营业执照", 12),
+    ("公章", 7),
+    ("驾驶证", 8),
+    ("出生医学证明", 7),
+    ("其他", 7),
+]
+DOC_SLUG = {
+    "身份证": "shenfenzheng",
+    "户口簿": "hukoubu",
+    "毕业证书": "biyezhengshu",
+    "学位证书": "xueweizhengshu",
+    "不动产权证书": "budongchan",
+    "营业执照": "yingyezhizhao",
+    "公章": "gongzhang",
+    "驾驶证": "jiashizheng",
+    "出生医学证明": "chusheng",
+    "其他": "qita",
+}
 
-MOBILE_PREFIXES = ([f"13{d}" for d in range(10)] + ["145", "147", "150", "151", "152", "153", "155", "156", "157",
-                   "158", "159", "166", "170", "173", "175", "176", "177", "178", "180", "181", "182", "183", "184",
-                   "185", "186", "187", "188", "189", "191", "193", "195", "196", "198", "199"])
+MOBILE_PREFIXES = [f"13{d}" for d in range(10)] + [
+    "145",
+    "147",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "170",
+    "173",
+    "175",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "184",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "193",
+    "195",
+    "196",
+    "198",
+    "199",
+]
 
 CN_DIGITS = "零一二三四五六七八九"
 
@@ -222,11 +433,29 @@ class Province:
         self.numbers: set[tuple[str, str]] = set()
         self.county_slugs: set[str] = set()
         self.counts: dict[str, int] = dict.fromkeys(
-            ("cities", "counties", "towns", "urban_towns", "villages", "communities", "grids", "grid_leaders",
-             "grid_workers", "buildings", "judges", "legal_services", "lost", "deregistration", "guides", "files",
-             "bytes"), 0)
+            (
+                "cities",
+                "counties",
+                "towns",
+                "urban_towns",
+                "villages",
+                "communities",
+                "grids",
+                "grid_leaders",
+                "grid_workers",
+                "buildings",
+                "judges",
+                "legal_services",
+                "lost",
+                "deregistration",
+                "guides",
+                "files",
+                "bytes",
+            ),
+            0,
+        )
         self.cities: list[dict] = []
-        self.towns: list[dict] = []       # flat list, in regions.yaml order
+        self.towns: list[dict] = []  # flat list, in regions.yaml order
         self.counties: list[dict] = []
 
     # ------------------------------------------------------------------ small helpers
@@ -242,7 +471,7 @@ class Province:
     def mobile(self) -> str:
         r, phones = self.r, self.phones
         while True:
-            number = f"{r.choice(MOBILE_PREFIXES)}{r.randrange(10 ** 8):08d}"
+            number = f"{r.choice(MOBILE_PREFIXES)}{r.randrange(10**8):08d}"
             if number not in phones:
                 phones.add(number)
                 return number
@@ -283,7 +512,9 @@ class Province:
     def id_number(self, region6: str, female: bool, born_from: int = 1945, born_to: int = 2004) -> str:
         r = self.r
         while True:
-            born = dt.date(born_from, 1, 1) + dt.timedelta(days=r.randint(0, (dt.date(born_to, 12, 31) - dt.date(born_from, 1, 1)).days))
+            born = dt.date(born_from, 1, 1) + dt.timedelta(
+                days=r.randint(0, (dt.date(born_to, 12, 31) - dt.date(born_from, 1, 1)).days)
+            )
             born = min(born, self.today)
             seq = r.randrange(0, 500) * 2 + (0 if female else 1)
             first17 = f"{region6}{born:%Y%m%d}{seq:03d}"
@@ -316,7 +547,7 @@ class Province:
         n_counties = max(len(CITIES), round(BASE_COUNTIES * self.scale))
         n_towns = max(n_counties, round(BASE_TOWNS * self.scale))
         per_city = largest_remainder([c[3] for c in CITIES], n_counties, minimum=1)
-        for (name, code, area, real_counties, short), n in zip(CITIES, per_city):
+        for (name, code, area, _real_counties, short), n in zip(CITIES, per_city):
             city = {"name": name, "code": code, "area": area, "short": short, "counties": []}
             n_districts = round(n * 0.3) if name != "湘西土家族苗族自治州" else 0
             n_cities = round(n * 0.15)
@@ -328,8 +559,16 @@ class Province:
                 stem, slug = self.place_stem(self.county_slugs, three_ok=False)
                 county_code = code[:4] + f"{next_code[kind]:02d}"
                 next_code[kind] += 1
-                county = {"name": stem + kind, "stem": stem, "kind": kind, "slug": slug, "code": county_code,
-                          "city": city, "path": f"{name}/{stem}{kind}", "towns": []}
+                county = {
+                    "name": stem + kind,
+                    "stem": stem,
+                    "kind": kind,
+                    "slug": slug,
+                    "code": county_code,
+                    "city": city,
+                    "path": f"{name}/{stem}{kind}",
+                    "towns": [],
+                }
                 # a district's offices carry the city's name: 长沙市芙蓉区人民法院
                 county["full"] = (name + county["name"]) if kind == "区" else county["name"]
                 city["counties"].append(county)
@@ -362,8 +601,16 @@ class Province:
                 stem, slug = self.place_stem(taken)
                 town_code = f"{county['code']}{codes[suffix]:03d}000"
                 codes[suffix] += 1
-                town = {"name": stem + suffix, "stem": stem, "slug": slug, "code": town_code, "urban": is_urban,
-                        "county": county, "city": county["city"], "path": f"{county['path']}/{stem}{suffix}"}
+                town = {
+                    "name": stem + suffix,
+                    "stem": stem,
+                    "slug": slug,
+                    "code": town_code,
+                    "urban": is_urban,
+                    "county": county,
+                    "city": county["city"],
+                    "path": f"{county['path']}/{stem}{suffix}",
+                }
                 self.villages_of(town)
                 county["towns"].append(town)
                 self.towns.append(town)
@@ -387,33 +634,45 @@ class Province:
                     taken.add(slug)
                 else:
                     stem, slug = self.place_stem(taken)
-                villages.append({"name": stem + "社区", "stem": stem, "community": True,
-                                 "code": f"{prefix}{community_no:03d}"})
+                villages.append(
+                    {"name": stem + "社区", "stem": stem, "community": True, "code": f"{prefix}{community_no:03d}"}
+                )
                 community_no += 1
         else:
             # the seat of the town is a community named after it; one in three towns has a second
             taken.add(town["slug"])
-            villages.append({"name": town["stem"] + "社区", "stem": town["stem"], "community": True,
-                             "code": f"{prefix}{community_no:03d}"})
+            villages.append(
+                {
+                    "name": town["stem"] + "社区",
+                    "stem": town["stem"],
+                    "community": True,
+                    "code": f"{prefix}{community_no:03d}",
+                }
+            )
             community_no += 1
             extra_community = r.random() < 0.33
             for i in range(n - 1):
                 stem, slug = self.place_stem(taken)
                 if extra_community and i == 0:
-                    villages.append({"name": stem + "社区", "stem": stem, "community": True,
-                                     "code": f"{prefix}{community_no:03d}"})
+                    villages.append(
+                        {"name": stem + "社区", "stem": stem, "community": True, "code": f"{prefix}{community_no:03d}"}
+                    )
                     community_no += 1
                 else:
-                    villages.append({"name": stem + "村", "stem": stem, "community": False,
-                                     "code": f"{prefix}{village_no:03d}"})
+                    villages.append(
+                        {"name": stem + "村", "stem": stem, "community": False, "code": f"{prefix}{village_no:03d}"}
+                    )
                     village_no += 1
         town["villages"] = villages
         self.counts["villages"] += sum(not v["community"] for v in villages)
         self.counts["communities"] += sum(v["community"] for v in villages)
 
     def regions_yaml(self) -> str:
-        out = ["# 行政区划（bench/province.py 生成的虚构数据）：市名和市级代码是真实的，",
-               "# 县、镇（街道）、村（社区）的名称和代码都是虚构的。", ""]
+        out = [
+            "# 行政区划（bench/province.py 生成的虚构数据）：市名和市级代码是真实的，",
+            "# 县、镇（街道）、村（社区）的名称和代码都是虚构的。",
+            "",
+        ]
         add = out.append
         for city in self.cities:
             add(f"- name: {city['name']}")
@@ -438,9 +697,11 @@ class Province:
         county, city = town["county"], town["city"]
         area = city["area"]
         seat = town["villages"][0]
-        out = [f"# {town['name']}网格化管理与法律服务通讯录（bench/province.py 生成的虚构数据）",
-               f"town: {town['path']}",
-               f"updated: {self.date_between(self.today - dt.timedelta(days=700), self.today).isoformat()}"]
+        out = [
+            f"# {town['name']}网格化管理与法律服务通讯录（bench/province.py 生成的虚构数据）",
+            f"town: {town['path']}",
+            f"updated: {self.date_between(self.today - dt.timedelta(days=700), self.today).isoformat()}",
+        ]
         add = out.append
         address = f"{county['name']}{town['name']}{seat['name']}{r.choice(ROADS)}{r.randint(1, 300)}号"
         add(f"office: {{name: {town['name']}综治中心, phone: {q(self.landline(area))}, address: {address}}}")
@@ -448,13 +709,25 @@ class Province:
         court = county["full"] + "人民法院"
         for _ in range(r.randint(1, 2)):
             phone = self.mobile() if r.random() < 0.6 else self.landline(area)
-            add(f"  - {{name: {self.person_name()}, court: {court}, title: {r.choice(JUDGE_TITLES)}, phone: {q(phone)}}}")
+            add(
+                f"  - {{name: {self.person_name()}, court: {court}, title: {r.choice(JUDGE_TITLES)}, phone: {q(phone)}}}"
+            )
             self.counts["judges"] += 1
         add("legal_services:")
         services = [
             ("judicial-office", f"{county['stem']}{county['kind']}{town['stem']}司法所", self.landline(area), address),
-            ("notary", f"湖南省{county['full']}公证处", self.landline(area), f"{county['name']}{r.choice(ROADS)}{r.randint(1, 300)}号"),
-            ("legal-aid", f"{county['full']}法律援助中心", self.landline(area), f"{county['name']}公共法律服务中心一楼"),
+            (
+                "notary",
+                f"湖南省{county['full']}公证处",
+                self.landline(area),
+                f"{county['name']}{r.choice(ROADS)}{r.randint(1, 300)}号",
+            ),
+            (
+                "legal-aid",
+                f"{county['full']}法律援助中心",
+                self.landline(area),
+                f"{county['name']}公共法律服务中心一楼",
+            ),
         ]
         if r.random() < 0.7:
             firm = f"湖南{county['stem']}{r.choice(LAW_FIRM_WORDS)}律师事务所"
@@ -519,14 +792,24 @@ class Province:
             r = self.r
             lines = []
             if r.random() < 0.35:
-                lines.append(f"  - {{kind: tribunal, name: {county['full']}人民法院{town['stem']}人民法庭, phone: {q(self.landline(area))}, "
-                             f"address: {address}, hours: 周一至周五 8:30-12:00 14:30-17:30}}")
-            lines.append(f"  - {{kind: legal-service-center, name: {town['name']}公共法律服务工作站, phone: {q(self.landline(area))}, address: {address}}}")
-            lines.append(f"  - {{kind: mediation, name: {town['name']}人民调解委员会, phone: {q(self.landline(area))}}}")
+                lines.append(
+                    f"  - {{kind: tribunal, name: {county['full']}人民法院{town['stem']}人民法庭, phone: {q(self.landline(area))}, "
+                    f"address: {address}, hours: 周一至周五 8:30-12:00 14:30-17:30}}"
+                )
+            lines.append(
+                f"  - {{kind: legal-service-center, name: {town['name']}公共法律服务工作站, phone: {q(self.landline(area))}, address: {address}}}"
+            )
+            lines.append(
+                f"  - {{kind: mediation, name: {town['name']}人民调解委员会, phone: {q(self.landline(area))}}}"
+            )
             for village in town["villages"]:
-                lines.append(f"  - {{kind: mediation, name: {village['name']}人民调解委员会, village: {village['name']}, phone: {q(self.mobile())}}}")
+                lines.append(
+                    f"  - {{kind: mediation, name: {village['name']}人民调解委员会, village: {village['name']}, phone: {q(self.mobile())}}}"
+                )
                 firm = f"湖南{county['stem']}{r.choice(LAW_FIRM_WORDS)}律师事务所"
-                lines.append(f"  - {{kind: adviser, name: {self.person_name()}, village: {village['name']}, firm: {firm}, phone: {q(self.mobile())}}}")
+                lines.append(
+                    f"  - {{kind: adviser, name: {self.person_name()}, village: {village['name']}, firm: {firm}, phone: {q(self.mobile())}}}"
+                )
             self.counts["legal_services"] += len(lines)
             return lines
 
@@ -538,18 +821,25 @@ class Province:
             places = []
             for county in self.counties:
                 category, law, article = r.choice(GUIDE_TOPICS)
-                text = (f"---\ntitle: {county['name']}{category}常见问题\ncategory: {category}\n"
-                        f"questions: [{category}怎么办, {county['name']}{category}找谁]\n"
-                        f"legal_basis:\n  - {{law: {law}, article: {article}}}\n"
-                        f"applies_to: [{county['path']}]\nreviewed_by: {county['name']}司法局\n"
-                        f"reviewed_on: {(self.today - dt.timedelta(days=r.randint(10, 600))).isoformat()}\nsample: true\n---\n"
-                        f"## 先找谁\n\n先找村人民调解委员会或网格员，也可以拨打 12348。\n\n## 注意\n\n保留好证据。\n")
+                text = (
+                    f"---\ntitle: {county['name']}{category}常见问题\ncategory: {category}\n"
+                    f"questions: [{category}怎么办, {county['name']}{category}找谁]\n"
+                    f"legal_basis:\n  - {{law: {law}, article: {article}}}\n"
+                    f"applies_to: [{county['path']}]\nreviewed_by: {county['name']}司法局\n"
+                    f"reviewed_on: {(self.today - dt.timedelta(days=r.randint(10, 600))).isoformat()}\nsample: true\n---\n"
+                    f"## 先找谁\n\n先找村人民调解委员会或网格员，也可以拨打 12348。\n\n## 注意\n\n保留好证据。\n"
+                )
                 self.counts["guides"] += 1
                 yield f"guides/{county['slug']}.md", text
                 if r.random() < 0.1:
-                    places.append(f"  - place: {county['path']}\n    hotlines:\n"
-                                  f"      - {{name: {county['name']}公共法律服务中心, phone: {q(self.landline(county['city']['area']))}}}")
-            yield "legal.yaml", "review_months: 24\nplaces:\n" + "\n".join(places) + "\n" if places else "review_months: 24\n"
+                    places.append(
+                        f"  - place: {county['path']}\n    hotlines:\n"
+                        f"      - {{name: {county['name']}公共法律服务中心, phone: {q(self.landline(county['city']['area']))}}}"
+                    )
+            yield (
+                "legal.yaml",
+                "review_months: 24\nplaces:\n" + "\n".join(places) + "\n" if places else "review_months: 24\n",
+            )
 
     def _community_units(self, village: dict, k: int, urban: bool) -> list[tuple[list[str], list[str]]]:
         """(covers, buildings) for each of the k grids of a community."""
@@ -565,7 +855,11 @@ class Province:
             for _ in range(r.randint(*BUILDINGS_PER_URBAN_GRID)):
                 if left == 0:
                     while True:
-                        stem = village["stem"] if not compounds_used and r.random() < 0.5 else self.place_stem(set(), False)[0]
+                        stem = (
+                            village["stem"]
+                            if not compounds_used and r.random() < 0.5
+                            else self.place_stem(set(), False)[0]
+                        )
                         compound = stem + r.choice(COMPOUND_SUFFIXES)
                         if compound not in compounds_used:
                             compounds_used.add(compound)
@@ -607,11 +901,12 @@ class Province:
             reissued = None
             if kind == "身份证":
                 number = self.id_number(county["code"], female)
-                issuer = (f"{city['name']}公安局{county['stem']}分局" if county["kind"] == "区"
-                          else f"{county['name']}公安局")
+                issuer = (
+                    f"{city['name']}公安局{county['stem']}分局" if county["kind"] == "区" else f"{county['name']}公安局"
+                )
                 reissued = r.random() < 0.6
             elif kind == "户口簿":
-                number = self.unique_number(kind, lambda: f"{r.randrange(10 ** 9):09d}")
+                number = self.unique_number(kind, lambda: f"{r.randrange(10**9):09d}")
                 issuer = f"{county['full']}公安局{town['stem']}派出所"
             elif kind in ("毕业证书", "学位证书"):
                 code, school = r.choice(SCHOOLS)
@@ -619,21 +914,22 @@ class Province:
                 if kind == "毕业证书":
                     if r.random() < 0.2:  # a county high school: county code + year + serial
                         school = f"{county['full']}第{cn_number(r.randint(1, 6))}中学"
-                        number = self.unique_number(kind, lambda: f"{county['code']}{year}{r.randrange(10 ** 5):05d}")
+                        number = self.unique_number(kind, lambda: f"{county['code']}{year}{r.randrange(10**5):05d}")
                     else:
                         level = r.choice("156")
-                        number = self.unique_number(kind, lambda: f"{code}{level}{year}06{r.randrange(10 ** 6):06d}")
+                        number = self.unique_number(kind, lambda: f"{code}{level}{year}06{r.randrange(10**6):06d}")
                 else:
                     level = r.choice("4432")
-                    number = self.unique_number(kind, lambda: f"{code}{level}{year}{r.randrange(10 ** 6):06d}")
+                    number = self.unique_number(kind, lambda: f"{code}{level}{year}{r.randrange(10**6):06d}")
                 issuer = school
             elif kind == "不动产权证书":
                 if r.random() < 0.2:
-                    number = self.unique_number(kind, lambda: f"{r.randrange(10 ** 11):011d}")
+                    number = self.unique_number(kind, lambda: f"{r.randrange(10**11):011d}")
                 else:
                     year = r.randint(2015, published.year)
                     number = self.unique_number(
-                        kind, lambda: f"湘（{year}）{county['name']}不动产权第{r.randrange(1, 10 ** 7):07d}号")
+                        kind, lambda: f"湘（{year}）{county['name']}不动产权第{r.randrange(1, 10**7):07d}号"
+                    )
                 issuer = f"{county['full']}自然资源局"
                 legal_basis = "《不动产登记暂行条例实施细则》第二十二条"
             elif kind == "营业执照":
@@ -650,23 +946,31 @@ class Province:
                 statement = f"{holder}不慎遗失营业执照{part}，声明作废。"
             elif kind == "公章":
                 village = r.choice(town["villages"])
-                holder = (f"{county['name']}{town['name']}{village['stem']}"
-                          f"{'社区居民委员会' if village['community'] else '村民委员会'}") if r.random() < 0.5 else \
-                    f"{county['name']}{r.choice(SHOP_WORDS)}{r.choice(TRADES)}有限公司"
+                holder = (
+                    (
+                        f"{county['name']}{town['name']}{village['stem']}"
+                        f"{'社区居民委员会' if village['community'] else '村民委员会'}"
+                    )
+                    if r.random() < 0.5
+                    else f"{county['name']}{r.choice(SHOP_WORDS)}{r.choice(TRADES)}有限公司"
+                )
                 issuer = f"{county['full']}公安局"
                 if r.random() < 0.8:
-                    number = self.unique_number(kind, lambda: f"{county['code']}{r.randrange(10 ** 7):07d}")
-                    statement = (f"{holder}遗失公章一枚（印章编码{number}），自登报之日起该公章作废，"
-                                 "以该公章签订的任何文书均与本单位无关。")
+                    number = self.unique_number(kind, lambda: f"{county['code']}{r.randrange(10**7):07d}")
+                    statement = (
+                        f"{holder}遗失公章一枚（印章编码{number}），自登报之日起该公章作废，"
+                        "以该公章签订的任何文书均与本单位无关。"
+                    )
                 else:
                     statement = f"{holder}遗失公章一枚，自登报之日起该公章作废。"
             elif kind == "驾驶证":
-                number = self.unique_number(kind, lambda: f"{city['code'][:4]}00{r.randrange(10 ** 6):06d}")
+                number = self.unique_number(kind, lambda: f"{city['code'][:4]}00{r.randrange(10**6):06d}")
                 issuer = f"{city['name']}公安局交通警察支队"
                 reissued = r.random() < 0.7
             elif kind == "出生医学证明":
                 number = self.unique_number(
-                    kind, lambda: f"{chr(ord('A') + r.randrange(26))}{city['code'][:2]}{r.randrange(10 ** 7):07d}")
+                    kind, lambda: f"{chr(ord('A') + r.randrange(26))}{city['code'][:2]}{r.randrange(10**7):07d}"
+                )
                 issuer = f"{county['full']}妇幼保健院"
                 other = self.person_name(not female)
                 born = published - dt.timedelta(days=r.randint(20, 400))
@@ -678,13 +982,18 @@ class Province:
                 if name == "道路运输经营许可证":
                     holder = f"{county['name']}{r.choice(SHOP_WORDS)}货运有限公司"
                     number = self.unique_number(
-                        kind, lambda: f"湘交运管许可{city['short']}字{county['code']}{r.randrange(10 ** 6):06d}号")
+                        kind, lambda: f"湘交运管许可{city['short']}字{county['code']}{r.randrange(10**6):06d}号"
+                    )
                     issuer = f"{county['full']}交通运输局"
                 elif name == "残疾人证":
-                    number = self.unique_number(kind, lambda: self.id_number(county["code"], female) + f"{r.randint(1, 7)}{r.randint(1, 4)}")
+                    number = self.unique_number(
+                        kind, lambda: self.id_number(county["code"], female) + f"{r.randint(1, 7)}{r.randint(1, 4)}"
+                    )
                     issuer = f"{county['full']}残疾人联合会"
                 else:
-                    number = self.unique_number(kind, lambda: f"湘{r.randint(2005, published.year)}{county['code']}{r.randrange(10 ** 5):05d}")
+                    number = self.unique_number(
+                        kind, lambda: f"湘{r.randint(2005, published.year)}{county['code']}{r.randrange(10**5):05d}"
+                    )
                     issuer = f"{city['name']}有关主管部门"
                 # a 残疾人证 number is the holder's ID number and two digits: the statement never repeats it (privacy rule)
                 shown = "" if name == "残疾人证" else f"（编号{number}）"
@@ -747,8 +1056,12 @@ class Province:
             code = self.credit_code(prefix, county["code"])
             decided_on = published - dt.timedelta(days=r.randint(0, 20))
             phone = self.mobile() if r.random() < 0.7 else self.landline(city["area"])
-            lines = ["kind: deregistration", f"published: {published.isoformat()}", f"organization: {organization}",
-                     f"credit_code: {q(code)}"]
+            lines = [
+                "kind: deregistration",
+                f"published: {published.isoformat()}",
+                f"organization: {organization}",
+                f"credit_code: {q(code)}",
+            ]
             add = lines.append
             if r.random() < 0.6:
                 add(f"region: {county['path'] if r.random() < 0.6 else town['path']}")
@@ -815,7 +1128,7 @@ def split(items: list[str], k: int) -> list[list[str]]:
     """`items` cut into k consecutive, non-empty-when-possible parts."""
     n = len(items)
     bounds = [round(i * n / k) for i in range(k + 1)]
-    return [items[bounds[i]:bounds[i + 1]] or items[-1:] for i in range(k)]
+    return [items[bounds[i] : bounds[i + 1]] or items[-1:] for i in range(k)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -823,8 +1136,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=1.0, help="0.01 … 1 (1 = 1,900 towns, 33,000 notices)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--out", type=Path, required=True, help="output folder; <out>/notices/ is (re)created")
-    p.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 23),
-                   help="no generated date is after this day (default 2026-11-23)")
+    p.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 11, 23),
+        help="no generated date is after this day (default 2026-11-23)",
+    )
     args = p.parse_args(argv)
     if not 0.01 <= args.scale <= 1:
         p.error("--scale must be between 0.01 and 1")
@@ -840,14 +1157,17 @@ def main(argv: list[str] | None = None) -> int:
     province = Province(args.scale, args.seed, args.today)
     province.write(notices)
     seconds = time.perf_counter() - started
-    counts = dict(province.counts, scale=args.scale, seed=args.seed, today=args.today.isoformat(),
-                  seconds=round(seconds, 2))
+    counts = dict(
+        province.counts, scale=args.scale, seed=args.seed, today=args.today.isoformat(), seconds=round(seconds, 2)
+    )
     (args.out / "province.json").write_text(json.dumps(counts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"{notices}: {counts['cities']} cities, {counts['counties']} counties, {counts['towns']} towns "
-          f"({counts['urban_towns']} urban), {counts['villages']} villages + {counts['communities']} communities, "
-          f"{counts['grids']} grids, {counts['buildings']} buildings, {counts['lost']} lost, "
-          f"{counts['deregistration']} deregistration; {counts['files']} files, "
-          f"{counts['bytes'] / 1e6:.1f} MB in {seconds:.1f} s")
+    print(
+        f"{notices}: {counts['cities']} cities, {counts['counties']} counties, {counts['towns']} towns "
+        f"({counts['urban_towns']} urban), {counts['villages']} villages + {counts['communities']} communities, "
+        f"{counts['grids']} grids, {counts['buildings']} buildings, {counts['lost']} lost, "
+        f"{counts['deregistration']} deregistration; {counts['files']} files, "
+        f"{counts['bytes'] / 1e6:.1f} MB in {seconds:.1f} s"
+    )
     return 0
 
 

@@ -46,7 +46,7 @@ class Result:
 def machine(hugo_version: str | None) -> dict:
     """Where and when the run happened."""
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores": os.cpu_count(),
         "cpu": cpu_model(),
         "ram_bytes": psutil.virtual_memory().total,
@@ -149,8 +149,10 @@ def hugo_ratios(rows: list[dict]) -> str:
     if not full or not hugo or not hugo["wall"]:
         return ""
     render = full["stages"].get("render")
-    text = (f"Ours / Hugo, full build: {full['wall'] / hugo['wall']:.1f}× the wall time, "
-            f"{full['peak_rss'] / hugo['peak_rss']:.1f}× the peak RSS")
+    text = (
+        f"Ours / Hugo, full build: {full['wall'] / hugo['wall']:.1f}× the wall time, "
+        f"{full['peak_rss'] / hugo['peak_rss']:.1f}× the peak RSS"
+    )
     if render is not None:
         text += f"; our render stage alone: {render / hugo['wall']:.1f}× Hugo's whole build"
     return text + "."

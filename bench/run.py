@@ -79,11 +79,28 @@ class Bench:
         return ["--today", today] if today else []
 
     def build(self, scenario: str) -> Row:
-        command = [str(PORTAL), "build", "--notices", str(self.data.notices), "--site-dir", str(self.site),
-                   "--timings", *self.today()]
+        command = [
+            str(PORTAL),
+            "build",
+            "--notices",
+            str(self.data.notices),
+            "--site-dir",
+            str(self.site),
+            "--timings",
+            *self.today(),
+        ]
         done = checked(run(command), f"{scenario}: portal build")
-        row = Row(scenario, done.wall, done.cpu, done.peak_rss, count_pages(self.site), rendered_count(done.stdout),
-                  tree_bytes(self.site), tree_bytes(self.site / "pagefind"), stage_timings(done.stdout))
+        row = Row(
+            scenario,
+            done.wall,
+            done.cpu,
+            done.peak_rss,
+            count_pages(self.site),
+            rendered_count(done.stdout),
+            tree_bytes(self.site),
+            tree_bytes(self.site / "pagefind"),
+            stage_timings(done.stdout),
+        )
         progress(row)
         return row
 
@@ -95,8 +112,17 @@ class Bench:
         return self.build("full build")
 
     def check(self, scenario: str, *options: str) -> Row:
-        command = [str(PORTAL), "check", "--strict", "--notices", str(self.data.notices), "--site-dir", str(self.site),
-                   *options, *self.today()]
+        command = [
+            str(PORTAL),
+            "check",
+            "--strict",
+            "--notices",
+            str(self.data.notices),
+            "--site-dir",
+            str(self.site),
+            *options,
+            *self.today(),
+        ]
         done = checked(run(command), scenario)
         row = Row(scenario, done.wall, done.cpu, done.peak_rss)
         progress(row)
@@ -106,8 +132,9 @@ class Bench:
         pages = hugo.export(self.site, self.hugo_dir / "project")
         site = self.hugo_dir / "site"
         done = checked(hugo.build(self.hugo_dir / "project", site), "hugo")
-        row = Row(f"Hugo, same {pages:,} pages", done.wall, done.cpu, done.peak_rss, count_pages(site), None,
-                  tree_bytes(site))
+        row = Row(
+            f"Hugo, same {pages:,} pages", done.wall, done.cpu, done.peak_rss, count_pages(site), None, tree_bytes(site)
+        )
         progress(row)
         return row
 
@@ -136,10 +163,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="Time portal build (full and incremental) and Hugo on province-scale data.")
     p.add_argument("--scale", type=float, default=0.1, help="data size, 0.01 … 1 (default 0.1)")
     p.add_argument("--seed", type=int, default=1, help="data seed (default 1)")
-    p.add_argument("--work", type=Path, default=Path("/tmp/portal-bench"),
-                   help="work folder: data, sites, Hugo project (default /tmp/portal-bench)")
-    p.add_argument("--results", type=Path, default=HERE,
-                   help="folder of results.md and results.json (default bench/)")
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/portal-bench"),
+        help="work folder: data, sites, Hugo project (default /tmp/portal-bench)",
+    )
+    p.add_argument("--results", type=Path, default=HERE, help="folder of results.md and results.json (default bench/)")
     return p
 
 

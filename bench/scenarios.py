@@ -65,15 +65,27 @@ class Dataset:
 
     def reusable(self) -> bool:
         counts = self.counts()
-        return (counts.get("scale") == self.scale and counts.get("seed") == self.seed
-                and self.notices.is_dir() and not (self.notices / EDITING).exists())
+        return (
+            counts.get("scale") == self.scale
+            and counts.get("seed") == self.seed
+            and self.notices.is_dir()
+            and not (self.notices / EDITING).exists()
+        )
 
     def ensure(self) -> bool:
         """Generate the data unless it is already there; True when it was generated now."""
         if self.reusable():
             return False
-        command = [sys.executable, str(HERE / "province.py"), "--scale", str(self.scale), "--seed", str(self.seed),
-                   "--out", str(self.root)]
+        command = [
+            sys.executable,
+            str(HERE / "province.py"),
+            "--scale",
+            str(self.scale),
+            "--seed",
+            str(self.seed),
+            "--out",
+            str(self.root),
+        ]
         checked(run(command), "bench/province.py")
         return True
 
@@ -124,5 +136,5 @@ class Edits:
             raise BenchError(f"{path}: no grid leader found to rename")
         name = found.group(2)
         renamed = name[0] + ("新华" if name[1:] != "新华" else "建国")
-        self.write(path, text[:found.start(2)] + renamed + text[found.end(2):])
+        self.write(path, text[: found.start(2)] + renamed + text[found.end(2) :])
         return path

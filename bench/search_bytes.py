@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import Options, run_check  # noqa: E402
-from generator.model import Deregistration, LostDocumentNotice  # noqa: E402
-from tests.browser import Browser, serve  # noqa: E402
-from tests.searchpage import FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, measured_search  # noqa: E402
+from generator.checking.model import Deregistration, LostDocumentNotice
+from generator.publishing.build import Options, run_check
+from tests.browser import Browser, serve
+from tests.searchpage import FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, measured_search
 
 
 def queries(notices: Path, today: dt.date) -> list[tuple[str, str]]:
@@ -65,10 +65,14 @@ def main(argv: list[str] | None = None) -> int:
                 worst_later = max(worst_later, cost.pagefind_bytes)
             else:
                 first = cost.pagefind_bytes
-            print(f"| {number} | {query} | {what} | {len(pages)} | {cost.pagefind_bytes / 1000:,.1f} | "
-                  f"{cost.pagefind_files} | {cost.shown} |")
-    print(f"\nfirst query {first / 1000:,.1f} KB (budget {FIRST_QUERY_BUDGET / 1000:,.0f}); "
-          f"largest later query {worst_later / 1000:,.1f} KB (budget {LATER_QUERY_BUDGET / 1000:,.0f})")
+            print(
+                f"| {number} | {query} | {what} | {len(pages)} | {cost.pagefind_bytes / 1000:,.1f} | "
+                f"{cost.pagefind_files} | {cost.shown} |"
+            )
+    print(
+        f"\nfirst query {first / 1000:,.1f} KB (budget {FIRST_QUERY_BUDGET / 1000:,.0f}); "
+        f"largest later query {worst_later / 1000:,.1f} KB (budget {LATER_QUERY_BUDGET / 1000:,.0f})"
+    )
     return 0
 
 

@@ -23,7 +23,7 @@ fi
 shift 2
 
 # Hold the site's lock (shared) while copying: a `portal build` or `portal serve` rebuild of the same site
-# waits until the copy is done, so what is published is one whole build (see generator/lock.py).
+# waits until the copy is done, so what is published is one whole build (see generator/publishing/lock.py).
 SITE_PATH="$(cd "$SITE" && pwd -P)"
 LOCK="$(dirname "$SITE_PATH")/.portal-cache/$(basename "$SITE_PATH").lock"
 if command -v flock >/dev/null && [ -f "$LOCK" ]; then

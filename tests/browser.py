@@ -35,8 +35,13 @@ from urllib.parse import urlsplit
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # Resolve no host but the local server: whatever a page asks of the Internet fails at once.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
@@ -53,7 +58,7 @@ def chromium_available() -> bool:
 
 def require_chromium(what: str) -> None:
     """Skip the calling test module when Chromium is missing, except in CI, where that is an error."""
-    import pytest  # noqa: PLC0415 - only test modules call this
+    import pytest
 
     if chromium_available():
         return
@@ -63,10 +68,15 @@ def require_chromium(what: str) -> None:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
-                      ".wasm": "application/wasm", ".json": "application/json"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+    }
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -99,7 +109,7 @@ class Record:
 
     url: str
     method: str
-    status: int | None = None      # None until the response came; -1 if the request failed
+    status: int | None = None  # None until the response came; -1 if the request failed
     failure: str | None = None
     request: object = field(default=None, repr=False)
 
@@ -113,14 +123,15 @@ class Browser:
     requests: list[Record] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
-    def __enter__(self) -> "Browser":
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only tests that use a browser need it
+    def __enter__(self) -> Browser:
+        from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
         try:
             # launch() gives Chromium a fresh temporary profile (user-data dir), removed when it closes.
-            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                                             headless=True, chromium_sandbox=False)
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, chromium_sandbox=False
+            )
         except Exception:
             self._playwright.stop()
             raise
@@ -157,15 +168,23 @@ class Browser:
                 self._shared = self.new_context()
             context = self._shared
         page = context.new_page()
-        page.on("console", lambda message: message.type == "error" and self.console_errors.append(
-            f"{page.url}: {message.text} ({message.location.get('url', '')}:{message.location.get('lineNumber', '')})"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and self.console_errors.append(
+                    f"{page.url}: {message.text} ({message.location.get('url', '')}:{message.location.get('lineNumber', '')})"
+                )
+            ),
+        )
         page.on("pageerror", lambda error: self.console_errors.append(f"{page.url}: uncaught {error}"))
         if clock is not None:
             page.clock.set_fixed_time(clock)
         return page
 
-    def open(self, url: str, fresh: bool = True, wait_until: str = "load", clock: datetime.datetime | None = None,
-             **options):
+    def open(
+        self, url: str, fresh: bool = True, wait_until: str = "load", clock: datetime.datetime | None = None, **options
+    ):
         """A new tab showing `url` (relative to the site root); `options` as for `new_context`."""
         page = self.new_page(fresh, clock, **options)
         page.goto(self.base_url + url.lstrip("/"), wait_until=wait_until)
@@ -198,8 +217,11 @@ class Browser:
     @property
     def foreign(self) -> list[str]:
         """Every URL asked of a host other than the local server."""
-        return [r.url for r in self.requests
-                if urlsplit(r.url).scheme in ("http", "https", "ws", "wss") and urlsplit(r.url).netloc != self._host]
+        return [
+            r.url
+            for r in self.requests
+            if urlsplit(r.url).scheme in ("http", "https", "ws", "wss") and urlsplit(r.url).netloc != self._host
+        ]
 
     def forget(self) -> None:
         """Drop what was recorded so far (requests, console errors): the next `assert_clean()` is about
@@ -250,9 +272,12 @@ def axe(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
     of the given impacts, naming the rule, the elements and what is wrong."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:5]]}: "
-            f"{v['nodes'][0].get('failureSummary', '')}"
-            for v in result["violations"] if v["impact"] in impacts]
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:5]]}: "
+        f"{v['nodes'][0].get('failureSummary', '')}"
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
 
 
 def save_screenshot(page, name: str, full_page: bool = False) -> Path:

@@ -34,32 +34,38 @@ ROOT = Path(__file__).resolve().parent.parent
 #: and the search index kept by hard links, slim copies of pages and day groups written in place in the
 #: cache's search folder, Pagefind, the swap and its two renames, the page record written.
 POINTS = [
-    "os:replace:1:before",                          # writing the check record
+    "os:replace:1:before",  # writing the check record
     "os:replace:1:after",
-    "pathlib:Path.write_text:3:after",              # the docs tree for MkDocs
-    "generator.build:run_mkdocs:1:after",
-    "generator.build:search_copy:1:after",          # slim copies of town pages, in place in the cache
-    "generator.build:search_copy:7:after",
-    "generator.build:search_copy:10:before",
-    "generator.build:keep:2:after",                 # unchanged pages hard-linked into the staging folder
-    "generator.build:drop_copy:1:after",
-    "pathlib:Path.write_text:20:after",           # a slim copy written
-    "generator.build:update_groups:1:after",        # day groups rewritten
-    "generator.segments:run_pagefind:1:before",
-    "generator.segments:run_pagefind:1:after",
-    "generator.build:exchange:1:before",            # the swap
-    "generator.build:exchange:1:after",
-    "generator.build:publish:1:after",
-    "os:replace:2:before",                          # the page record
+    "pathlib:Path.write_text:3:after",  # the docs tree for MkDocs
+    "generator.publishing.build:run_mkdocs:1:after",
+    "generator.publishing.build:search_copy:1:after",  # slim copies of town pages, in place in the cache
+    "generator.publishing.build:search_copy:7:after",
+    "generator.publishing.build:search_copy:10:before",
+    "generator.publishing.build:keep:2:after",  # unchanged pages hard-linked into the staging folder
+    "generator.publishing.build:drop_copy:1:after",
+    "pathlib:Path.write_text:20:after",  # a slim copy written
+    "generator.publishing.build:update_groups:1:after",  # day groups rewritten
+    "generator.publishing.segments:run_pagefind:1:before",
+    "generator.publishing.segments:run_pagefind:1:after",
+    "generator.publishing.build:exchange:1:before",  # the swap
+    "generator.publishing.build:exchange:1:after",
+    "generator.publishing.build:publish:1:after",
+    "os:replace:2:before",  # the page record
     "os:replace:2:after",
-    "generator.build:discard:1:before",
+    "generator.publishing.build:discard:1:before",
 ]
 #: With nothing changed, the pages and then the search index (after the 68 pages) are hard-linked from the
 #: old site instead.
-UNCHANGED_POINTS = ["generator.build:keep:1:after", "generator.build:keep:40:after", "generator.build:keep:80:after",
-                    "generator.build:keep:100:after", "generator.build:exchange:1:before",
-                    "generator.build:exchange:1:after", "os:replace:2:before"]
-PARALLEL_POINTS = ["generator.build:search_copy:1:after", "generator.build:keep:5:after"]
+UNCHANGED_POINTS = [
+    "generator.publishing.build:keep:1:after",
+    "generator.publishing.build:keep:40:after",
+    "generator.publishing.build:keep:80:after",
+    "generator.publishing.build:keep:100:after",
+    "generator.publishing.build:exchange:1:before",
+    "generator.publishing.build:exchange:1:after",
+    "os:replace:2:before",
+]
+PARALLEL_POINTS = ["generator.publishing.build:search_copy:1:after", "generator.publishing.build:keep:5:after"]
 
 
 def install(point: str, pause: bool) -> None:
@@ -99,7 +105,7 @@ def install(point: str, pause: bool) -> None:
 
 def edit(notices: Path) -> None:
     """A commit's worth of change: a notice added, one removed, a town's phone number changed."""
-    from tests.test_incremental import NEW_NOTICE, edit_town  # noqa: PLC0415
+    from tests.test_incremental import NEW_NOTICE, edit_town
 
     (notices / "lost" / "2024").mkdir(exist_ok=True)
     (notices / "lost" / "2024" / "2024-03-05-biye-new.yaml").write_text(NEW_NOTICE, encoding="utf-8")
@@ -131,8 +137,8 @@ class Base:
 
 def prepare(root: Path) -> Base:
     """The sample data built with its cache, and the edited data built clean."""
-    from tests.sitebuild import SAMPLE  # noqa: PLC0415
-    from tests.test_incremental import run, tree  # noqa: PLC0415
+    from tests.sitebuild import SAMPLE
+    from tests.test_incremental import run, tree
 
     template, edited = root / "template", root / "edited"
     shutil.copytree(SAMPLE, template / "notices")
@@ -152,7 +158,7 @@ def copy_of(base: Base, folder: Path) -> Path:
 
 
 def command(point: str, *extra: str) -> list[str]:
-    from tests.sitebuild import TODAY  # noqa: PLC0415
+    from tests.sitebuild import TODAY
 
     return [sys.executable, "-m", "tests.buildkill", "notices", "site", TODAY.isoformat(), "--at", point, *extra]
 
@@ -164,7 +170,9 @@ def environment() -> dict[str, str]:
 def killed_build(work: Path, point: str, *extra: str) -> subprocess.CompletedProcess:
     """The build's output goes to a file, not a pipe: a worker process it left behind must not hold this up."""
     with open(work / "killed.log", "w+", encoding="utf-8") as log:
-        killed = subprocess.run(command(point, *extra), cwd=work, env=environment(), stdout=log, stderr=log, timeout=300)
+        killed = subprocess.run(
+            command(point, *extra), cwd=work, env=environment(), stdout=log, stderr=log, timeout=300
+        )
         log.seek(0)
         killed.stderr = log.read()
     return killed
@@ -173,7 +181,7 @@ def killed_build(work: Path, point: str, *extra: str) -> subprocess.CompletedPro
 def warm(work: Path) -> None:
     """One build of the copy as it is: the page record then names the copy's own search index (a copy
     has new inodes), so that the next build, with nothing changed, keeps it."""
-    from tests.test_incremental import run  # noqa: PLC0415
+    from tests.test_incremental import run
 
     with inside(work):
         run(NOTICES, SITE)
@@ -183,12 +191,15 @@ def loop(root: Path, only: str) -> int:
     """Kill a build at every point, with and without an edit and with forked workers; print one line each
     and the totals. Exit 1 if any kill left something other than the old or the new site, or a next
     build that differs from a clean one."""
-    from tests.test_incremental import run, tree  # noqa: PLC0415
+    from tests.test_incremental import run, tree
 
     base = prepare(root)
     new = tree(base.new)
-    cases = {"edit": [(p, True, ()) for p in POINTS], "same": [(p, False, ()) for p in UNCHANGED_POINTS],
-             "parallel": [(p, True, ("--parallel",)) for p in PARALLEL_POINTS]}
+    cases = {
+        "edit": [(p, True, ()) for p in POINTS],
+        "same": [(p, False, ()) for p in UNCHANGED_POINTS],
+        "parallel": [(p, True, ("--parallel",)) for p in PARALLEL_POINTS],
+    }
     cases = [case for name, group in cases.items() if only in ("all", name) for case in group]
     kills = left_old = left_new = broken = equal = 0
     for number, (point, edited, extra) in enumerate(cases):
@@ -199,7 +210,9 @@ def loop(root: Path, only: str) -> int:
             warm(work)
         killed = killed_build(work, point, *extra)
         if killed.returncode != -signal.SIGKILL:
-            print(f"{point:45} {'edit' if edited else 'same'} {' '.join(extra):10} not reached (exit {killed.returncode})")
+            print(
+                f"{point:45} {'edit' if edited else 'same'} {' '.join(extra):10} not reached (exit {killed.returncode})"
+            )
             continue
         kills += 1
         after = tree(work / "site")
@@ -212,11 +225,16 @@ def loop(root: Path, only: str) -> int:
             run(NOTICES, SITE)
         same = tree(work / "site") == expected
         equal += same
-        print(f"{point:45} {'edit' if edited else 'same'} {' '.join(extra):10} killed: site {state}; "
-              f"next build {'equals' if same else 'DIFFERS FROM'} a clean one", flush=True)
+        print(
+            f"{point:45} {'edit' if edited else 'same'} {' '.join(extra):10} killed: site {state}; "
+            f"next build {'equals' if same else 'DIFFERS FROM'} a clean one",
+            flush=True,
+        )
         shutil.rmtree(work, ignore_errors=True)  # the background removal of the old site may be at it too
-    print(f"{kills} kills: {left_old} left the old site, {left_new} the new one, {broken} neither; "
-          f"the next build equalled a clean one {equal} times of {kills}")
+    print(
+        f"{kills} kills: {left_old} left the old site, {left_new} the new one, {broken} neither; "
+        f"the next build equalled a clean one {equal} times of {kills}"
+    )
     return 0 if broken == 0 and equal == kills else 1
 
 
@@ -238,13 +256,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", action="store_true")
     parser.add_argument("--parallel", action="store_true")
     args = parser.parse_args(argv)
-    from generator import build as pipeline  # noqa: PLC0415
+    from generator.publishing import build as pipeline
 
     install(args.at, args.pause)
     if args.parallel:
         pipeline.PARALLEL_MIN_FILES = 1
-    result = pipeline.build(pipeline.Options(notices=args.notices, site_dir=args.site, today=args.today,
-                                             workers=2 if args.parallel else 1))
+    result = pipeline.build(
+        pipeline.Options(notices=args.notices, site_dir=args.site, today=args.today, workers=2 if args.parallel else 1)
+    )
     return 1 if result.failed else 0
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Options, run_check
-from generator.rules import NotText
+from generator.checking.rules import NotText
+from generator.publishing.build import Options, run_check
 
 #: The fixed "today" every checker test runs with, so date-future never depends on the calendar.
 TODAY = dt.date(2026, 11, 23)
@@ -31,7 +31,7 @@ def write_tree(notices: Path, files: dict[str, str | bytes]) -> Path:
 
 @pytest.fixture(autouse=True, scope="session")
 def cache_key_home(tmp_path_factory):
-    """The cache's signing key (generator/cache.py) is made in a folder of the test session, not in the
+    """The cache's signing key (generator/publishing/cache.py) is made in a folder of the test session, not in the
     home folder of whoever runs the tests; subprocesses inherit it."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

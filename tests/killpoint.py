@@ -27,14 +27,16 @@ MAIN_PID = os.getpid()
 
 def main() -> int:
     kill_at, trace_file = int(sys.argv[1]), sys.argv[2]
-    argv = sys.argv[sys.argv.index("--") + 1:]
+    argv = sys.argv[sys.argv.index("--") + 1 :]
     events: list[str] = []
     unwrapped_open = io.open
 
     def event(name: str, target) -> None:
         if os.getpid() != MAIN_PID:
             return
-        events.append(f"{len(events) + 1}\t{name}\t{os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else target}")
+        events.append(
+            f"{len(events) + 1}\t{name}\t{os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else target}"
+        )
         if len(events) == kill_at:
             os.kill(MAIN_PID, signal.SIGKILL)
 
@@ -67,7 +69,7 @@ def main() -> int:
 
     subprocess.Popen.__init__ = popen_init
 
-    from generator.cli import main as portal  # noqa: PLC0415 - imported after the wrapping, on purpose
+    from generator.cli import main as portal
 
     try:
         return portal(argv)

@@ -19,15 +19,15 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from generator.segments import SEGMENT_FILES
+from generator.publishing.segments import SEGMENT_FILES
 from tests.browser import Browser, chromium_available, serve
 from tests.sitebuild import ROOT
 
 NOT_FOUND = "没有找到"
 UNAVAILABLE = "暂时不可用"
-WORST = 3            # the expected page is never below third
-FIRST_QUERY_BUDGET = 300_000   # bytes of pagefind/* for a first search in an empty browser
-LATER_QUERY_BUDGET = 100_000   # bytes of pagefind/* for each later search
+WORST = 3  # the expected page is never below third
+FIRST_QUERY_BUDGET = 300_000  # bytes of pagefind/* for a first search in an empty browser
+LATER_QUERY_BUDGET = 100_000  # bytes of pagefind/* for each later search
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -82,10 +82,10 @@ def result_pages(browser: Browser, page) -> list[str]:
 class Cost:
     """What one search cost the resident."""
 
-    pagefind_bytes: int      # transferred for pagefind/* (index, fragments, wasm, scripts)
-    pagefind_files: int      # pagefind/* responses that came over the network
-    other_bytes: int         # everything else the page fetched (theme, search.js, converter)
-    first_result_ms: float | None   # navigation start → results shown
+    pagefind_bytes: int  # transferred for pagefind/* (index, fragments, wasm, scripts)
+    pagefind_files: int  # pagefind/* responses that came over the network
+    other_bytes: int  # everything else the page fetched (theme, search.js, converter)
+    first_result_ms: float | None  # navigation start → results shown
 
     @property
     def shown(self) -> str:
@@ -106,7 +106,7 @@ def measure(browser: Browser, page, mark: int) -> Cost:
 
 def in_search_bundle(url: str) -> bool:
     """Every search bundle counts: the base (pagefind/), the delta (pagefind-delta/) and their manifest
-    (generator/segments.py)."""
+    (generator/publishing/segments.py)."""
     path = urlsplit(url).path
     return any(path.startswith(f"/{name}") for name in SEGMENT_FILES)
 
@@ -130,8 +130,7 @@ class Report:
         self.rows[key] = [str(cell) for cell in row]
 
     def markdown(self) -> str:
-        lines = [f"# {self.title}", "", "| " + " | ".join(self.header) + " |",
-                 "|" + "---|" * len(self.header)]
+        lines = [f"# {self.title}", "", "| " + " | ".join(self.header) + " |", "|" + "---|" * len(self.header)]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in self.rows.values()]
         return "\n".join(lines + [""] + [f"- {note}" for note in self.notes]) + "\n"
 
@@ -147,8 +146,9 @@ class Report:
             with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
                 reporter.write_line("")
                 reporter.write_sep("-", f"{self.title} (also in {Path(path).relative_to(ROOT)})")
-                widths = [max(len(self.header[i]), *(len(r[i]) for r in self.rows.values()))
-                          for i in range(len(self.header))]
+                widths = [
+                    max(len(self.header[i]), *(len(r[i]) for r in self.rows.values())) for i in range(len(self.header))
+                ]
                 for row in [self.header, *self.rows.values()]:
                     reporter.write_line("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
                 for note in self.notes:

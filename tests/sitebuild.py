@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from generator.build import Options, build
+from generator.publishing.build import Options, build
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "notices"
@@ -34,7 +34,7 @@ def body_text(soup: BeautifulSoup) -> str:
 
 
 def is_redirect(path: Path) -> bool:
-    """A redirect page at an address published before (generator/moved.py), not a page of its own."""
+    """A redirect page at an address published before (generator/site/moved.py), not a page of its own."""
     return 'content="portal-redirect"' in path.read_text(encoding="utf-8", errors="replace")[:400]
 
 

@@ -72,8 +72,11 @@ def open_page(browser: Browser, name: str, mode: str = "normal", **options):
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="node_modules/axe-core is not installed (npm ci)")
-@pytest.mark.parametrize("viewport,mode", [(PHONE, "normal"), (PHONE, "elder"), (DESKTOP, "normal")],
-                         ids=["phone-normal", "phone-elder", "desktop-normal"])
+@pytest.mark.parametrize(
+    "viewport,mode",
+    [(PHONE, "normal"), (PHONE, "elder"), (DESKTOP, "normal")],
+    ids=["phone-normal", "phone-elder", "desktop-normal"],
+)
 @pytest.mark.parametrize("name", AXE_PAGES)
 def test_axe_finds_no_serious_violation(phone, viewport, name, mode):
     browser = phone
@@ -137,8 +140,11 @@ def test_every_page_has_the_large_text_switch(site):
     """Every built page carries the switch and its script (the theme's frame puts them on all pages);
     not the staff's editor (admin/) nor Material's own 404 page."""
     pages = [p for p in html_pages(site) if p.relative_to(site).parts[0] not in ("admin", "404.html")]
-    missing = [str(p.relative_to(site)) for p in pages
-               if 'id="pt-elder-toggle"' not in (text := p.read_text(encoding="utf-8")) or "assets/elder.js" not in text]
+    missing = [
+        str(p.relative_to(site))
+        for p in pages
+        if 'id="pt-elder-toggle"' not in (text := p.read_text(encoding="utf-8")) or "assets/elder.js" not in text
+    ]
     assert len(pages) > 50 and not missing, missing
 
 
@@ -208,11 +214,14 @@ def test_no_horizontal_overflow_at_200_percent_text(phone, name):
 def test_body_text_line_height(phone, name, mode):
     page = open_page(phone, name, mode)
     try:
-        tight = page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+        tight = page.evaluate(
+            """(selector) => [...document.querySelectorAll(selector)]
             .filter((e) => e.offsetParent !== null && e.textContent.trim())
             .map((e) => { const s = getComputedStyle(e);
                           return [e.textContent.trim().slice(0, 20), parseFloat(s.lineHeight) / parseFloat(s.fontSize)]; })
-            .filter(([, ratio]) => !(ratio >= 1.3))""", BODY_TEXT)
+            .filter(([, ratio]) => !(ratio >= 1.3))""",
+            BODY_TEXT,
+        )
     finally:
         phone.close(page)
     assert not tight, f"line height below 1.3 on {name} ({mode}): {tight[:5]}"
@@ -221,14 +230,17 @@ def test_body_text_line_height(phone, name, mode):
 # ---------------------------------------------------------------- words, not colour
 
 
-@pytest.mark.parametrize("name,words", [
-    ("withdrawn", ["已撤回", "本公告已撤回", "撤回原因"]),
-    ("lost", ["已声明作废"]),
-    ("deregistration", ["公告期内", "债权申报期", "债权申报截止日期"]),
-    ("closed", ["公告期满", "债权申报期", "债权申报截止日期"]),
-    ("list", ["已撤回"]),
-    ("home", ["公告期内", "公告期满", "已声明作废"]),
-])
+@pytest.mark.parametrize(
+    "name,words",
+    [
+        ("withdrawn", ["已撤回", "本公告已撤回", "撤回原因"]),
+        ("lost", ["已声明作废"]),
+        ("deregistration", ["公告期内", "债权申报期", "债权申报截止日期"]),
+        ("closed", ["公告期满", "债权申报期", "债权申报截止日期"]),
+        ("list", ["已撤回"]),
+        ("home", ["公告期内", "公告期满", "已声明作废"]),
+    ],
+)
 def test_status_is_said_in_words(phone, name, words):
     page = open_page(phone, name)
     try:

@@ -27,9 +27,21 @@ def test_timings_line_is_read_with_stage_names_of_several_words():
 
 def test_harness_measures_every_scenario_and_restores_the_data(tmp_path):
     results = tmp_path / "results"
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "0.01",
-                           "--work", str(tmp_path / "work"), "--results", str(results)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--scale",
+            "0.01",
+            "--work",
+            str(tmp_path / "work"),
+            "--results",
+            str(results),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
 
     runs = json.loads((results / "results.json").read_text(encoding="utf-8"))["runs"]
@@ -50,8 +62,11 @@ def test_harness_measures_every_scenario_and_restores_the_data(tmp_path):
 
     notices = tmp_path / "work" / "data-0.01-1" / "notices"
     assert not (notices / ADDED_NOTICE).exists() and not (notices / EDITING).exists()
-    subprocess.run([sys.executable, str(ROOT / "bench" / "province.py"), "--scale", "0.01", "--out", str(tmp_path / "fresh")],
-                   capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "province.py"), "--scale", "0.01", "--out", str(tmp_path / "fresh")],
+        capture_output=True,
+        check=True,
+    )
     assert files(notices) == files(tmp_path / "fresh" / "notices")
 
 

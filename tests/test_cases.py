@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY
-from generator.build import Options, run_check
+
+from generator.publishing.build import Options, run_check
 
 CASES = Path(__file__).resolve().parent / "cases"
 VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())
@@ -76,17 +76,22 @@ def test_invalid_case_reports_exactly_the_expected_problems(case, monkeypatch):
     assert expected, f"{case.name}/expected.txt lists no problems"
     missing, unexpected = unmatched(expected, problems)
     assert (missing, unexpected) == ([], []), (
-        "expected but not reported:\n  " + "\n  ".join(missing)
-        + "\nreported but not expected:\n  " + "\n  ".join(unexpected))
+        "expected but not reported:\n  "
+        + "\n  ".join(missing)
+        + "\nreported but not expected:\n  "
+        + "\n  ".join(unexpected)
+    )
 
 
 def test_matching_needs_each_problem_once():
     """The comparison itself: a line cannot be used for two problems, and extras are caught."""
-    from generator.problems import Problem
+    from generator.checking.problems import Problem
 
     a = Problem("notices/x.yaml", 1, 1, "f", "m", "rule-a")
     b = Problem("notices/x.yaml", 2, 1, "f", "m", "rule-b")
     assert unmatched(["notices/x.yaml:1:1: rule-a", a.format().replace("rule-a", "rule-b")], [a]) == (
-        [a.format().replace("rule-a", "rule-b")], [])
+        [a.format().replace("rule-a", "rule-b")],
+        [],
+    )
     assert unmatched(["notices/x.yaml:1:1: rule-a"], [a, b]) == ([], [b.format()])
     assert unmatched([a.format(), "notices/x.yaml:1:1: rule-a"], [a]) == (["notices/x.yaml:1:1: rule-a"], [])

@@ -27,11 +27,11 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 #: (the visitor's clock, the state they must see)
 DAYS = [
-    (dt.datetime(2026, 11, 30, 12, 0, tzinfo=CHINA), "公告期内"),   # the day before
-    (dt.datetime(2026, 11, 30, 16, 30, tzinfo=UTC), "公告期内"),    # still Nov 30 in UTC, already Dec 1 in China
-    (dt.datetime(2026, 12, 1, 23, 59, tzinfo=CHINA), "公告期内"),   # the last minute of the deadline day
-    (dt.datetime(2026, 12, 1, 16, 30, tzinfo=UTC), "公告期满"),     # still Dec 1 in UTC, already Dec 2 in China
-    (dt.datetime(2026, 12, 2, 10, 0, tzinfo=CHINA), "公告期满"),    # the day after
+    (dt.datetime(2026, 11, 30, 12, 0, tzinfo=CHINA), "公告期内"),  # the day before
+    (dt.datetime(2026, 11, 30, 16, 30, tzinfo=UTC), "公告期内"),  # still Nov 30 in UTC, already Dec 1 in China
+    (dt.datetime(2026, 12, 1, 23, 59, tzinfo=CHINA), "公告期内"),  # the last minute of the deadline day
+    (dt.datetime(2026, 12, 1, 16, 30, tzinfo=UTC), "公告期满"),  # still Dec 1 in UTC, already Dec 2 in China
+    (dt.datetime(2026, 12, 2, 10, 0, tzinfo=CHINA), "公告期满"),  # the day after
 ]
 
 
@@ -43,7 +43,8 @@ def site(tmp_path_factory) -> Path:
     text = old.read_text(encoding="utf-8").replace("published: 2022-06-06", "published: 2026-10-17")
     (notices / "deregistration" / "2026").mkdir()
     (notices / "deregistration" / "2026" / "association.yaml").write_text(
-        text.replace("decided_on: 2022-06-05", "decided_on: 2026-10-16"), encoding="utf-8")
+        text.replace("decided_on: 2022-06-05", "decided_on: 2026-10-16"), encoding="utf-8"
+    )
     old.unlink()
     site_dir = notices.parent / "site"
     build_site(notices, site_dir, today=BUILT)
@@ -83,8 +84,11 @@ def test_notice_page_shows_the_state_of_the_visitors_day_in_china(browser, when,
         assert box.startswith(state) and other not in box
         closed = "pt-deadline--closed" in tab.locator(".pt-deadline").get_attribute("class")
         assert closed == (state == "公告期满")
-        assert tab.locator(".pt-status a.pt-badge:visible").get_attribute("href").endswith(
-            "guide/reading/#state-" + ("open" if state == "公告期内" else "closed"))
+        assert (
+            tab.locator(".pt-status a.pt-badge:visible")
+            .get_attribute("href")
+            .endswith("guide/reading/#state-" + ("open" if state == "公告期内" else "closed"))
+        )
     finally:
         browser.close(tab)
     browser.assert_clean()
@@ -95,7 +99,10 @@ def test_list_and_home_pages_close_the_state_after_the_deadline(browser, url):
     before = visit(browser, url, DAYS[2][0])
     after = visit(browser, url, DAYS[3][0])
     try:
-        item = lambda tab: shown(tab.locator(".pt-list__item", has_text="衡东县示例协会"))
+
+        def item(tab):
+            return shown(tab.locator(".pt-list__item", has_text="衡东县示例协会"))
+
         assert "公告期内，申报截至 2026年12月1日" in item(before) and "公告期满" not in item(before)
         assert "公告期满" in item(after) and "公告期内" not in item(after)
     finally:
@@ -129,7 +136,7 @@ def test_without_javascript_the_dates_are_written_in_words(browser):
 
 def test_no_bare_valid_badge_anywhere(site):
     """The old green 有效 badge is gone from every page: every state word is one of the defined ones."""
-    from generator.render import STATE_WORDS
+    from generator.site.render import STATE_WORDS
 
     badges = []
     for path in html_pages(site):
@@ -144,7 +151,7 @@ def test_no_bare_valid_badge_anywhere(site):
 
 
 def test_every_state_word_is_defined_where_its_badge_links(site):
-    from generator.render import STATE_WORDS  # noqa: PLC0415
+    from generator.site.render import STATE_WORDS
 
     guide = page(site, "guide/reading/")
     for key, word in STATE_WORDS.items():

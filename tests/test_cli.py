@@ -9,14 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, write_tree
-from generator.rules import BASE, GOOD_ID
+
+from generator.checking.rules import BASE, GOOD_ID
 
 PORTAL = Path(sys.executable).parent / "portal"
 PROBLEM_LINE = re.compile(r"^notices/\S+\.ya?ml:\d+:\d+: (error|warning): .+ \([a-z0-9-]+\)$")
 
-GOOD_NOTICE = f'kind: lost-document\npublished: 2022-06-20\nholder: 罗某某\ndocument: {{type: 身份证, number: "{GOOD_ID}"}}\n'
+GOOD_NOTICE = (
+    f'kind: lost-document\npublished: 2022-06-20\nholder: 罗某某\ndocument: {{type: 身份证, number: "{GOOD_ID}"}}\n'
+)
 BAD_NOTICE = GOOD_NOTICE.replace(GOOD_ID, "430102199003075011")  # wrong check digit
 WARNING_NOTICE = GOOD_NOTICE + "holdr: 罗某某\n"  # unknown key: a warning only
 
@@ -51,11 +53,14 @@ def test_clean_data_exits_0_with_a_summary(tmp_path):
 
 
 def test_problems_exit_1_with_one_line_each_on_stderr(tmp_path):
-    root = data(tmp_path, {
-        "lost/2022/a.yaml": BAD_NOTICE,
-        "lost/2022/b.yaml": "kind: lost-document\nholder: [\n",
-        "deregistration/2022/c.yaml": "kind: deregistration\npublished: 2022-02-30\n",
-    })
+    root = data(
+        tmp_path,
+        {
+            "lost/2022/a.yaml": BAD_NOTICE,
+            "lost/2022/b.yaml": "kind: lost-document\nholder: [\n",
+            "deregistration/2022/c.yaml": "kind: deregistration\npublished: 2022-02-30\n",
+        },
+    )
     result = check(root)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
@@ -69,25 +74,32 @@ def test_problems_exit_1_with_one_line_each_on_stderr(tmp_path):
 
 
 def test_problem_lines_are_sorted_by_file_and_line(tmp_path):
-    root = data(tmp_path, {
-        "lost/2022/b.yaml": BAD_NOTICE.replace("2022-06-20", "2022-13-01"),
-        "lost/2022/a.yaml": BAD_NOTICE,
-    })
+    root = data(
+        tmp_path,
+        {
+            "lost/2022/b.yaml": BAD_NOTICE.replace("2022-06-20", "2022-13-01"),
+            "lost/2022/a.yaml": BAD_NOTICE,
+        },
+    )
     lines = [line for line in check(root).stderr.splitlines() if PROBLEM_LINE.match(line)]
     keys = [(line.split(":")[0], int(line.split(":")[1])) for line in lines]
     assert keys == sorted(keys) and len(keys) == 3
 
 
-@pytest.mark.parametrize("files", [
-    {"lost/2022/gbk.yaml": GOOD_NOTICE.encode("gbk")},
-    {"lost/2022/latin.yaml": b"holder: caf\xe9\n"},
-    {"lost/2022/bomb.yaml": 'a: &a ["x","x"]\nb: [*a,*a]\n'},
-    {"lost/2022/deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n"},
-    {"lost/2022/control.yaml": "holder: \x07\n"},
-    {"lost/2022/list.yaml": "- a\n- b\n"},
-    {"regions.yaml": "name: 衡阳市\n"},
-    {"contacts/hengdong/ganxi.yaml": "town: 衡阳市/衡东县/甘溪镇\ngrids:\n  - wechat_group: {qr: a.png}\n"},
-], ids=["gbk", "latin1", "alias", "deep", "control-char", "list-root", "regions-not-a-list", "grid-without-fields"])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"lost/2022/gbk.yaml": GOOD_NOTICE.encode("gbk")},
+        {"lost/2022/latin.yaml": b"holder: caf\xe9\n"},
+        {"lost/2022/bomb.yaml": 'a: &a ["x","x"]\nb: [*a,*a]\n'},
+        {"lost/2022/deep.yaml": "a: " + "[" * 5000 + "]" * 5000 + "\n"},
+        {"lost/2022/control.yaml": "holder: \x07\n"},
+        {"lost/2022/list.yaml": "- a\n- b\n"},
+        {"regions.yaml": "name: 衡阳市\n"},
+        {"contacts/hengdong/ganxi.yaml": "town: 衡阳市/衡东县/甘溪镇\ngrids:\n  - wechat_group: {qr: a.png}\n"},
+    ],
+    ids=["gbk", "latin1", "alias", "deep", "control-char", "list-root", "regions-not-a-list", "grid-without-fields"],
+)
 def test_broken_input_is_a_problem_never_a_traceback(tmp_path, files):
     result = check(data(tmp_path, files))  # `portal` asserts there is no traceback
     assert result.returncode == 1
@@ -99,13 +111,16 @@ def test_gbk_file_names_the_encoding(tmp_path):
     assert re.search(r"^notices/lost/2022/gbk\.yaml:1:1: error: .*GBK.*\(file-encoding\)$", result.stderr, re.M)
 
 
-@pytest.mark.parametrize("args", [
-    ["frobnicate"],
-    ["check", "--bogus"],
-    ["build", "--bogus"],
-    [],
-    ["check", "--today", "not-a-date"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["frobnicate"],
+        ["check", "--bogus"],
+        ["build", "--bogus"],
+        [],
+        ["check", "--today", "not-a-date"],
+    ],
+)
 def test_wrong_usage_exits_2(tmp_path, args):
     result = portal(tmp_path, *args)
     assert result.returncode == 2
@@ -180,8 +195,12 @@ def test_a_linked_image_is_refused_and_nothing_is_published(tmp_path):
     (root / "notices/images/env.png").symlink_to("/proc/self/environ")
     run = portal(root, "build", "--today", TODAY.isoformat())
     assert run.returncode == 1
-    assert re.search(r"^notices/images/env\.png:1:1: error: .*/proc/self/environ.* \(file-symlink\)$", run.stderr, re.M), run.stderr
-    assert re.search(r"^notices/contacts/hengdong/ganxi\.yaml:15:38: error: .* \(image-reference\)$", run.stderr, re.M), run.stderr
+    assert re.search(
+        r"^notices/images/env\.png:1:1: error: .*/proc/self/environ.* \(file-symlink\)$", run.stderr, re.M
+    ), run.stderr
+    assert re.search(
+        r"^notices/contacts/hengdong/ganxi\.yaml:15:38: error: .* \(image-reference\)$", run.stderr, re.M
+    ), run.stderr
     assert not (root / "site").exists()
 
 
@@ -197,8 +216,14 @@ def test_an_unforeseen_failure_is_one_error_line_and_the_site_is_untouched(tmp_p
     [line] = [line for line in run.stderr.splitlines() if line.startswith("error:")]
     assert re.match(r"error: 内部错误：ZeroDivisionError: .*home\.html:1.*PORTAL_DEBUG=1", line), run.stderr
     assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
-    debug = subprocess.run([str(PORTAL), "build", "--today", TODAY.isoformat(), "--templates", str(broken)], cwd=root,
-                           capture_output=True, text=True, timeout=120, env={**os.environ, "PORTAL_DEBUG": "1"})
+    debug = subprocess.run(
+        [str(PORTAL), "build", "--today", TODAY.isoformat(), "--templates", str(broken)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PORTAL_DEBUG": "1"},
+    )
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "ZeroDivisionError" in debug.stderr
 
 

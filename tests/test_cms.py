@@ -27,11 +27,24 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator import cms, editor, rules
-from generator.identity import SITE
-from generator.identifiers import check_phone, find_id_numbers
-from generator.schema import (DEREGISTRATION, LOST, TOWN, Boolean, Choice, Date, Integer, ListOf, Pattern, Phone, Struct,
-                              Text)
+from generator.checking import rules
+from generator.checking.identifiers import check_phone, find_id_numbers
+from generator.checking.identity import SITE
+from generator.checking.schema import (
+    DEREGISTRATION,
+    LOST,
+    TOWN,
+    Boolean,
+    Choice,
+    Date,
+    Integer,
+    ListOf,
+    Pattern,
+    Phone,
+    Struct,
+    Text,
+)
+from generator.staff import cms, editor
 from tests.browser import Browser, chromium_available, serve
 from tests.sitebuild import ROOT, build_site
 
@@ -40,8 +53,12 @@ FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"
 ARTIFACTS = ROOT / "test-artifacts"
 PORTAL = str(Path(sys.executable).with_name("portal"))
 TODAY = "2026-11-23"
-STRUCTS = {"lost": (LOST, "lost-document"), "deregistration": (DEREGISTRATION, "deregistration"), "contacts": (TOWN, None),
-           "site": (SITE, None)}
+STRUCTS = {
+    "lost": (LOST, "lost-document"),
+    "deregistration": (DEREGISTRATION, "deregistration"),
+    "contacts": (TOWN, None),
+    "site": (SITE, None),
+}
 
 #: Sveltia's formatYAML() (src/lib/services/contents/file/format.js) with the default output options.
 SERIALISER = r"""
@@ -65,16 +82,21 @@ process.stdin.on('data', (chunk) => { input += chunk; }).on('end', () => {
 def node(*jobs):
     """Run (op, value) jobs through the `yaml` npm package the CMS bundles (see SERIALISER)."""
     assert (ROOT / "node_modules" / "yaml").is_dir(), "run `npm ci` (make test does it)"
-    done = subprocess.run(["node", "-e", SERIALISER], input=json.dumps(jobs), cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8")
+    done = subprocess.run(
+        ["node", "-e", SERIALISER], input=json.dumps(jobs), cwd=ROOT, capture_output=True, text=True, encoding="utf-8"
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def portal_check(notices: Path) -> subprocess.CompletedProcess:
     # --stale-months 0: the fixture's town list (updated 2023-10-23) is stale on purpose (tests/golden shows the note)
-    return subprocess.run([PORTAL, "check", "--strict", "--stale-months", "0", "--today", TODAY, "--notices", "notices"],
-                          cwd=notices.parent, capture_output=True, text=True)
+    return subprocess.run(
+        [PORTAL, "check", "--strict", "--stale-months", "0", "--today", TODAY, "--notices", "notices"],
+        cwd=notices.parent,
+        capture_output=True,
+        text=True,
+    )
 
 
 def fixture_copy(tmp_path: Path) -> Path:
@@ -105,10 +127,19 @@ def errors(schema: dict, instance) -> list[str]:
 def test_config_is_valid_for_sveltias_own_schema(sveltia_schema):
     assert sveltia_schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     github = cms.config(backend_options=cms.backend({"GITHUB_REPOSITORY": "hunan/portal"}))
-    gitea = cms.config(site_url="https://gonggao.example.gov.cn", backend_options=cms.backend({
-        "PORTAL_CMS_BACKEND": "gitea", "PORTAL_CMS_REPO": "hengdong/portal", "PORTAL_CMS_BRANCH": "main",
-        "PORTAL_CMS_API_ROOT": "https://git.hengdong.example.gov.cn/api/v1",
-        "PORTAL_CMS_BASE_URL": "https://git.hengdong.example.gov.cn", "PORTAL_CMS_APP_ID": "abc123"}))
+    gitea = cms.config(
+        site_url="https://gonggao.example.gov.cn",
+        backend_options=cms.backend(
+            {
+                "PORTAL_CMS_BACKEND": "gitea",
+                "PORTAL_CMS_REPO": "hengdong/portal",
+                "PORTAL_CMS_BRANCH": "main",
+                "PORTAL_CMS_API_ROOT": "https://git.hengdong.example.gov.cn/api/v1",
+                "PORTAL_CMS_BASE_URL": "https://git.hengdong.example.gov.cn",
+                "PORTAL_CMS_APP_ID": "abc123",
+            }
+        ),
+    )
     for cfg in (cms.config(), github, gitea):
         assert not errors(sveltia_schema, cfg)
         # What the CMS reads is the YAML file, not the dict.
@@ -119,13 +150,15 @@ def test_config_is_valid_for_sveltias_own_schema(sveltia_schema):
 def test_the_schema_check_is_not_vacuous(sveltia_schema):
     """Mistakes Sveltia's schema catches. (Not a misspelled widget name: that is a custom widget to
     it, so the widgets are checked field by field below.)"""
-    for mistake in (lambda c: c["collections"][0]["fields"][1].update(type="day"),
-                    lambda c: c["collections"][0]["fields"][2].update(required="yes"),
-                    lambda c: c["collections"][0]["fields"][5]["fields"][0].pop("options"),  # document.type
-                    lambda c: c["collections"][2]["fields"][-1]["fields"][4]["fields"][1].update(pattern=["x"]),
-                    lambda c: c["collections"][2]["fields"][-1].update(min="one"),
-                    lambda c: c["collections"][1].update(folders="notices/x"),
-                    lambda c: c["backend"].update(name="gitee")):
+    for mistake in (
+        lambda c: c["collections"][0]["fields"][1].update(type="day"),
+        lambda c: c["collections"][0]["fields"][2].update(required="yes"),
+        lambda c: c["collections"][0]["fields"][5]["fields"][0].pop("options"),  # document.type
+        lambda c: c["collections"][2]["fields"][-1]["fields"][4]["fields"][1].update(pattern=["x"]),
+        lambda c: c["collections"][2]["fields"][-1].update(min="one"),
+        lambda c: c["collections"][1].update(folders="notices/x"),
+        lambda c: c["backend"].update(name="gitee"),
+    ):
         cfg = cms.config()
         mistake(cfg)
         assert errors(sveltia_schema, cfg)
@@ -156,8 +189,12 @@ def check_type(kind, field: dict, where: str) -> int:
         assert field["widget"] == "select", where
         assert [o["value"] if isinstance(o, dict) else o for o in field["options"]] == list(kind.values), where
     elif isinstance(kind, Integer):
-        assert (field["widget"], field["value_type"], field["min"], field["max"]) == \
-            ("number", "int", kind.minimum, kind.maximum), where
+        assert (field["widget"], field["value_type"], field["min"], field["max"]) == (
+            "number",
+            "int",
+            kind.minimum,
+            kind.maximum,
+        ), where
     elif isinstance(kind, Boolean):
         assert field["widget"] == "boolean", where
     elif isinstance(kind, Date):
@@ -196,7 +233,9 @@ def walk(struct: Struct, fields: list[dict], where: str, kind: str | None = None
 def test_every_schema_field_has_its_widget_and_required_flag():
     cfg = cms.config()
     assert [c["name"] for c in cfg["collections"]] == list(STRUCTS)
-    checked = sum(walk(struct, fields_of(collection(name, cfg)), name, kind) for name, (struct, kind) in STRUCTS.items())
+    checked = sum(
+        walk(struct, fields_of(collection(name, cfg)), name, kind) for name, (struct, kind) in STRUCTS.items()
+    )
     assert checked == sum(schema_fields(struct) for struct, _ in STRUCTS.values())  # nested ones too
 
 
@@ -216,7 +255,11 @@ def schema_fields(kind) -> int:
 def test_collections_match_the_notices_layout():
     lost, dereg, towns, site = (collection(name) for name in STRUCTS)
     assert site["files"][0]["file"] == "notices/site.yaml"
-    assert (lost["folder"], dereg["folder"], towns["folder"]) == ("notices/lost", "notices/deregistration", "notices/contacts")
+    assert (lost["folder"], dereg["folder"], towns["folder"]) == (
+        "notices/lost",
+        "notices/deregistration",
+        "notices/contacts",
+    )
     for c in (lost, dereg, towns):
         assert (c["extension"], c["format"], c["delete"]) == ("yaml", "yaml", False)
     assert lost["create"] and dereg["create"] and not towns["create"]
@@ -226,19 +269,44 @@ def test_collections_match_the_notices_layout():
 
 
 def test_phone_pattern_means_the_same_to_the_browser():
-    phones = ["13973400001", "139 7340 0001", "0734-5261234", "07345261234", "010-12345678", "12348",
-              "1397340000", "0734-0261234", "23800001234", "0734-5261234转801"]
+    phones = [
+        "13973400001",
+        "139 7340 0001",
+        "0734-5261234",
+        "07345261234",
+        "010-12345678",
+        "12348",
+        "1397340000",
+        "0734-0261234",
+        "23800001234",
+        "0734-5261234转801",
+    ]
     [in_js] = node(("regex", [editor.PHONE_PATTERN, phones]))
     assert in_js == [check_phone(p).ok for p in phones]
 
 
 def test_site_identity_patterns_mean_the_same_to_the_browser():
     """The web editor checks site.yaml's record numbers, code and address with the checker's own patterns."""
-    values = ["湘ICP备12345678号", "湘ICP备12345678号-1", "湘ICP12345678号", "湘公网安备43042402000123号",
-              "湘公网安备44042402000123号", "湘公网安备４３042402000123号", "4304240001", "430424000", "bm01000001",
-              "https://gonggao.example.gov.cn/", "http://gonggao.example.gov.cn/", "gonggao@example.gov.cn", "a b@c.d"]
-    patterns = [spec.type.pattern for spec in [*SITE.fields.values(), *SITE.fields["contact"].type.fields.values()]
-                if isinstance(spec.type, Pattern)]
+    values = [
+        "湘ICP备12345678号",
+        "湘ICP备12345678号-1",
+        "湘ICP12345678号",
+        "湘公网安备43042402000123号",
+        "湘公网安备44042402000123号",
+        "湘公网安备４３042402000123号",
+        "4304240001",
+        "430424000",
+        "bm01000001",
+        "https://gonggao.example.gov.cn/",
+        "http://gonggao.example.gov.cn/",
+        "gonggao@example.gov.cn",
+        "a b@c.d",
+    ]
+    patterns = [
+        spec.type.pattern
+        for spec in [*SITE.fields.values(), *SITE.fields["contact"].type.fields.values()]
+        if isinstance(spec.type, Pattern)
+    ]
     assert len(patterns) == 5
     in_js = node(*(("regex", [pattern, values]) for pattern in patterns))
     assert in_js == [[re.fullmatch(pattern, value) is not None for value in values] for pattern in patterns]
@@ -248,15 +316,31 @@ def test_site_identity_patterns_mean_the_same_to_the_browser():
 def test_no_id_pattern_refuses_an_id_number_in_every_form_in_the_browser():
     """The form refuses an ID number in 声明人 and the other one-value text fields before the CMS commits a
     file named after it; names, places and short numbers pass."""
-    hostile = ["罗某430102199003075016", "４３０１０２１９９００３０７５０１６", "430102-19900307-5016", "4301 0219 9003 0750 16",
-               "4301\u200b0219\u200c9003\u200d0750\ufeff16", "43010219900307501x", "430102–19900307–5016"]
-    ordinary = ["罗某某", "衡东县示例协会", "乌塘村1组", "兴业小区11栋", "0734-5261234", "湘（2015）北福县不动产权第0439649号"]
+    hostile = [
+        "罗某430102199003075016",
+        "４３０１０２１９９００３０７５０１６",
+        "430102-19900307-5016",
+        "4301 0219 9003 0750 16",
+        "4301\u200b0219\u200c9003\u200d0750\ufeff16",
+        "43010219900307501x",
+        "430102–19900307–5016",
+    ]
+    ordinary = [
+        "罗某某",
+        "衡东县示例协会",
+        "乌塘村1组",
+        "兴业小区11栋",
+        "0734-5261234",
+        "湘（2015）北福县不动产权第0439649号",
+    ]
     [in_js] = node(("regex", [cms.NO_ID_PATTERN, hostile + ordinary]))
     assert in_js == [False] * len(hostile) + [True] * len(ordinary)
     assert all(find_id_numbers(text) for text in hostile[:5])
     lost = cms.config()["collections"][0]
     holder = next(f for f in lost["fields"] if f["name"] == "holder")
-    number = next(f for f in next(f for f in lost["fields"] if f["name"] == "document")["fields"] if f["name"] == "number")
+    number = next(
+        f for f in next(f for f in lost["fields"] if f["name"] == "document")["fields"] if f["name"] == "number"
+    )
     assert holder["pattern"] == [cms.NO_ID_PATTERN, cms.NO_ID_MESSAGE] and "pattern" not in number
 
 
@@ -269,11 +353,22 @@ def test_serialiser_is_the_one_in_the_bundle():
     bundled = {m.group(1) for s in source_map["sources"] if (m := re.search(r"/yaml@([\d.]+)/", s))}
     pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["yaml"]
     assert bundled == {pinned}
-    assert json.loads((ROOT / "node_modules" / "yaml" / "package.json").read_text(encoding="utf-8"))["version"] == pinned
-    formatter = next(c for s, c in zip(source_map["sources"], source_map["sourcesContent"])
-                     if s.endswith("services/contents/file/format.js"))
-    for option in ("lineWidth: 0", "defaultKeyType: 'PLAIN'", "indent_size: indent = 2",
-                   "indent_sequences: indentSeq = true", "quote = 'none'", "singleQuote: !(legacyQuote || quote === 'double')"):
+    assert (
+        json.loads((ROOT / "node_modules" / "yaml" / "package.json").read_text(encoding="utf-8"))["version"] == pinned
+    )
+    formatter = next(
+        c
+        for s, c in zip(source_map["sources"], source_map["sourcesContent"])
+        if s.endswith("services/contents/file/format.js")
+    )
+    for option in (
+        "lineWidth: 0",
+        "defaultKeyType: 'PLAIN'",
+        "indent_size: indent = 2",
+        "indent_sequences: indentSeq = true",
+        "quote = 'none'",
+        "singleQuote: !(legacyQuote || quote === 'double')",
+    ):
         assert option in formatter, option
     assert "return `${formatYAML(content, undefined, { quote: yamlQuote })}\\n`;" in formatter
     assert "yaml" not in cms.config()["output"]  # the default YAML options, as in SERIALISER
@@ -281,16 +376,32 @@ def test_serialiser_is_the_one_in_the_bundle():
 
 #: Values a clerk would type where the checker wants something particular (by key path).
 SAMPLE = {
-    "published": "2026-11-20", "lost_on": "2026-11-10", "decided_on": "2026-11-18", "updated": "2026-11-22",
-    "holder": "张某某", "region": "衡阳市/衡东县", "document.number": rules.GOOD_ID,
-    "organization": "衡东县新塘村示例农机合作社", "credit_code": rules.GOOD_CODE,
-    "town": "衡阳市/衡东县/甘溪镇", "grids.id": "12", "grids.village": "新塘村", "grids.covers": ["新塘村3组"],
-    "grids.wechat_group.qr": "/images/qr.png", "status": "active", "legal_services.village": "新塘村",
+    "published": "2026-11-20",
+    "lost_on": "2026-11-10",
+    "decided_on": "2026-11-18",
+    "updated": "2026-11-22",
+    "holder": "张某某",
+    "region": "衡阳市/衡东县",
+    "document.number": rules.GOOD_ID,
+    "organization": "衡东县新塘村示例农机合作社",
+    "credit_code": rules.GOOD_CODE,
+    "town": "衡阳市/衡东县/甘溪镇",
+    "grids.id": "12",
+    "grids.village": "新塘村",
+    "grids.covers": ["新塘村3组"],
+    "grids.wechat_group.qr": "/images/qr.png",
+    "status": "active",
+    "legal_services.village": "新塘村",
     "reference": None,  # left empty in the editor: the checker derives it from the file's path
-    "corrections.date": "2026-11-21", "newspapers.date": "2026-11-19",
-    "objection.opens_on": "2026-11-20", "objection.closes_on": "2027-01-04",
-    "icp": "湘ICP备12345678号-1", "police": "湘公网安备43042402000123号", "site_code": "4304240001",
-    "url": "https://gonggao.example.gov.cn/", "contact.email": "gonggao@example.gov.cn",
+    "corrections.date": "2026-11-21",
+    "newspapers.date": "2026-11-19",
+    "objection.opens_on": "2026-11-20",
+    "objection.closes_on": "2027-01-04",
+    "icp": "湘ICP备12345678号-1",
+    "police": "湘公网安备43042402000123号",
+    "site_code": "4304240001",
+    "url": "https://gonggao.example.gov.cn/",
+    "contact.email": "gonggao@example.gov.cn",
 }
 
 
@@ -337,6 +448,7 @@ def entry(fields: list[dict], prefix: str = "", minimal: bool = False) -> dict:
 
 def fill(template: str, values: dict) -> str:
     """The collection's path/slug template filled in (the tags and transformation this config uses)."""
+
     def one(match):
         tag, _, transformation = (part.strip() for part in match.group(1).partition("|"))
         value = values
@@ -346,6 +458,7 @@ def fill(template: str, values: dict) -> str:
             assert transformation == "date('YYYY')", transformation
             value = value[:4]
         return str(value)
+
     return re.sub(r"\{\{([^}]+)\}\}", one, template)
 
 
@@ -361,7 +474,13 @@ def entry_path(name: str, values: dict) -> str:
     if "files" in spec:  # one file (notices/site.yaml)
         return spec["files"][0]["file"].removeprefix("notices/")
     slug = slugify(fill(spec["slug"], values))
-    return spec["folder"].removeprefix("notices/") + "/" + fill(spec["path"], {**values, "slug": slug}) + "." + spec["extension"]
+    return (
+        spec["folder"].removeprefix("notices/")
+        + "/"
+        + fill(spec["path"], {**values, "slug": slug})
+        + "."
+        + spec["extension"]
+    )
 
 
 @pytest.mark.parametrize("minimal", [False, True], ids=["every-field", "required-only"])
@@ -385,12 +504,18 @@ def test_new_entries_written_by_the_cms_pass_portal_check(tmp_path, minimal):
     if not minimal:
         assert written["lost"].relative_to(notices).as_posix() == "lost/2026/2026-11-20-张某某-身份证.yaml"
         lost = written["lost"].read_text(encoding="utf-8")
-        assert f"number: '{rules.GOOD_ID}'" in lost and "published: 2026-11-20\n" in lost  # the town with every optional part: its QR code reaches the built page
+        assert (
+            f"number: '{rules.GOOD_ID}'" in lost and "published: 2026-11-20\n" in lost
+        )  # the town with every optional part: its QR code reaches the built page
         site = tmp_path / "site"
         build_site(notices, site)
-        page = BeautifulSoup((site / "towns" / "hengdong" / "ganxi" / "index.html").read_text(encoding="utf-8"), "html.parser")
+        page = BeautifulSoup(
+            (site / "towns" / "hengdong" / "ganxi" / "index.html").read_text(encoding="utf-8"), "html.parser"
+        )
         qr = page.select_one("img.pt-qr")
-        assert (site / "towns" / "hengdong" / "ganxi" / qr["src"]).resolve() == (site / "media" / "images" / "qr.png").resolve()
+        assert (site / "towns" / "hengdong" / "ganxi" / qr["src"]).resolve() == (
+            site / "media" / "images" / "qr.png"
+        ).resolve()
 
 
 def test_town_edited_in_the_cms_round_trips_and_passes(tmp_path):
@@ -409,9 +534,13 @@ def test_town_edited_in_the_cms_round_trips_and_passes(tmp_path):
     assert yaml.load(text, Loader=yaml.BaseLoader) == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Sveltia reads YAML 1.2: an unquoted 05015202540 is the number 5015202540, written back without "
-    "its leading 0 when the file is saved from admin/. Quote such values (dev/staff-tools.md: Web editing)."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Sveltia reads YAML 1.2: an unquoted 05015202540 is the number 5015202540, written back without "
+        "its leading 0 when the file is saved from admin/. Quote such values (dev/staff-tools.md: Web editing)."
+    ),
+)
 def test_unquoted_leading_zero_survives_the_cms(tmp_path):
     notice = FIXTURE / "lost" / "2022" / "zero.yaml"
     assert "number: 05015202540" in notice.read_text(encoding="utf-8")
@@ -440,7 +569,9 @@ def site(tmp_path_factory) -> Path:
 def test_build_writes_admin_with_the_self_hosted_bundle(site):
     admin = site / "admin"
     assert (admin / cms.BUNDLE).read_bytes() == (SVELTIA / "dist" / cms.BUNDLE).read_bytes()
-    assert yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8")) == cms.config(backend_options=cms.backend())
+    assert yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8")) == cms.config(
+        backend_options=cms.backend()
+    )
     soup = BeautifulSoup((admin / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert [s["src"] for s in soup.select("script[src]")] == [cms.BUNDLE]
     assert soup.select_one("link[rel=cms-config-url]")["href"] == "config.yml"
@@ -452,7 +583,7 @@ def test_build_writes_admin_with_the_self_hosted_bundle(site):
     assert len(fonts) == 3 and all(f.startswith("fonts/") and (admin / f).is_file() for f in fonts)
     assert "https://" not in re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     assert (admin / "locales" / "zh-CN.json").is_file()
-    assert 'https://unpkg.com/@sveltia/cms@%s/locales/' % cms.version() in soup.select_one("script:not([src])").get_text()
+    assert f"https://unpkg.com/@sveltia/cms@{cms.version()}/locales/" in soup.select_one("script:not([src])").get_text()
 
 
 def test_missing_bundle_warns_once_and_builds_the_rest(tmp_path, monkeypatch, capsys):
@@ -468,8 +599,10 @@ def test_missing_bundle_warns_once_and_builds_the_rest(tmp_path, monkeypatch, ca
 
 # ---------------------------------------------------------------- (5) in the browser
 
-needs_chromium = pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
-                                    reason="Chromium is not installed (/usr/bin/chromium or $CHROMIUM)")
+needs_chromium = pytest.mark.skipif(
+    not chromium_available() and not os.environ.get("CI"),
+    reason="Chromium is not installed (/usr/bin/chromium or $CHROMIUM)",
+)
 
 #: "使用本地仓库" (Work with Local Repository) opens a folder picker; the test hands the CMS a folder
 #: of the browser's origin-private file system instead, filled with a copy of the fixture data.
@@ -505,7 +638,7 @@ def saved(page, done, timeout: float = 10.0) -> dict:
     for _ in range(int(timeout / 0.2)):
         try:
             repo = page.evaluate(READ_REPO)
-        except Exception as exc:  # noqa: BLE001 - Playwright reports the page's DOMException as its Error
+        except Exception as exc:
             if "NotFoundError" not in str(exc):
                 raise
         else:
@@ -545,17 +678,26 @@ def test_admin_asks_no_other_host_before_sign_in(browser):
     assert not browser.foreign, f"requests to other hosts: {browser.foreign}"
     assert not browser.console_errors, browser.console_errors
     fetched = {r.url.split("?")[0].removeprefix(browser.base_url) for r in requests if r.url.startswith("http")}
-    assert {"admin/", "admin/sveltia-cms.js", "admin/config.yml", "admin/locales/zh-CN.json",
-            "admin/fonts/material-symbols-outlined-latin-wght-normal.woff2"} <= fetched, fetched
-    assert all(r.status == 200 for r in requests if r.url.startswith(browser.base_url)), \
-        [(r.url, r.status) for r in requests]
+    assert {
+        "admin/",
+        "admin/sveltia-cms.js",
+        "admin/config.yml",
+        "admin/locales/zh-CN.json",
+        "admin/fonts/material-symbols-outlined-latin-wght-normal.woff2",
+    } <= fetched, fetched
+    assert all(r.status == 200 for r in requests if r.url.startswith(browser.base_url)), [
+        (r.url, r.status) for r in requests
+    ]
     browser.close(page)
 
 
 @needs_chromium
 def test_clerk_edits_in_the_form_and_the_result_passes_portal_check(browser, tmp_path):
-    files = {"notices/" + p.relative_to(FIXTURE).as_posix(): p.read_text(encoding="utf-8")
-             for p in FIXTURE.rglob("*") if p.is_file()}
+    files = {
+        "notices/" + p.relative_to(FIXTURE).as_posix(): p.read_text(encoding="utf-8")
+        for p in FIXTURE.rglob("*")
+        if p.is_file()
+    }
     files[".git/HEAD"] = "ref: refs/heads/main\n"  # the CMS checks it was given a repository's root
     page = browser.new_page()
     page.add_init_script(PICKER)
@@ -587,7 +729,9 @@ def test_clerk_edits_in_the_form_and_the_result_passes_portal_check(browser, tmp
     field("lost_on").locator("input").fill("2026-11-10")
     field("reissued").get_by_role("switch").click()
     page.get_by_role("button", name="保存").click()
-    new_path = "notices/" + entry_path("lost", {"published": "2026-11-20", "holder": "张某某", "document": {"type": "身份证"}})
+    new_path = "notices/" + entry_path(
+        "lost", {"published": "2026-11-20", "holder": "张某某", "document": {"type": "身份证"}}
+    )
     saved(page, lambda repo: new_path in repo)
 
     # A grid worker's new phone number, in the existing town.
@@ -617,9 +761,16 @@ def test_clerk_edits_in_the_form_and_the_result_passes_portal_check(browser, tmp
     run = portal_check(notices)
     assert run.returncode == 0, run.stderr + "\n".join(repo[p] for p in sorted(changed))
     lost = yaml.load(repo[new_path], Loader=yaml.BaseLoader)
-    assert lost == {"kind": "lost-document", "published": "2026-11-20", "holder": "张某某", "region": "衡阳市/衡东县",
-                    "document": {"type": "身份证", "number": rules.GOOD_ID}, "lost_on": "2026-11-10",
-                    "reissued": "true", "status": "active"}
+    assert lost == {
+        "kind": "lost-document",
+        "published": "2026-11-20",
+        "holder": "张某某",
+        "region": "衡阳市/衡东县",
+        "document": {"type": "身份证", "number": rules.GOOD_ID},
+        "lost_on": "2026-11-10",
+        "reissued": "true",
+        "status": "active",
+    }
     town = yaml.load(repo[town_path], Loader=yaml.BaseLoader)
     assert town["grids"][0]["workers"][0]["phone"] == "13973400099" and town["updated"] == "2026-11-22"
     browser.close(page)

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from generator import county
 from generator.cli import main
+from generator.publishing import county
 from tests.sitebuild import ROOT, TODAY
 from tests.test_publishing import VALIDATOR, WORKFLOW
 
@@ -60,7 +60,9 @@ def test_workflows_check_strictly_build_and_publish_main_without_credentials(rep
         assert "portal build --strict --config mkdocs.yml" in runs[job]
         assert jobs[job]["concurrency"]["cancel-in-progress"] is False
     assert "portal publish rsync" in runs["publish"] and "portal publish s3" in runs["publish"]
-    checkouts = [step for spec in jobs.values() for step in spec["steps"] if step.get("uses", "").startswith("actions/checkout@")]
+    checkouts = [
+        step for spec in jobs.values() for step in spec["steps"] if step.get("uses", "").startswith("actions/checkout@")
+    ]
     assert len(checkouts) == len(jobs) and all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -73,10 +75,15 @@ def test_pre_commit_and_requirements_pin_the_released_generator(repo):
     config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     (entry,) = config["repos"]
     assert entry["rev"] == f"v{version(county.PACKAGE)}" and [h["id"] for h in entry["hooks"]] == [hooks[0]["id"]]
-    validated = subprocess.run([str(Path(sys.executable).with_name("pre-commit")), "validate-config",
-                                str(repo / ".pre-commit-config.yaml")], capture_output=True, text=True)
+    validated = subprocess.run(
+        [str(Path(sys.executable).with_name("pre-commit")), "validate-config", str(repo / ".pre-commit-config.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert f"{county.PACKAGE} @ git+{entry['repo']}@{entry['rev']}" in (repo / "requirements.txt").read_text(encoding="utf-8")
+    assert f"{county.PACKAGE} @ git+{entry['repo']}@{entry['rev']}" in (repo / "requirements.txt").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_the_examples_pass_the_strict_check_and_the_site_keeps_the_theme_frame(repo, monkeypatch):
@@ -100,7 +107,10 @@ def test_init_never_replaces_a_file(repo, capsys):
 def test_workflows_rebuild_daily_just_after_midnight_in_china(repo, name):
     """A schedule (cron, read in UTC) rebuilds main at 00:05 Asia/Shanghai, as the generator's own workflow does;
     the publishing jobs run for it (their condition is main and not a pull request)."""
-    for workflow in (yaml.safe_load((repo / name).read_text(encoding="utf-8")), yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))):
+    for workflow in (
+        yaml.safe_load((repo / name).read_text(encoding="utf-8")),
+        yaml.safe_load(WORKFLOW.read_text(encoding="utf-8")),
+    ):
         on = workflow[True]  # YAML 1.1 reads the key `on` as True
         assert on["schedule"] == [{"cron": county.REBUILD_CRON}]
     minute, hour, *rest = county.REBUILD_CRON.split()
@@ -120,7 +130,14 @@ def test_a_repository_made_years_later_is_not_stale_on_its_first_check(tmp_path,
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_the_daily_scheduled_build_folds_the_search_index(repo, name):
     """The scheduled run (and only it) builds with --fold: a full Pagefind run once a day (dev/search.md, Segments)."""
-    for workflow in (yaml.safe_load((repo / name).read_text(encoding="utf-8")), yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))):
-        builds = [step["run"] for job in workflow["jobs"].values() for step in job["steps"]
-                  if step.get("name", "").startswith("Build")]
+    for workflow in (
+        yaml.safe_load((repo / name).read_text(encoding="utf-8")),
+        yaml.safe_load(WORKFLOW.read_text(encoding="utf-8")),
+    ):
+        builds = [
+            step["run"]
+            for job in workflow["jobs"].values()
+            for step in job["steps"]
+            if step.get("name", "").startswith("Build")
+        ]
         assert builds and all("github.event_name == 'schedule' && '--fold' || ''" in run for run in builds), builds

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Options, run_check
-from generator.render import render
+from generator.publishing.build import Options, run_check
+from generator.site.render import render
 from tests.sitebuild import ROOT, body_text, build_site, html_pages, page
 
 FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"
@@ -82,7 +82,8 @@ def test_urls_survive_rebuilds_and_unrelated_edits(tmp_path):
     first = build_site(notices, tmp_path / "site1")
     urls_before = {p.relative_to(tmp_path / "site1").as_posix() for p in html_pages(tmp_path / "site1")}
     (notices / "lost" / "2022" / "aaa-new.yaml").write_text(
-        "kind: lost-document\npublished: 2022-01-02\nholder: 新某\ndocument: {type: 公章}\n", encoding="utf-8")
+        "kind: lost-document\npublished: 2022-01-02\nholder: 新某\ndocument: {type: 公章}\n", encoding="utf-8"
+    )
     edited = (notices / "lost" / "2022" / "zero.yaml").read_text(encoding="utf-8").replace("王某某", "王某")
     (notices / "lost" / "2022" / "zero.yaml").write_text(edited, encoding="utf-8")
     build_site(notices, tmp_path / "site2")
@@ -102,8 +103,10 @@ def test_slug_collisions_resolve_deterministically(tmp_path):
     (notices / "lost" / "2022" / "zero .yaml").write_text(body.format("乙"), encoding="utf-8")
     for run in ("a", "b"):
         build_site(notices, tmp_path / run)
-        holders = {url: body_text(page(tmp_path / run, url)) for url in
-                   ("notices/lost/2022/zero/", "notices/lost/2022/zero-973d/", "notices/lost/2022/zero-894e/")}
+        holders = {
+            url: body_text(page(tmp_path / run, url))
+            for url in ("notices/lost/2022/zero/", "notices/lost/2022/zero-973d/", "notices/lost/2022/zero-894e/")
+        }
         assert "王某某" in holders["notices/lost/2022/zero/"]
         assert "甲" in holders["notices/lost/2022/zero-973d/"]  # sha256("Zero")
         assert "乙" in holders["notices/lost/2022/zero-894e/"]  # sha256("zero ")
@@ -112,11 +115,13 @@ def test_slug_collisions_resolve_deterministically(tmp_path):
 def test_county_template_override_wins(tmp_path):
     overrides = tmp_path / "overrides"
     (overrides / "town" / "hengdong").mkdir(parents=True)
-    (overrides / "town" / "hengdong" / "ganxi.html").write_text(
-        '{% extends "town.html" %}', encoding="utf-8")
+    (overrides / "town" / "hengdong" / "ganxi.html").write_text('{% extends "town.html" %}', encoding="utf-8")
     (overrides / "_macros.html").write_text(
-        (ROOT / "templates" / "_macros.html").read_text(encoding="utf-8").replace("pt-tel__icon", "pt-tel__icon county-icon"),
-        encoding="utf-8")
+        (ROOT / "templates" / "_macros.html")
+        .read_text(encoding="utf-8")
+        .replace("pt-tel__icon", "pt-tel__icon county-icon"),
+        encoding="utf-8",
+    )
     build_site(FIXTURE, tmp_path / "site", templates=overrides)
     assert page(tmp_path / "site", "towns/hengdong/ganxi/").select(".county-icon")
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import TODAY
 
-from generator.build import Options, run_check
+from generator.checking.rules import BASE_REGIONS, BASE_TOWN
 from generator.cli import main
-from generator.rules import BASE_REGIONS, BASE_TOWN
+from generator.publishing.build import Options, run_check
 from tests.sitebuild import body_text, build_site, page
 
 TOWN = "contacts/hengdong/ganxi.yaml"
@@ -52,7 +52,13 @@ def test_a_list_twelve_months_old_is_stale(check, updated, stale):
     assert bool(hits) == stale
     if hits:
         (hit,) = hits
-        assert (hit.path, hit.line, hit.column, hit.field, hit.level) == (f"notices/{TOWN}", 2, 10, "updated", "warning")
+        assert (hit.path, hit.line, hit.column, hit.field, hit.level) == (
+            f"notices/{TOWN}",
+            2,
+            10,
+            "updated",
+            "warning",
+        )
         assert updated in hit.message and "12 个月" in hit.message
 
 
@@ -85,13 +91,17 @@ def test_the_town_page_says_its_list_may_be_out_of_date(write_notices, tmp_path)
 
 # ------------------------------------------------------------------ phone-conflict
 
-AID = "legal_services:\n  - {{kind: legal-aid, name: {name}, phone: \"{phone}\"}}\n"
-OFFICE = "office: {{name: {name}, phone: \"{phone}\"}}\n"
+AID = 'legal_services:\n  - {{kind: legal-aid, name: {name}, phone: "{phone}"}}\n'
+OFFICE = 'office: {{name: {name}, phone: "{phone}"}}\n'
 
 
 def test_the_same_service_with_two_numbers_in_two_town_files_names_both_places(check):
-    problems = check({TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
-                      OTHER: OTHER_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5345200")})
+    problems = check(
+        {
+            TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
+            OTHER: OTHER_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5345200"),
+        }
+    )
     (hit,) = of(problems, "phone-conflict")
     assert hit.level == "warning"
     assert (hit.path, hit.line, hit.field) == (f"notices/{TOWN}", 16, "legal_services[0].phone")
@@ -99,25 +109,44 @@ def test_the_same_service_with_two_numbers_in_two_town_files_names_both_places(c
 
 
 def test_numbers_and_names_are_compared_normalised(check):
-    problems = check({TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
-                      OTHER: OTHER_TOWN + AID.format(name="衡东县 法律援助中心", phone="０７３４ ５２３３７９１")})
+    problems = check(
+        {
+            TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
+            OTHER: OTHER_TOWN + AID.format(name="衡东县 法律援助中心", phone="０７３４ ５２３３７９１"),
+        }
+    )
     assert not of(problems, "phone-conflict")
-    problems = check({TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
-                      OTHER: OTHER_TOWN + AID.format(name="衡东县 法律援助中心", phone="0734-5233792")})
+    problems = check(
+        {
+            TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
+            OTHER: OTHER_TOWN + AID.format(name="衡东县 法律援助中心", phone="0734-5233792"),
+        }
+    )
     assert of(problems, "phone-conflict")
 
 
 def test_an_office_and_a_legal_yaml_hotline_are_compared_too(check):
-    legal = "places:\n  - place: 长沙市/芙蓉区\n    hotlines:\n      - {name: 甘溪镇综治中心, phone: \"0734-5297229\"}\n"
-    problems = check({TOWN: BASE_TOWN + OFFICE.format(name="甘溪镇综治中心", phone="0734-5297228"), "legal.yaml": legal})
+    legal = 'places:\n  - place: 长沙市/芙蓉区\n    hotlines:\n      - {name: 甘溪镇综治中心, phone: "0734-5297229"}\n'
+    problems = check(
+        {TOWN: BASE_TOWN + OFFICE.format(name="甘溪镇综治中心", phone="0734-5297228"), "legal.yaml": legal}
+    )
     (hit,) = of(problems, "phone-conflict")
     assert hit.path == "notices/legal.yaml" and hit.line == 4 and hit.field == "places[0].hotlines[0].phone"
     assert f"notices/{TOWN}:15" in hit.message
 
 
 def test_different_services_and_one_file_are_not_conflicts(check):
-    services = ("legal_services:\n  - {kind: legal-aid, name: 衡东县法律援助中心, phone: \"0734-5233791\"}\n"
-                "  - {kind: legal-aid, name: 衡东县法律援助中心, phone: \"0734-5233792\"}\n")
+    services = (
+        'legal_services:\n  - {kind: legal-aid, name: 衡东县法律援助中心, phone: "0734-5233791"}\n'
+        '  - {kind: legal-aid, name: 衡东县法律援助中心, phone: "0734-5233792"}\n'
+    )
     assert not of(check({TOWN: BASE_TOWN + services}), "phone-conflict")
-    assert not of(check({TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
-                         OTHER: OTHER_TOWN + AID.format(name="芙蓉区法律援助中心", phone="0731-84942571")}), "phone-conflict")
+    assert not of(
+        check(
+            {
+                TOWN: BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791"),
+                OTHER: OTHER_TOWN + AID.format(name="芙蓉区法律援助中心", phone="0731-84942571"),
+            }
+        ),
+        "phone-conflict",
+    )

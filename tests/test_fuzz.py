@@ -42,26 +42,39 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from generator.build import Options, failed, run_check
+from generator.checking.load import Mapping, Scalar, Sequence, load_file, parse
+from generator.checking.problems import Problem
 from generator.cli import report
-from generator.load import Mapping, Scalar, Sequence, load_file, parse
-from generator.problems import Problem
-from generator.render import render
+from generator.publishing.build import Options, failed, run_check
+from generator.site.render import render
 
 TODAY = dt.date(2026, 11, 23)
 MAX_DEPTH = 60  # nesting the fuzzed loader input reaches (see the module docstring)
 
-settings.register_profile("ci", max_examples=300, derandomize=True, deadline=None, print_blob=True,
-                          phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking can take minutes
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("deep", max_examples=3000, derandomize=False, deadline=None, print_blob=True,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile(
+    "ci",
+    max_examples=300,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking can take minutes
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "deep",
+    max_examples=3000,
+    derandomize=False,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def examples(count: int) -> int:
     """`count` examples under the ci profile, scaled with the profile loaded (deep: ten times as many)."""
     return max(1, count * settings.default.max_examples // 300)
+
 
 # ------------------------------------------------------------------ characters a clerk can type or paste
 
@@ -88,14 +101,18 @@ def raw_controls(text: str) -> list[str]:
 
 # ------------------------------------------------------------------ values: plausible, hostile and random
 
+
 def _id_number(body: str) -> str:
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
 
 
-id_numbers = st.builds(lambda area, day, seq: _id_number(f"{area}{day:%Y%m%d}{seq:03d}"),
-                       st.sampled_from(["430424", "430105", "110101"]),
-                       st.dates(dt.date(1920, 1, 1), dt.date(2026, 1, 1)), st.integers(0, 999))
+id_numbers = st.builds(
+    lambda area, day, seq: _id_number(f"{area}{day:%Y%m%d}{seq:03d}"),
+    st.sampled_from(["430424", "430105", "110101"]),
+    st.dates(dt.date(1920, 1, 1), dt.date(2026, 1, 1)),
+    st.integers(0, 999),
+)
 
 
 def disguise(number: str, how: int) -> str:
@@ -105,7 +122,7 @@ def disguise(number: str, how: int) -> str:
     if how == 2:
         return f"{number[:6]}-{number[6:14]}-{number[14:]}"
     if how == 3:
-        return " ".join(number[i:i + 4] for i in range(0, 18, 4))
+        return " ".join(number[i : i + 4] for i in range(0, 18, 4))
     if how == 4:
         return "\u200b".join(number)
     return number
@@ -113,15 +130,51 @@ def disguise(number: str, how: int) -> str:
 
 short_text = st.text(chars, max_size=12)
 plausible = st.one_of(
-    st.sampled_from(["", "~", "null", "yes", "no", "on", "0", "-1", "1e3", "0x1F", ".nan", "2022-02-30",
-                     "2022-06-20", "2099-01-01", "2026-11-30", "衡阳市/衡东县", "新/旧村", "..", "../..",
-                     "images/x.png", "/etc/passwd", "javascript:alert(1)", "<script>alert(1)</script>",
-                     "\x1b[31m红\x1b[0m", "\u202egnp.exe", "13973400001", "0734-5261234", "13٨٠٠٠٠١٢٣٤",
-                     "１３９７３４０００１", "51430421MJ1234561R", "身份证", "驾驶证", "户口簿", "其他",
-                     "lost-document", "deregistration", "active", "withdrawn"]),
+    st.sampled_from(
+        [
+            "",
+            "~",
+            "null",
+            "yes",
+            "no",
+            "on",
+            "0",
+            "-1",
+            "1e3",
+            "0x1F",
+            ".nan",
+            "2022-02-30",
+            "2022-06-20",
+            "2099-01-01",
+            "2026-11-30",
+            "衡阳市/衡东县",
+            "新/旧村",
+            "..",
+            "../..",
+            "images/x.png",
+            "/etc/passwd",
+            "javascript:alert(1)",
+            "<script>alert(1)</script>",
+            "\x1b[31m红\x1b[0m",
+            "\u202egnp.exe",
+            "13973400001",
+            "0734-5261234",
+            "13٨٠٠٠٠١٢٣٤",
+            "１３９７３４０００１",
+            "51430421MJ1234561R",
+            "身份证",
+            "驾驶证",
+            "户口簿",
+            "其他",
+            "lost-document",
+            "deregistration",
+            "active",
+            "withdrawn",
+        ]
+    ),
     st.builds(disguise, id_numbers, st.integers(0, 4)),
     st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)).map(dt.date.isoformat),
-    st.integers(-10**20, 10**20).map(str),
+    st.integers(-(10**20), 10**20).map(str),
 )
 long_text = st.builds(lambda s, n: s * n, st.text(chars, min_size=1, max_size=3), st.integers(100, 800))
 text_value = st.one_of(plausible, short_text, st.text(chars, max_size=60), long_text)
@@ -141,11 +194,13 @@ def maybe(field_values):
 
 def record(required: dict, optional: dict):
     """A mapping with every required key (each sometimes missing) and some optional ones, plus stray keys."""
-    return st.builds(lambda req, opt, missing, extra: {**{k: v for k, v in req.items() if k not in missing},
-                                                       **opt, **extra},
-                     st.fixed_dictionaries(required), st.fixed_dictionaries({}, optional=optional),
-                     st.sets(st.sampled_from(sorted(required)), max_size=2) if required else st.just(set()),
-                     st.dictionaries(short_text, values, max_size=1))
+    return st.builds(
+        lambda req, opt, missing, extra: {**{k: v for k, v in req.items() if k not in missing}, **opt, **extra},
+        st.fixed_dictionaries(required),
+        st.fixed_dictionaries({}, optional=optional),
+        st.sets(st.sampled_from(sorted(required)), max_size=2) if required else st.just(set()),
+        st.dictionaries(short_text, values, max_size=1),
+    )
 
 
 person = record({"name": maybe(text_value), "phone": maybe(text_value)}, {})
@@ -157,54 +212,110 @@ def regions_and_paths(draw):
     """regions.yaml (a city, a county, a town, villages; names random) and the paths other files use."""
     city, county, town = draw(region_names), draw(region_names), draw(region_names)
     villages = draw(st.lists(region_names, max_size=3))
-    tree = [{"name": city, "code": draw(maybe(st.just("430400"))),
-             "children": [{"name": county, "children": [{"name": town, "children": villages}]}]}]
+    tree = [
+        {
+            "name": city,
+            "code": draw(maybe(st.just("430400"))),
+            "children": [{"name": county, "children": [{"name": town, "children": villages}]}],
+        }
+    ]
     paths = [f"{city}/{county}", f"{city}/{county}/{town}", city]
     return draw(maybe(st.just(tree))), paths, villages
 
 
 def lost_notice(paths):
     return record(
-        {"kind": maybe(st.just("lost-document")), "published": maybe(plausible), "holder": maybe(text_value),
-         "document": maybe(record({"type": maybe(plausible)},
-                                  {"number": maybe(text_value), "issuer": text_value, "name": text_value}))},
-        {"region": maybe(st.sampled_from(paths)), "lost_on": maybe(plausible), "reissued": values,
-         "statement": maybe(text_value), "legal_basis": text_value, "status": maybe(plausible),
-         "withdrawn_reason": text_value})
+        {
+            "kind": maybe(st.just("lost-document")),
+            "published": maybe(plausible),
+            "holder": maybe(text_value),
+            "document": maybe(
+                record(
+                    {"type": maybe(plausible)}, {"number": maybe(text_value), "issuer": text_value, "name": text_value}
+                )
+            ),
+        },
+        {
+            "region": maybe(st.sampled_from(paths)),
+            "lost_on": maybe(plausible),
+            "reissued": values,
+            "statement": maybe(text_value),
+            "legal_basis": text_value,
+            "status": maybe(plausible),
+            "withdrawn_reason": text_value,
+        },
+    )
 
 
 def deregistration(paths):
     return record(
-        {"kind": maybe(st.just("deregistration")), "published": maybe(plausible), "organization": maybe(text_value),
-         "credit_code": maybe(plausible), "decided_on": maybe(plausible), "decided_by": text_value,
-         "contact": maybe(person)},
-        {"region": maybe(st.sampled_from(paths)), "claim_days": maybe(st.integers(-5, 400)),
-         "status": maybe(plausible), "withdrawn_reason": text_value})
+        {
+            "kind": maybe(st.just("deregistration")),
+            "published": maybe(plausible),
+            "organization": maybe(text_value),
+            "credit_code": maybe(plausible),
+            "decided_on": maybe(plausible),
+            "decided_by": text_value,
+            "contact": maybe(person),
+        },
+        {
+            "region": maybe(st.sampled_from(paths)),
+            "claim_days": maybe(st.integers(-5, 400)),
+            "status": maybe(plausible),
+            "withdrawn_reason": text_value,
+        },
+    )
 
 
 def town_file(paths, villages):
-    grid = record({"id": maybe(text_value), "name": text_value,
-                   "village": maybe(st.sampled_from(villages) if villages else text_value),
-                   "leader": maybe(person)},
-                  {"covers": st.lists(text_value, max_size=4),
-                   "workers": st.lists(record({"name": text_value, "phone": maybe(text_value)},
-                                              {"duties": st.lists(text_value, max_size=3)}), max_size=3),
-                   "buildings": st.lists(record({"name": text_value, "leader": maybe(person)}, {}), max_size=2),
-                   "wechat_group": record({"name": text_value}, {"qr": maybe(plausible)})})
+    grid = record(
+        {
+            "id": maybe(text_value),
+            "name": text_value,
+            "village": maybe(st.sampled_from(villages) if villages else text_value),
+            "leader": maybe(person),
+        },
+        {
+            "covers": st.lists(text_value, max_size=4),
+            "workers": st.lists(
+                record({"name": text_value, "phone": maybe(text_value)}, {"duties": st.lists(text_value, max_size=3)}),
+                max_size=3,
+            ),
+            "buildings": st.lists(record({"name": text_value, "leader": maybe(person)}, {}), max_size=2),
+            "wechat_group": record({"name": text_value}, {"qr": maybe(plausible)}),
+        },
+    )
     return record(
-        {"town": maybe(st.sampled_from(paths)), "updated": maybe(plausible), "grids": maybe(st.lists(grid, max_size=3))},
-        {"office": record({"name": text_value}, {"phone": maybe(text_value), "address": text_value}),
-         "judges": st.lists(record({"name": text_value, "court": text_value, "phone": maybe(text_value)},
-                                   {"title": text_value}), max_size=2),
-         "legal_services": st.lists(record({"kind": maybe(st.sampled_from(["judicial-office", "notary", "legal-aid",
-                                                                          "lawyer"])),
-                                            "name": text_value}, {"phone": maybe(text_value)}), max_size=2)})
+        {
+            "town": maybe(st.sampled_from(paths)),
+            "updated": maybe(plausible),
+            "grids": maybe(st.lists(grid, max_size=3)),
+        },
+        {
+            "office": record({"name": text_value}, {"phone": maybe(text_value), "address": text_value}),
+            "judges": st.lists(
+                record({"name": text_value, "court": text_value, "phone": maybe(text_value)}, {"title": text_value}),
+                max_size=2,
+            ),
+            "legal_services": st.lists(
+                record(
+                    {
+                        "kind": maybe(st.sampled_from(["judicial-office", "notary", "legal-aid", "lawyer"])),
+                        "name": text_value,
+                    },
+                    {"phone": maybe(text_value)},
+                ),
+                max_size=2,
+            ),
+        },
+    )
 
 
-file_stems = st.one_of(st.sampled_from(["a", "2022-06-20-x", "新旧", "..yaml", " ", "-"]),
-                       st.builds(disguise, id_numbers, st.integers(0, 4)),
-                       st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=20)
-                       ).filter(lambda s: s not in (".", "..") and len(s.encode()) < 200)
+file_stems = st.one_of(
+    st.sampled_from(["a", "2022-06-20-x", "新旧", "..yaml", " ", "-"]),
+    st.builds(disguise, id_numbers, st.integers(0, 4)),
+    st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=20),
+).filter(lambda s: s not in (".", "..") and len(s.encode()) < 200)
 
 
 def dump(data, flow: bool) -> str:
@@ -217,7 +328,7 @@ def file_text(draw, data):
     text = dump(data, draw(st.booleans()))
     how = draw(st.integers(0, 5))
     if how == 4:
-        text = text[:draw(st.integers(0, len(text)))]
+        text = text[: draw(st.integers(0, len(text)))]
     elif how == 5:
         at = draw(st.integers(0, len(text)))
         text = text[:at] + draw(st.text(chars, max_size=20)) + text[at:]
@@ -254,36 +365,67 @@ def passing_trees(draw):
     def person():
         return {"name": draw(free_text), "phone": "13973400001"}
 
-    grids = [{"id": draw(free_text), "name": draw(free_text), "village": draw(st.sampled_from(villages)),
-              "leader": person(), "covers": draw(st.lists(free_text, max_size=2)),
-              "workers": [{**person(), "duties": draw(st.lists(free_text, max_size=2))}],
-              "buildings": [{"name": draw(free_text), "leader": person()}]}
-             for _ in range(draw(st.integers(1, 3)))]
-    town_data = {"town": f"{city}/{county}/{town}", "updated": "2023-10-23",
-                 "office": {"name": draw(free_text), "address": draw(free_text)},
-                 "judges": [{"name": draw(free_text), "court": draw(free_text), "title": draw(free_text),
-                             "phone": "0734-5261234"}],
-                 "legal_services": [{"kind": "lawyer", "name": draw(free_text)}], "grids": grids}
+    grids = [
+        {
+            "id": draw(free_text),
+            "name": draw(free_text),
+            "village": draw(st.sampled_from(villages)),
+            "leader": person(),
+            "covers": draw(st.lists(free_text, max_size=2)),
+            "workers": [{**person(), "duties": draw(st.lists(free_text, max_size=2))}],
+            "buildings": [{"name": draw(free_text), "leader": person()}],
+        }
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    town_data = {
+        "town": f"{city}/{county}/{town}",
+        "updated": "2023-10-23",
+        "office": {"name": draw(free_text), "address": draw(free_text)},
+        "judges": [
+            {"name": draw(free_text), "court": draw(free_text), "title": draw(free_text), "phone": "0734-5261234"}
+        ],
+        "legal_services": [{"kind": "lawyer", "name": draw(free_text)}],
+        "grids": grids,
+    }
     files = {"regions.yaml": dump(regions, False), f"contacts/hengdong/{draw(file_stems)}.yaml": dump(town_data, False)}
     kinds = draw(st.lists(st.sampled_from(["lost", "deregistration"]), max_size=3))
-    for i, kind in enumerate(kinds if kinds.count("deregistration") < 2 else kinds[:1]):  # one credit code: one deregistration
+    for i, kind in enumerate(
+        kinds if kinds.count("deregistration") < 2 else kinds[:1]
+    ):  # one credit code: one deregistration
         region = draw(st.sampled_from([f"{city}/{county}", f"{city}/{county}/{town}"]))
         if kind == "lost":
-            data = {"kind": "lost-document", "published": "2022-06-20", "holder": draw(free_text),
-                    "document": {"type": draw(st.sampled_from(["公章", "其他"])), "number": draw(free_text),
-                                 "name": draw(free_text), "issuer": draw(free_text)},
-                    "statement": draw(free_text), "region": region}
+            data = {
+                "kind": "lost-document",
+                "published": "2022-06-20",
+                "holder": draw(free_text),
+                "document": {
+                    "type": draw(st.sampled_from(["公章", "其他"])),
+                    "number": draw(free_text),
+                    "name": draw(free_text),
+                    "issuer": draw(free_text),
+                },
+                "statement": draw(free_text),
+                "region": region,
+            }
             folder = "lost"
         else:
-            data = {"kind": "deregistration", "published": "2022-06-06", "organization": draw(free_text),
-                    "credit_code": "51430421MJ1234561R", "decided_on": "2022-06-05", "decided_by": draw(free_text),
-                    "contact": person(), "region": region}
+            data = {
+                "kind": "deregistration",
+                "published": "2022-06-06",
+                "organization": draw(free_text),
+                "credit_code": "51430421MJ1234561R",
+                "decided_on": "2022-06-05",
+                "decided_by": draw(free_text),
+                "contact": person(),
+                "region": region,
+            }
             folder = "deregistration"
         files[f"{folder}/2022/{i}-{draw(file_stems)}.yaml"] = dump(data, draw(st.booleans()))
     return files
 
 
 # ------------------------------------------------------------------ random YAML-ish text for the loader alone
+
 
 @st.composite
 def nested(draw):
@@ -292,20 +434,27 @@ def nested(draw):
     opens = draw(st.lists(st.sampled_from(["[", "{a: ", "- ", "  - ", "k:\n  "]), min_size=depth, max_size=depth))
     middle = draw(st.text(chars, max_size=10))
     closes = "".join({"[": "]", "{a: ": "}"}.get(o, "") for o in reversed(opens))
-    return "".join(opens) + middle + (closes if draw(st.booleans()) else closes[:draw(st.integers(0, len(closes)))])
+    return "".join(opens) + middle + (closes if draw(st.booleans()) else closes[: draw(st.integers(0, len(closes)))])
 
 
 yamlish = st.one_of(
     st.text(chars, max_size=200),
-    st.lists(st.one_of(st.text(chars, max_size=8), st.sampled_from(["\n", ": ", "- ", "  ", "&a ", "*a", "!!str ",
-                                                                    "? ", "---\n", "...\n", '"\\e', "'", "|\n  "])),
-             max_size=40).map("".join),
+    st.lists(
+        st.one_of(
+            st.text(chars, max_size=8),
+            st.sampled_from(
+                ["\n", ": ", "- ", "  ", "&a ", "*a", "!!str ", "? ", "---\n", "...\n", '"\\e', "'", "|\n  "]
+            ),
+        ),
+        max_size=40,
+    ).map("".join),
     nested(),
     values.map(lambda v: dump(v, False)),
 )
 
 
 # ------------------------------------------------------------------ the properties
+
 
 def assert_well_formed(problems: list[Problem], paths: set[str]) -> None:
     for problem in problems:
@@ -336,9 +485,17 @@ def test_the_loader_answers_any_text_with_nodes_or_problems(text):
     assert_well_formed(problems, {"notices/x.yaml"})
 
 
-@given(st.one_of(st.binary(max_size=300), yamlish.map(lambda t: t.encode("utf-8", "surrogatepass")),
-                 st.builds(lambda t, enc: t.encode(enc, "replace"), st.text(chars, max_size=100),
-                           st.sampled_from(["gb18030", "utf-16", "latin-1"]))))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        yamlish.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.builds(
+            lambda t, enc: t.encode(enc, "replace"),
+            st.text(chars, max_size=100),
+            st.sampled_from(["gb18030", "utf-16", "latin-1"]),
+        ),
+    )
+)
 def test_the_loader_answers_any_bytes_with_nodes_or_problems(data):
     with tempfile.TemporaryDirectory() as folder:
         notices = Path(folder)

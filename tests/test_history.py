@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 
-from generator.history import git_history
+from generator.checking.history import git_history
 from tests.sitebuild import ROOT, build_site, page
 
 FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"
@@ -15,8 +15,13 @@ NOTICE = "notices/lost/2022/zero/"
 
 
 def git(repo, *args, date=None):
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"{date}T12:00:00+08:00"
     subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)

@@ -1,4 +1,4 @@
-"""notices/site.yaml (generator/identity.py): checked like every data file, with the line of each problem;
+"""notices/site.yaml (generator/checking/identity.py): checked like every data file, with the line of each problem;
 a real site's missing fields fail `portal check --strict`; the sample passes it."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, write_tree
 
-from generator.build import Options, run_check
+from generator.checking.identity import POLICE_LINK
+from generator.checking.rules import BASE, GOOD_ID, SITE_IDENTITY
 from generator.cli import main
-from generator.identity import POLICE_LINK
-from generator.rules import BASE, GOOD_ID, SITE_IDENTITY
+from generator.publishing.build import Options, run_check
 from tests.sitebuild import SAMPLE
 
 
@@ -28,7 +28,11 @@ def test_a_complete_identity_has_no_problem_and_fills_the_model(tmp_path):
     checked = check(tmp_path, SITE_IDENTITY)
     assert checked.problems == []
     identity = checked.portal.identity
-    assert (identity.organizer, identity.icp, identity.site_code) == ("中共某某县委政法委员会", "湘ICP备12345678号-1", "4304240001")
+    assert (identity.organizer, identity.icp, identity.site_code) == (
+        "中共某某县委政法委员会",
+        "湘ICP备12345678号-1",
+        "4304240001",
+    )
     assert identity.contact.phone.href == "tel:07345261234"
     assert checked.portal.site_url == "https://gonggao.example.gov.cn/" and identity.stale_months == 12
     assert identity.police_link == POLICE_LINK.format(code="43042402000123")
@@ -46,7 +50,7 @@ def test_a_missing_required_field_is_a_warning_at_the_file_top_and_fails_strict(
 
 
 def test_an_empty_required_field_is_reported_at_its_own_line(tmp_path):
-    site = SITE_IDENTITY.replace("site_code: \"4304240001\"", "site_code:")
+    site = SITE_IDENTITY.replace('site_code: "4304240001"', "site_code:")
     line = site.splitlines().index("site_code:") + 1
     assert problems(tmp_path, site) == [(line, "site_code", "site-identity-required", "warning")]
 
@@ -63,12 +67,20 @@ def test_the_sample_needs_none_of_them_and_the_repository_sample_passes_strict()
     assert checked.portal.identity.name == "湖南基层公告与法律服务" and checked.portal.site_url is None
 
 
-@pytest.mark.parametrize("field, written", [
-    ("icp", "湘ICP12345678号"), ("icp", "湘ICP备12345678"), ("icp", "XICP备12345678号"),
-    ("police", "湘公网安备4304240200012号"), ("police", "湘公网安备44042402000123号"),  # 13 digits; Guangdong's code
-    ("site_code", "430424001"), ("site_code", "43042400011"), ("url", "http://gonggao.example.gov.cn/"),
-    ("url", "https://gonggao.example.gov.cn/?a=1"),
-])
+@pytest.mark.parametrize(
+    "field, written",
+    [
+        ("icp", "湘ICP12345678号"),
+        ("icp", "湘ICP备12345678"),
+        ("icp", "XICP备12345678号"),
+        ("police", "湘公网安备4304240200012号"),
+        ("police", "湘公网安备44042402000123号"),  # 13 digits; Guangdong's code
+        ("site_code", "430424001"),
+        ("site_code", "43042400011"),
+        ("url", "http://gonggao.example.gov.cn/"),
+        ("url", "https://gonggao.example.gov.cn/?a=1"),
+    ],
+)
 def test_a_malformed_record_number_code_or_address_is_an_error_at_its_line(tmp_path, field, written):
     lines = SITE_IDENTITY.splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.startswith(field + ":"))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import build as pipeline
 from generator import cli
-from generator.build import Options, build, run_check
-from generator import segments
+from generator.publishing import build as pipeline
+from generator.publishing import segments
+from generator.publishing.build import Options, build, run_check
 from tests.sitebuild import SAMPLE, TODAY
 
 NEW_NOTICE = """kind: lost-document
@@ -41,7 +41,7 @@ def tree(site: Path) -> dict[str, bytes]:
 
 def outside_search(files: dict[str, bytes]) -> dict[str, bytes]:
     """The files outside the search bundles and their manifest (an incremental build's index is a base and a
-    delta, generator/segments.py; only a fold's is a full build's)."""
+    delta, generator/publishing/segments.py; only a fold's is a full build's)."""
     return {name: data for name, data in files.items() if not name.startswith(segments.SEGMENT_FILES)}
 
 
@@ -49,7 +49,9 @@ def assert_same_site(incremental: Path, full: Path, whole: bool = False) -> None
     a, b = tree(incremental), tree(full)
     if not whole:
         a, b = outside_search(a), outside_search(b)
-    assert sorted(a) == sorted(b), f"only in the rebuild: {sorted(set(a) - set(b))[:5]}, only in the full build: {sorted(set(b) - set(a))[:5]}"
+    assert sorted(a) == sorted(b), (
+        f"only in the rebuild: {sorted(set(a) - set(b))[:5]}, only in the full build: {sorted(set(b) - set(a))[:5]}"
+    )
     differing = [name for name in a if a[name] != b[name]]
     assert differing == [], f"{len(differing)} files differ, e.g. {differing[:5]}"
 
@@ -142,10 +144,12 @@ def test_a_failed_build_leaves_site_and_cache_usable(data, tmp_path):
     assert_equals_full_build(data, site)
 
 
-def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_cannot_mislead(data, tmp_path, monkeypatch):
+def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_cannot_mislead(
+    data, tmp_path, monkeypatch
+):
     """Pagefind fails after the slim copies were updated in place: the site stays as it was, and the
     next build (with the edit undone) still equals a full build."""
-    import generator.build as pipeline
+    import generator.publishing.build as pipeline
 
     site = tmp_path / "site"
     run(data, site)
@@ -182,14 +186,17 @@ def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
 
 
 def test_a_day_group_of_notices_follows_its_notices(data, tmp_path):
-    """Notices of one kind and day are one search document (generator/searchindex.py). A notice added to
+    """Notices of one kind and day are one search document (generator/site/searchindex.py). A notice added to
     a day and one removed from it rewrite that day's document, and the site equals a full build."""
     site = tmp_path / "site"
     run(data, site)
-    group = tmp_path / ".portal-cache" / "site" / "search" / "search-groups" / "lost-document" / "2022-06-20" / "index.html"
+    group = (
+        tmp_path / ".portal-cache" / "site" / "search" / "search-groups" / "lost-document" / "2022-06-20" / "index.html"
+    )
     assert "2022-06-20-budongchan/" in group.read_text(encoding="utf-8")
-    (data / "lost" / "2022" / "2022-06-20-biye-new.yaml").write_text(NEW_NOTICE.replace("2024-03-05", "2022-06-20"),
-                                                                     encoding="utf-8")
+    (data / "lost" / "2022" / "2022-06-20-biye-new.yaml").write_text(
+        NEW_NOTICE.replace("2024-03-05", "2022-06-20"), encoding="utf-8"
+    )
     (data / "lost" / "2022" / "2022-06-20-budongchan.yaml").unlink()
     run(data, site)
     text = group.read_text(encoding="utf-8")
@@ -238,7 +245,10 @@ def test_a_data_file_whose_size_and_time_are_unchanged_is_not_read_again(data, t
     edited.write_text(edited.read_text(encoding="utf-8").replace("\n", "\n# 注释\n", 1), encoding="utf-8")
     reads.clear()
     run(data, site)
-    assert {path for path in reads if path.suffix == ".yaml"} == {recent.resolve(), edited.resolve()}  # hashed; the edited one checked too
+    assert {path for path in reads if path.suffix == ".yaml"} == {
+        recent.resolve(),
+        edited.resolve(),
+    }  # hashed; the edited one checked too
     assert_equals_full_build(data, site)
 
 
@@ -252,13 +262,16 @@ def test_portal_check_reuses_the_check_results_the_last_build_kept(data, tmp_pat
 
     def check(*options: str) -> int:
         reads.clear()
-        return cli.main(["check", "--notices", str(data), "--site-dir", str(site), "--today", TODAY.isoformat(), *options])
+        return cli.main(
+            ["check", "--notices", str(data), "--site-dir", str(site), "--today", TODAY.isoformat(), *options]
+        )
 
     assert check() == 0
     assert [path for path in reads if path.suffix == ".yaml"] == []
     notice = next(path for path in files if "lost" in path.parts)
-    notice.write_text(notice.read_text(encoding="utf-8").replace("published: ", "published: 2022-13-40 #", 1),
-                      encoding="utf-8")
+    notice.write_text(
+        notice.read_text(encoding="utf-8").replace("published: ", "published: 2022-13-40 #", 1), encoding="utf-8"
+    )
     capsys.readouterr()
     assert check() == 1
     assert {path for path in reads if path.suffix == ".yaml"} == {notice.resolve()}  # hashed, then checked
@@ -276,6 +289,7 @@ def test_deregistrations_share_a_search_document_by_week(tmp_path):
     groups = tmp_path / ".portal-cache" / "site" / "search" / "search-groups" / "deregistration"
     portal = run_check(Options(notices=SAMPLE, today=TODAY)).portal
     assert len(portal.deregistrations) > 1
+
     def week(notice) -> str:
         year, number, _ = notice.published.isocalendar()
         return f"{year}-W{number:02d}"

@@ -1,6 +1,6 @@
-"""Integrity of the published site and of what the build trusts: one build at a time (generator/lock.py),
+"""Integrity of the published site and of what the build trusts: one build at a time (generator/publishing/lock.py),
 an atomic swap, builds killed anywhere leave the old or the new site and never poison the next build, a
-cache is trusted only if this user's builds wrote it (generator/cache.py), and "today" is China's date."""
+cache is trusted only if this user's builds wrote it (generator/publishing/cache.py), and "today" is China's date."""
 
 from __future__ import annotations
 
@@ -15,9 +15,22 @@ from pathlib import Path
 
 import pytest
 
-from generator import build as pipeline
-from generator import cache, cli, lock, serve
-from tests.buildkill import NOTICES, SITE, Base, command, copy_of, edit, environment, inside, killed_build, prepare, warm
+from generator import cli
+from generator.publishing import build as pipeline
+from generator.publishing import cache, lock, serve
+from tests.buildkill import (
+    NOTICES,
+    SITE,
+    Base,
+    command,
+    copy_of,
+    edit,
+    environment,
+    inside,
+    killed_build,
+    prepare,
+    warm,
+)
 from tests.sitebuild import ROOT, SAMPLE, TODAY
 from tests.test_incremental import NEW_NOTICE, assert_same_site, run, tree
 
@@ -31,18 +44,20 @@ def base(tmp_path_factory) -> Base:
 
 
 KILL_POINTS = [
-    "generator.build:search_copy:5:after",    # slim copies half updated in place in the cache's search folder
-    "generator.build:drop_copy:2:after",      # a removed notice's copy dropped
-    "generator.build:update_groups:1:after",  # day groups rewritten, the index not yet made
-    "generator.segments:run_pagefind:1:after",   # the new index made in the staging folder
-    "generator.build:exchange:1:before",      # just before the swap
-    "generator.build:exchange:1:after",       # just after it: the old site is in the staging folder
-    "os:replace:2:before",                    # the new site published, its page record not yet written
+    "generator.publishing.build:search_copy:5:after",  # slim copies half updated in place in the cache's search folder
+    "generator.publishing.build:drop_copy:2:after",  # a removed notice's copy dropped
+    "generator.publishing.build:update_groups:1:after",  # day groups rewritten, the index not yet made
+    "generator.publishing.segments:run_pagefind:1:after",  # the new index made in the staging folder
+    "generator.publishing.build:exchange:1:before",  # just before the swap
+    "generator.publishing.build:exchange:1:after",  # just after it: the old site is in the staging folder
+    "os:replace:2:before",  # the new site published, its page record not yet written
 ]
 
 
 @pytest.mark.parametrize("point", KILL_POINTS)
-def test_a_build_killed_anywhere_leaves_the_old_or_new_site_and_the_next_build_equals_a_clean_one(base, tmp_path, point):
+def test_a_build_killed_anywhere_leaves_the_old_or_new_site_and_the_next_build_equals_a_clean_one(
+    base, tmp_path, point
+):
     work = copy_of(base, tmp_path / "work")
     site = work / "site"
     edit(work / "notices")
@@ -64,7 +79,7 @@ def test_a_build_killed_while_it_links_the_kept_search_index_leaves_the_site_who
     live site keeps until the swap (before, it was moved out of the old site first)."""
     work = copy_of(base, tmp_path / "work")
     warm(work)
-    killed = killed_build(work, "generator.build:keep:100:after")
+    killed = killed_build(work, "generator.publishing.build:keep:100:after")
     assert killed.returncode == -9, killed.stderr
     assert tree(work / "site") == base.old
     with inside(work):
@@ -78,7 +93,7 @@ def test_a_build_killed_in_a_worker_process_leaves_no_worker_holding_the_lock(ba
     the lock at once."""
     work = copy_of(base, tmp_path / "work")
     edit(work / "notices")
-    killed = killed_build(work, "generator.build:search_copy:1:after", "--parallel")
+    killed = killed_build(work, "generator.publishing.build:search_copy:1:after", "--parallel")
     assert killed.returncode == -9, killed.stderr
     monkeypatch.setenv(lock.TIMEOUT_ENV, "0")
     with inside(work):
@@ -111,13 +126,24 @@ def test_two_builds_at_once_take_turns(base, tmp_path):
     work = copy_of(base, tmp_path / "work")
     site = work / "site"
     edit(work / "notices")
-    first = subprocess.Popen(command("generator.build:update_groups:1:before", "--pause"), cwd=work, env=environment(),
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        command("generator.publishing.build:update_groups:1:before", "--pause"),
+        cwd=work,
+        env=environment(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     second = None
     try:
         assert first.stdout.readline() == "paused\n"
-        second = subprocess.Popen([PORTAL, "build", "--notices", "notices", "--site-dir", "site", "--today", TODAY.isoformat()],
-                                  cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        second = subprocess.Popen(
+            [PORTAL, "build", "--notices", "notices", "--site-dir", "site", "--today", TODAY.isoformat()],
+            cwd=work,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for line in iter(second.stderr.readline, ""):  # ends at the message, or when the second build exits
             if lock.WAITING in line:
                 break
@@ -142,8 +168,14 @@ def test_a_build_or_check_that_cannot_get_the_lock_in_time_refuses_with_exit_1(t
     env = {**os.environ, lock.TIMEOUT_ENV: "0"}
 
     def portal(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([PORTAL, *args, "--notices", "notices", "--today", TODAY.isoformat()],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [PORTAL, *args, "--notices", "notices", "--today", TODAY.isoformat()],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     with pipeline.Workplace(site.resolve()).locked():
         built = portal("build", "--site-dir", "site")
@@ -281,7 +313,7 @@ def test_an_unusable_key_means_no_cache_not_a_failure(tmp_path, monkeypatch, cap
 # ------------------------------------------------------------------ today in China
 
 
-EVENING_UTC = dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.timezone.utc).timestamp()  # 04:00 on 1 December in China
+EVENING_UTC = dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.UTC).timestamp()  # 04:00 on 1 December in China
 
 
 @pytest.fixture()
@@ -304,7 +336,7 @@ def test_today_is_the_date_in_china_whatever_the_machines_time_zone(utc_machine_
 def test_the_future_tolerance_counts_from_chinas_today(utc_machine_at_evening, tmp_path, capsys):
     """A date up to FUTURE_TOLERANCE_DAYS (7) after today in China is accepted, one day more is refused;
     `portal check` and `portal new` both count from China's date, not the machine's."""
-    from generator.schema import FUTURE_TOLERANCE_DAYS  # noqa: PLC0415
+    from generator.checking.schema import FUTURE_TOLERANCE_DAYS
 
     assert FUTURE_TOLERANCE_DAYS == 7
     notices = tmp_path / "notices"
@@ -318,6 +350,21 @@ def test_the_future_tolerance_counts_from_chinas_today(utc_machine_at_evening, t
     assert cli.main(["check", "--no-cache", "--notices", str(notices)]) == 1
     assert "date-future" in capsys.readouterr().err
     notice.unlink()
-    made = cli.main(["new", "lost-document", "--yes", "--notices", str(notices), "--field", "published=2026-12-08",
-                     "--field", "holder=张三", "--field", "document.type=毕业证书", "--field", "document.number=A1234567"])
+    made = cli.main(
+        [
+            "new",
+            "lost-document",
+            "--yes",
+            "--notices",
+            str(notices),
+            "--field",
+            "published=2026-12-08",
+            "--field",
+            "holder=张三",
+            "--field",
+            "document.type=毕业证书",
+            "--field",
+            "document.number=A1234567",
+        ]
+    )
     assert made == 0, capsys.readouterr().err

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.anchors import town_anchors
-from generator.build import Options, run_check
+from generator.publishing.build import Options, run_check
+from generator.site.anchors import town_anchors
 from tests.browser import DESKTOP, PHONE, Browser, require_chromium, save_screenshot, serve
 from tests.sitebuild import SAMPLE, TODAY, TODAY_CLOCK, sample_site
 
@@ -115,10 +115,13 @@ def test_find_a_grid_worker_from_home_by_city_county_town(browser, portal):
     browser.assert_clean()
 
 
-@pytest.mark.parametrize("organization,deadline,state", [
-    ("衡东县甘溪镇石湾村果蔬种植专业合作社", "2026年12月4日", "公告期内"),
-    ("衡东县养蜂协会", "2022年7月21日", "公告期满"),
-])
+@pytest.mark.parametrize(
+    "organization,deadline,state",
+    [
+        ("衡东县甘溪镇石湾村果蔬种植专业合作社", "2026年12月4日", "公告期内"),
+        ("衡东县养蜂协会", "2022年7月21日", "公告期满"),
+    ],
+)
 def test_open_a_deregistration_notice_and_read_its_claim_deadline(browser, organization, deadline, state):
     page = browser.open("", clock=TODAY_CLOCK)
     tap_link(page, "全部注销公告")
@@ -166,9 +169,13 @@ def test_open_a_shared_search_link(browser, portal):
 
 def test_screenshots_of_what_residents_see(chromium):
     """Phone screenshots (first screen; and whole page for home, town and notice) into test-artifacts/."""
-    pages = {"home": "", "town": "towns/hengdong/ganxi/", "notice": "notices/lost/2022/2022-06-20-shenfenzheng/",
-             "deregistration": "notices/deregistration/2026/2026-10-20-ganxi-shiwan-guoshu/",
-             "search": "search/?q=乌塘村3组"}
+    pages = {
+        "home": "",
+        "town": "towns/hengdong/ganxi/",
+        "notice": "notices/lost/2022/2022-06-20-shenfenzheng/",
+        "deregistration": "notices/deregistration/2026/2026-10-20-ganxi-shiwan-guoshu/",
+        "search": "search/?q=乌塘村3组",
+    }
     browser = chromium
     browser.forget()
     for name, url in pages.items():

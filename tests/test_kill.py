@@ -49,8 +49,7 @@ statement: 衡东县新增有限公司公章一枚遗失，声明作废。
 
 def version_b(notices: Path) -> None:
     edited = notices / EDITED
-    edited.write_text(edited.read_text(encoding="utf-8").replace("第二十二条", "第二十三条"),
-                      encoding="utf-8")
+    edited.write_text(edited.read_text(encoding="utf-8").replace("第二十二条", "第二十三条"), encoding="utf-8")
     (notices / ADDED).write_text(ADDED_TEXT, encoding="utf-8")
     (notices / REMOVED).unlink()
 
@@ -68,7 +67,9 @@ def make_data(folder: Path, version: str) -> Path:
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1795392000"}  # MkDocs' sitemap dates: fixed, not today's
 
 
-def portal(folder: Path, *args: str, kill_at: int | None = None, trace: Path | None = None) -> subprocess.CompletedProcess:
+def portal(
+    folder: Path, *args: str, kill_at: int | None = None, trace: Path | None = None
+) -> subprocess.CompletedProcess:
     """`portal build` in `folder` (notices/ → site/), plainly or under tests/killpoint.py."""
     command = ["build", "--notices", "notices", "--site-dir", "site", "--today", TODAY.isoformat(), *args]
     if kill_at is not None:
@@ -80,8 +81,11 @@ def portal(folder: Path, *args: str, kill_at: int | None = None, trace: Path | N
 
 def tree(site: Path) -> dict[str, str]:
     """{path below the site folder: digest of its bytes} for every file."""
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
 
 
 def differences(got: dict[str, str], want: dict[str, str]) -> str:
@@ -147,13 +151,16 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_site_and_the_next
             kills.append(k)
             site = tree(folder / "site") if (folder / "site").is_dir() else {}
             if site not in (references[old], references[new]):
-                failures.append(f"{where}: the site is neither the old nor the new one: against old: "
-                                f"{differences(site, references[old])}; against new: {differences(site, references[new])}")
+                failures.append(
+                    f"{where}: the site is neither the old nor the new one: against old: "
+                    f"{differences(site, references[old])}; against new: {differences(site, references[new])}"
+                )
         done = portal(folder)
         assert done.returncode == 0, f"{where}: the next build failed:\n{done.stderr}"
         if tree(folder / "site") != references[new]:
-            failures.append(f"{where}: the next build is not a clean build: "
-                            f"{differences(tree(folder / 'site'), references[new])}")
+            failures.append(
+                f"{where}: the next build is not a clean build: {differences(tree(folder / 'site'), references[new])}"
+            )
         if left := {p.name for p in folder.iterdir()} - beside:
             failures.append(f"{where}: the next build left {sorted(left)} beside the site")
             for name in left:  # so the next kill's report is its own

@@ -82,4 +82,31 @@ def test_the_import_graph_has_no_circles():
 def test_the_cycle_finder_finds_a_circle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     edges = graph()
-    assert "generator.render" in edges["generator.build"]  # the graph is read, not empty
+    assert "generator.site.render" in edges["generator.publishing.build"]  # the graph is read, not empty
+
+
+#: The pipeline's stages, in order: a stage imports only those before it (and the top-level modules).
+STAGES = ["checking", "site", "staff", "publishing"]
+TOP_LEVEL = {"generator", "generator.cli", "generator.resources"}
+
+
+def stage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in STAGES else None
+
+
+def test_the_folders_are_the_pipelines_stages():
+    found = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").is_file()}
+    assert found == set(STAGES)
+    assert {module_name(path) for path in PACKAGE.glob("*.py")} == TOP_LEVEL
+
+
+def test_a_stage_imports_only_the_stages_before_it():
+    backwards = [
+        (module, target)
+        for module, targets in graph().items()
+        for target in targets
+        if stage(module) and stage(target) and STAGES.index(stage(target)) > STAGES.index(stage(module))
+    ]
+    assert backwards == []
+    assert not [(m, t) for m, targets in graph().items() for t in targets if t == "generator.cli"]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import guides, legal
-from generator.model import Deregistration, Document, LostDocumentNotice, Region, Source
-from generator.rules import BASE, BASE_TOWN, guide
-from generator.schema import DOCUMENT_TYPES
+from generator.checking import guides, legal
+from generator.checking.model import Deregistration, Document, LostDocumentNotice, Region, Source
+from generator.checking.rules import BASE, BASE_TOWN, guide
+from generator.checking.schema import DOCUMENT_TYPES
 from tests.sitebuild import SAMPLE, body_text, build_site, is_redirect, page, sample_site
 
 
@@ -34,7 +34,9 @@ def guide_url(path: Path) -> str:
 
 
 def legal_pages(site: Path) -> list[str]:
-    return sorted(p.parent.relative_to(site).as_posix() + "/" for p in (site / "legal").rglob("index.html") if not is_redirect(p))
+    return sorted(
+        p.parent.relative_to(site).as_posix() + "/" for p in (site / "legal").rglob("index.html") if not is_redirect(p)
+    )
 
 
 # ------------------------------------------------------------------ the sample site
@@ -43,7 +45,16 @@ def legal_pages(site: Path) -> list[str]:
 def test_there_are_sample_guides_in_every_category_they_need():
     assert len(GUIDE_FILES) >= 8
     categories = {front_matter(path)["category"] for path in GUIDE_FILES}
-    assert {"证件与印章", "债权债务", "法律援助", "人民调解", "婚姻家庭", "赡养继承", "土地与宅基地", "劳动报酬"} <= categories
+    assert {
+        "证件与印章",
+        "债权债务",
+        "法律援助",
+        "人民调解",
+        "婚姻家庭",
+        "赡养继承",
+        "土地与宅基地",
+        "劳动报酬",
+    } <= categories
 
 
 @pytest.mark.parametrize("path", GUIDE_FILES, ids=[p.stem for p in GUIDE_FILES])
@@ -82,8 +93,11 @@ def test_every_notice_links_to_a_guide_that_exists(site):
 
 
 def test_a_lost_id_card_notice_says_what_the_notice_does_not_do(site):
-    path = next(p for p in sorted((SAMPLE / "lost").rglob("*.yaml")) if "document: {type: 身份证" in p.read_text(encoding="utf-8")
-                or "type: 身份证" in p.read_text(encoding="utf-8"))
+    path = next(
+        p
+        for p in sorted((SAMPLE / "lost").rglob("*.yaml"))
+        if "document: {type: 身份证" in p.read_text(encoding="utf-8") or "type: 身份证" in p.read_text(encoding="utf-8")
+    )
     soup = page(site, f"notices/lost/{path.parent.name}/{path.stem}/")
     help_text = soup.select_one("#what-to-do").get_text()
     assert "不能注销证件" in help_text and "公安机关" in help_text
@@ -130,6 +144,7 @@ def test_a_village_adviser_and_mediation_committee_are_next_to_its_grids(site):
 def test_town_page_links_the_guides_of_its_county_only(site):
     def guides_on(url):
         return {a.get_text(strip=True) for a in page(site, url).select(".pt-guides a")}
+
     assert "宅基地和承包地的常见问题" in guides_on("towns/hengdong/ganxi/")  # applies to 衡阳市 and 长沙市
     assert "想离婚，怎么办" in guides_on("towns/furong/donghu/")
 
@@ -177,7 +192,7 @@ def test_guides_are_search_documents(site):
 
 
 def _sample_guides():
-    from generator.build import Options, run_check  # noqa: PLC0415
+    from generator.publishing.build import Options, run_check
 
     checked = run_check(Options(notices=SAMPLE, today=dt.date(2026, 11, 23), cache=False))
     assert not checked.problems, [p.format() for p in checked.problems]
@@ -204,10 +219,19 @@ def test_front_matter_scalars_stay_strings(check_files):
 
 
 def test_every_problem_is_collected(check_files):
-    text = guide(article="11", reviewed_on="2020-01-02", body="<b>注意</b> [点我](javascript:alert(1))")["guides/shenfenzheng.md"]
+    text = guide(article="11", reviewed_on="2020-01-02", body="<b>注意</b> [点我](javascript:alert(1))")[
+        "guides/shenfenzheng.md"
+    ]
     checked = check_files({**BASE, "guides/shenfenzheng.md": text.replace("category: 证件与印章\n", "")})
     rules = sorted(p.rule for p in checked.problems)
-    assert rules == ["field-required", "guide-citation", "guide-markup", "guide-markup", "guide-markup", "guide-review-age"]
+    assert rules == [
+        "field-required",
+        "guide-citation",
+        "guide-markup",
+        "guide-markup",
+        "guide-markup",
+        "guide-review-age",
+    ]
     markup = [p for p in checked.problems if p.rule == "guide-markup"]
     assert {(p.line, p.column) for p in markup} == {(9, 1), (9, 6), (9, 14)}
 
@@ -221,20 +245,24 @@ def test_review_age_is_configurable(check_files):
 
 
 def test_applies_to_must_be_a_city_or_county(check_files):
-    text = guide()["guides/shenfenzheng.md"].replace("reviewed_by:", "applies_to: [衡阳市/衡东县/甘溪镇, 衡阳市/衡冬县]\nreviewed_by:")
+    text = guide()["guides/shenfenzheng.md"].replace(
+        "reviewed_by:", "applies_to: [衡阳市/衡东县/甘溪镇, 衡阳市/衡冬县]\nreviewed_by:"
+    )
     checked = check_files({**BASE, "guides/shenfenzheng.md": text})
     assert [(p.rule, p.line) for p in checked.problems] == [("region-unknown", 7), ("region-unknown", 7)]
 
 
 def test_hotline_places_must_exist(check_files):
-    config = "places:\n  - place: 衡阳市/衡冬县\n    hotlines: [{name: 政务服务便民热线, phone: \"0734-8212345\"}]\n"
+    config = 'places:\n  - place: 衡阳市/衡冬县\n    hotlines: [{name: 政务服务便民热线, phone: "0734-8212345"}]\n'
     checked = check_files({**BASE, "legal.yaml": config})
     assert [(p.rule, p.line, p.column) for p in checked.problems] == [("region-unknown", 2, 12)]
 
 
 def test_hotlines_of_a_place_replace_by_name_and_add(check_files):
-    config = ("places:\n  - place: 衡阳市/衡东县\n    hotlines:\n      - {name: 政务服务便民热线, phone: \"0734-8212345\"}\n"
-              "      - {name: 县法律援助中心, phone: \"0734-5233791\"}\n")
+    config = (
+        'places:\n  - place: 衡阳市/衡东县\n    hotlines:\n      - {name: 政务服务便民热线, phone: "0734-8212345"}\n'
+        '      - {name: 县法律援助中心, phone: "0734-5233791"}\n'
+    )
     portal = check_files({**BASE, "legal.yaml": config}).portal
     here = legal.hotlines_for(portal.hotlines, portal.place_hotlines, "衡阳市/衡东县/甘溪镇")
     elsewhere = legal.hotlines_for(portal.hotlines, portal.place_hotlines, "长沙市/芙蓉区")
@@ -243,14 +271,19 @@ def test_hotlines_of_a_place_replace_by_name_and_add(check_files):
 
 
 def test_adviser_village_must_be_in_the_town(check_files):
-    town = BASE_TOWN + "legal_services:\n  - {kind: adviser, name: 向某, village: 新塘, firm: 某律师事务所, phone: \"18100006059\"}\n"
+    town = (
+        BASE_TOWN
+        + 'legal_services:\n  - {kind: adviser, name: 向某, village: 新塘, firm: 某律师事务所, phone: "18100006059"}\n'
+    )
     checked = check_files({**BASE, "contacts/hengdong/ganxi.yaml": town})
     assert [(p.rule, p.field) for p in checked.problems] == [("village-unknown", "legal_services[0].village")]
 
 
 def test_raw_html_and_unsafe_links_never_reach_the_page():
-    html = guides.to_html("<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n"
-                          "![地图](https://example.com/a.png) [12348](tel:12348)")
+    html = guides.to_html(
+        "<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n"
+        "![地图](https://example.com/a.png) [12348](tel:12348)"
+    )
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
     assert "&lt;script&gt;" in html
     assert 'href="tel:12348"' in html
@@ -285,18 +318,18 @@ def test_judges_and_services_pages_stay_small_at_province_scale(tmp_path):
     structure, services and villages as at scale 1), and the bound is the frame plus the largest card
     times the most towns a county has at scale 1 (24: bench/province.py's county split, computed
     without writing the data). The judges page grows with counties only: it is rendered with 122."""
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
 
-    from bs4 import BeautifulSoup  # noqa: PLC0415
+    from bs4 import BeautifulSoup
 
-    from generator.build import Options, run_check  # noqa: PLC0415
-    from generator.render import renderer  # noqa: PLC0415
-    from tests.sitebuild import ROOT  # noqa: PLC0415
+    from generator.publishing.build import Options, run_check
+    from generator.site.render import renderer
+    from tests.sitebuild import ROOT
 
     sys.path.insert(0, str(ROOT / "bench"))
     try:
-        import province  # noqa: PLC0415
+        import province
     finally:
         sys.path.remove(str(ROOT / "bench"))
     full = province.Province(1.0, 1, dt.date(2026, 11, 23))
@@ -304,8 +337,22 @@ def test_judges_and_services_pages_stay_small_at_province_scale(tmp_path):
     most_towns = max(len(county["towns"]) for county in full.counties)
     assert most_towns >= 20
 
-    subprocess.run([sys.executable, str(ROOT / "bench" / "province.py"), "--scale", "0.1", "--seed", "1",
-                    "--today", "2026-11-23", "--out", str(tmp_path)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "province.py"),
+            "--scale",
+            "0.1",
+            "--seed",
+            "1",
+            "--today",
+            "2026-11-23",
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     checked = run_check(Options(notices=tmp_path / "notices", today=dt.date(2026, 11, 23), cache=False))
     assert not [p for p in checked.problems if p.level == "error"], checked.problems[:3]
     assert checked.portal.guides and any(s.kind == "adviser" for t in checked.portal.towns for s in t.legal_services)
@@ -324,18 +371,24 @@ def test_judges_and_services_pages_stay_small_at_province_scale(tmp_path):
     assert bound <= PAGE_LIMIT, f"a county page with {most_towns} towns could reach {bound:,} bytes"
     counties = [Region(f"县{n}", f"市/县{n}") for n in range(122)]
     tree = [(Region("市", "市", children=counties), [(c, checked.portal.towns[:16]) for c in counties])]
-    judges = pages.page("judges/", "驻镇法官与法律服务", ["judges.html"], tree=tree, county_url=lambda county: "judges/x/y/")
+    judges = pages.page(
+        "judges/", "驻镇法官与法律服务", ["judges.html"], tree=tree, county_url=lambda county: "judges/x/y/"
+    )
     assert frame + len(judges.body.encode()) <= PAGE_LIMIT
-    print(f"\ncounty page bound at scale 1: {bound:,} bytes ({most_towns} towns, largest card {max(cards):,}); "
-          f"judges page with 122 counties: {frame + len(judges.body.encode()):,} bytes")
+    print(
+        f"\ncounty page bound at scale 1: {bound:,} bytes ({most_towns} towns, largest card {max(cards):,}); "
+        f"judges page with 122 counties: {frame + len(judges.body.encode()):,} bytes"
+    )
 
 
 def test_the_pre_commit_check_reports_a_staged_guide(write_notices, monkeypatch, capsys):
     """`portal check FILE…` (what pre-commit runs) reports the problems of a staged guide, not only of YAML files."""
-    from generator.cli import main  # noqa: PLC0415
+    from generator.cli import main
 
     notices = write_notices({**BASE, **guide(article="11")})
     monkeypatch.chdir(notices.parent)
     assert main(["check", "--strict", "--no-cache", "--today", "2026-11-23", "notices/guides/shenfenzheng.md"]) == 1
     assert "notices/guides/shenfenzheng.md:6:37: error: legal_basis[0].article" in capsys.readouterr().err
-    assert main(["check", "--strict", "--no-cache", "--today", "2026-11-23", "notices/contacts/hengdong/ganxi.yaml"]) == 0
+    assert (
+        main(["check", "--strict", "--no-cache", "--today", "2026-11-23", "notices/contacts/hengdong/ganxi.yaml"]) == 0
+    )

@@ -30,14 +30,14 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tab(browser):  # noqa: F811 - the fixture imported above
+def tab(browser):
     page = browser.new_page(fresh=False)
     yield page
     browser.close(page)
 
 
 @pytest.mark.parametrize("query, expected", CASES, ids=[q for q, _ in CASES])
-def test_legal_query_finds_the_page_first(browser, tab, query, expected):  # noqa: F811
+def test_legal_query_finds_the_page_first(browser, tab, query, expected):
     pages = result_pages(browser, search(browser, query, tab))
     assert pages, f"{query!r} finds nothing"
     assert pages[0] == expected, f"{query!r}: first result {pages[0]}, expected {expected}; results: {pages[:5]}"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import tracemalloc
 import os
 import re
 import subprocess
+import tracemalloc
 
 import pytest
-
 from conftest import TODAY
-from generator.limits import MAX_DEPTH
-from generator.load import Mapping, Scalar, Sequence, copy_images, decode, load_tree, parse, read_input
-from generator.rules import BASE
 from test_cli import PORTAL
+
+from generator.checking.limits import MAX_DEPTH
+from generator.checking.load import Mapping, Scalar, Sequence, copy_images, decode, load_tree, parse, read_input
+from generator.checking.rules import BASE
 
 PATH = "notices/lost/2022/x.yaml"
 
@@ -42,27 +42,54 @@ def test_leading_zero_number_keeps_its_exact_text():
     assert node == Scalar("05015202540", 1, 9)
 
 
-@pytest.mark.parametrize("written", [
-    "NO", "no", "yes", "Yes", "on", "off", "y", "n", "true", "False",
-    "1e3", "0x10", "0o17", "017", "1_000", "3.14", ".inf", ".nan", "-0",
-    "2022-06-20", "2022-06-20 10:00:00", "12:30:00", "=", "<<",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "NO",
+        "no",
+        "yes",
+        "Yes",
+        "on",
+        "off",
+        "y",
+        "n",
+        "true",
+        "False",
+        "1e3",
+        "0x10",
+        "0o17",
+        "017",
+        "1_000",
+        "3.14",
+        ".inf",
+        ".nan",
+        "-0",
+        "2022-06-20",
+        "2022-06-20 10:00:00",
+        "12:30:00",
+        "=",
+        "<<",
+    ],
+)
 def test_plain_scalars_stay_strings(written):
     assert value(f"a: {written}\n") == written
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("a:\n", None),
-    ("a: ~\n", None),
-    ("a: null\n", None),
-    ('a: ""\n', ""),
-    ("a: ''\n", ""),
-    ('a: "~"\n', "~"),
-    ('a: "null"\n', "null"),
-    ("a: |\n  line one\n  # not a comment\n", "line one\n# not a comment\n"),
-    ('a: "{{ x }}"\n', "{{ x }}"),
-    ('a: "  spaced  "\n', "  spaced  "),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a:\n", None),
+        ("a: ~\n", None),
+        ("a: null\n", None),
+        ('a: ""\n', ""),
+        ("a: ''\n", ""),
+        ('a: "~"\n', "~"),
+        ('a: "null"\n', "null"),
+        ("a: |\n  line one\n  # not a comment\n", "line one\n# not a comment\n"),
+        ('a: "{{ x }}"\n', "{{ x }}"),
+        ('a: "  spaced  "\n', "  spaced  "),
+    ],
+)
 def test_empty_values_and_quoting(text, expected):
     assert value(text) == expected
 
@@ -76,7 +103,7 @@ def test_tags_do_not_change_the_text_or_run_anything():
 
 
 def test_positions_are_one_based_and_point_at_keys_and_values():
-    root = root_of("kind: lost-document\ndocument:\n  type: 身份证\n  number: \"4301\"\nlist:\n  - x\n  - y\n")
+    root = root_of('kind: lost-document\ndocument:\n  type: 身份证\n  number: "4301"\nlist:\n  - x\n  - y\n')
     assert isinstance(root, Mapping) and (root.line, root.column) == (1, 1)
     number = root.entries["document"].node.entries["number"]
     assert (number.line, number.column) == (4, 3)
@@ -111,12 +138,15 @@ def test_every_duplicate_key_is_reported():
     assert [(p.rule, p.line) for p in problems] == [("yaml-duplicate-key", 2), ("yaml-duplicate-key", 3)]
 
 
-@pytest.mark.parametrize("text, line, column", [
-    ("published: &d 2022-06-20\nlost_on: *d\n", 1, 12),
-    ("a: 1\nb: *nothing\n", 2, 4),
-    ("base: &base {a: 1}\nother:\n  <<: *base\n", 1, 7),
-    ("- &x a\n- b\n", 1, 3),
-])
+@pytest.mark.parametrize(
+    "text, line, column",
+    [
+        ("published: &d 2022-06-20\nlost_on: *d\n", 1, 12),
+        ("a: 1\nb: *nothing\n", 2, 4),
+        ("base: &base {a: 1}\nother:\n  <<: *base\n", 1, 7),
+        ("- &x a\n- b\n", 1, 3),
+    ],
+)
 def test_anchors_and_aliases_are_refused(text, line, column):
     root, problems = parse(text, PATH)
     assert root is None
@@ -163,15 +193,18 @@ def test_deep_nesting_is_a_problem_not_a_crash():
     assert (p.path, p.line, p.column) == (PATH, 1, 4 + MAX_DEPTH - 1)  # the bracket one level too deep
 
 
-@pytest.mark.parametrize("text, line, column", [
-    ("holder: [罗某某\n", 2, 1),          # unclosed flow sequence
-    ("a: b: c\n", 1, 5),                 # a colon inside a plain value
-    ("a:\n  - b\n c\n", 3, 2),           # bad indentation
-    ("\ta: 1\n", 1, 1),                  # tab indentation
-    ('a: "open\n', 2, 1),                # unclosed quote
-    ("a: 1\n---\nb: 2\n", 2, 1),         # two documents in one file
-    ("a: 1\nb: x\x07y\n", 2, 5),         # a control character
-])
+@pytest.mark.parametrize(
+    "text, line, column",
+    [
+        ("holder: [罗某某\n", 2, 1),  # unclosed flow sequence
+        ("a: b: c\n", 1, 5),  # a colon inside a plain value
+        ("a:\n  - b\n c\n", 3, 2),  # bad indentation
+        ("\ta: 1\n", 1, 1),  # tab indentation
+        ('a: "open\n', 2, 1),  # unclosed quote
+        ("a: 1\n---\nb: 2\n", 2, 1),  # two documents in one file
+        ("a: 1\nb: x\x07y\n", 2, 5),  # a control character
+    ],
+)
 def test_syntax_errors_carry_line_and_column(text, line, column):
     root, problems = parse(text, PATH)
     assert root is None
@@ -217,12 +250,15 @@ def test_gbk_is_refused_with_a_hint():
     assert "UTF-8" in error
 
 
-@pytest.mark.parametrize("data", [
-    b"holder: \xff\xfe\xfd\n",
-    b"holder: caf\xe9\n",           # Latin-1
-    b"holder: \x80\n",
-    NOTICE.encode("utf-16"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"holder: \xff\xfe\xfd\n",
+        b"holder: caf\xe9\n",  # Latin-1
+        b"holder: \x80\n",
+        NOTICE.encode("utf-16"),
+    ],
+)
 def test_other_encodings_are_refused_without_the_gbk_hint(data):
     text, error = decode(data)
     assert text is None
@@ -265,7 +301,10 @@ def test_load_tree_reads_only_yaml_in_a_stable_order(tmp_path, monkeypatch):
     loaded = load_tree(notices)
     assert loaded.problems == []
     assert [f.path for f in loaded.files] == [
-        "notices/contacts/x/y.yaml", "notices/lost/2022/a.yaml", "notices/lost/2022/b.yaml", "notices/regions.yaml",
+        "notices/contacts/x/y.yaml",
+        "notices/lost/2022/a.yaml",
+        "notices/lost/2022/b.yaml",
+        "notices/regions.yaml",
     ]
 
 
@@ -278,7 +317,10 @@ def test_every_file_is_read_even_after_broken_ones(tmp_path):
     write(notices, "e.yaml", b"a: 1\n")
     loaded = load_tree(notices)
     assert [(p.path.rsplit("/", 1)[-1], p.rule) for p in loaded.problems] == [
-        ("a.yaml", "yaml-syntax"), ("b.yaml", "yaml-alias"), ("c.yaml", "yaml-duplicate-key"), ("d.yaml", "yaml-empty"),
+        ("a.yaml", "yaml-syntax"),
+        ("b.yaml", "yaml-alias"),
+        ("c.yaml", "yaml-duplicate-key"),
+        ("d.yaml", "yaml-empty"),
     ]
     assert loaded.files[-1].root.entries["a"].node.value == "1"
 
@@ -308,8 +350,13 @@ def hostile_tree(tmp_path):
     return notices
 
 
-REFUSED = ["notices/images/env.png", "notices/images/more", "notices/lost/2021",
-           "notices/lost/2022/link.yaml", "notices/lost/2022/pipe.yaml"]
+REFUSED = [
+    "notices/images/env.png",
+    "notices/images/more",
+    "notices/lost/2021",
+    "notices/lost/2022/link.yaml",
+    "notices/lost/2022/pipe.yaml",
+]
 
 
 def test_links_and_pipes_anywhere_below_notices_are_refused_and_never_followed(tmp_path, monkeypatch):
@@ -317,7 +364,8 @@ def test_links_and_pipes_anywhere_below_notices_are_refused_and_never_followed(t
     notices = hostile_tree(tmp_path)
     loaded = load_tree(notices)
     assert sorted((p.path, p.line, p.column, p.rule) for p in loaded.problems) == [
-        (path, 1, 1, "file-symlink") for path in REFUSED]
+        (path, 1, 1, "file-symlink") for path in REFUSED
+    ]
     assert [f.path for f in loaded.files] == ["notices/lost/2022/ok.yaml"]
     assert loaded.images == {"images/qr.png"}
     assert "/proc/self/environ" in next(p.message for p in loaded.problems if p.path.endswith("env.png"))
@@ -326,8 +374,13 @@ def test_links_and_pipes_anywhere_below_notices_are_refused_and_never_followed(t
 def test_the_checker_refuses_the_links_by_name(tmp_path):
     hostile_tree(tmp_path)
     write(tmp_path / "notices", "regions.yaml", BASE["regions.yaml"].encode())
-    run = subprocess.run([str(PORTAL), "check", "--no-cache", "--today", TODAY.isoformat()], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(PORTAL), "check", "--no-cache", "--today", TODAY.isoformat()],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
     for path in REFUSED:
         assert re.search(rf"^{re.escape(path)}:1:1: error: .+ \(file-symlink\)$", run.stderr, re.M), run.stderr

@@ -10,25 +10,39 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import TODAY
-from generator import identifiers, new, reference
-from generator.rules import GOOD_CODE, GOOD_ID
-from generator.schema import DEREGISTRATION, LOST, TOWN
+
+from generator.checking import identifiers, reference
+from generator.checking.rules import GOOD_CODE, GOOD_ID
+from generator.checking.schema import DEREGISTRATION, LOST, TOWN
+from generator.staff import new
 
 PORTAL = Path(sys.executable).parent / "portal"
 FIXTURE = Path(__file__).parent / "fixtures" / "small" / "notices"
 EXISTING_ID = "430424198506120034"  # already declared lost in the fixture's lost/2022/script.yaml
-WRONG_ID = "430102199003075011"     # check digit should be 6
+WRONG_ID = "430102199003075011"  # check digit should be 6
 
 LOST_FIELDS = ["published=2024-05-08", "holder=张三", "document.type=身份证", f"document.number={GOOD_ID}"]
 LOST_PATH = "notices/lost/2024/2024-05-08-zhang-san-shen-fen-zheng.yaml"
-DEREG_FIELDS = ["published=2024-05-08", "organization=衡东县示例二协会", f"credit_code={GOOD_CODE}",
-                "decided_on=2024-05-01", "decided_by=会员代表大会", "contact.name=王联系", "contact.phone=07345261234",
-                "region=衡阳市/衡东县"]
+DEREG_FIELDS = [
+    "published=2024-05-08",
+    "organization=衡东县示例二协会",
+    f"credit_code={GOOD_CODE}",
+    "decided_on=2024-05-01",
+    "decided_by=会员代表大会",
+    "contact.name=王联系",
+    "contact.phone=07345261234",
+    "region=衡阳市/衡东县",
+]
 GRID = ["id=01", "name=新塘社区第一网格", "village=新塘社区", "leader.name=彭网格", "leader.phone=13973400009"]
-TOWN_FIELDS = ["town=衡阳市/衡东县/新塘镇", "updated=2024-01-01", "judges.name=谭法官", "judges.court=衡东县人民法院",
-               "judges.phone=0734-5261235", *(f"grids.{g}" for g in GRID)]
+TOWN_FIELDS = [
+    "town=衡阳市/衡东县/新塘镇",
+    "updated=2024-01-01",
+    "judges.name=谭法官",
+    "judges.court=衡东县人民法院",
+    "judges.phone=0734-5261235",
+    *(f"grids.{g}" for g in GRID),
+]
 
 
 @pytest.fixture
@@ -37,13 +51,16 @@ def repo(tmp_path) -> Path:
     shutil.copytree(FIXTURE, tmp_path / "notices")
     regions = tmp_path / "notices" / "regions.yaml"
     text = regions.read_text(encoding="utf-8")
-    regions.write_text(text.rstrip("\n") + "\n        - name: 新塘镇\n          children: [新塘社区]\n", encoding="utf-8")
+    regions.write_text(
+        text.rstrip("\n") + "\n        - name: 新塘镇\n          children: [新塘社区]\n", encoding="utf-8"
+    )
     return tmp_path
 
 
 def portal(cwd: Path, *args: str, input: str | None = None, stdin=None) -> subprocess.CompletedProcess:
-    completed = subprocess.run([str(PORTAL), *args], cwd=cwd, input=input, stdin=stdin,
-                               capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [str(PORTAL), *args], cwd=cwd, input=input, stdin=stdin, capture_output=True, text=True, timeout=120
+    )
     assert "Traceback" not in completed.stdout + completed.stderr, completed.stdout + completed.stderr
     return completed
 
@@ -71,16 +88,28 @@ def test_lost_document_from_options_passes_the_strict_check(repo):
     assert LOST_PATH in result.stdout and "portal check" in result.stdout
     written = (repo / LOST_PATH).read_text(encoding="utf-8")
     number = reference.derive("lost-document", 2024, LOST_PATH.removeprefix("notices/"), None)  # no region: no county
-    assert yaml.safe_load(written) == {"kind": "lost-document", "reference": number, "published": yaml.safe_load("2024-05-08"),
-                                       "holder": "张三", "document": {"type": "身份证", "number": GOOD_ID}}
+    assert yaml.safe_load(written) == {
+        "kind": "lost-document",
+        "reference": number,
+        "published": yaml.safe_load("2024-05-08"),
+        "holder": "张三",
+        "document": {"type": "身份证", "number": GOOD_ID},
+    }
     checked = strict_check(repo)
     assert checked.returncode == 0, checked.stderr
     assert "3 条遗失声明" in checked.stdout
 
 
 def test_values_yaml_would_misread_round_trip_as_written(repo):
-    fields = ["published=2024-05-09", "holder=NO", "document.type=不动产权证书", "document.number=05015202541",
-              "document.issuer=yes", "reissued=true", "statement=1e3"]
+    fields = [
+        "published=2024-05-09",
+        "holder=NO",
+        "document.type=不动产权证书",
+        "document.number=05015202541",
+        "document.issuer=yes",
+        "reissued=true",
+        "statement=1e3",
+    ]
     result = create(repo, "lost-document", fields)
     assert result.returncode == 0, result.stderr
     (path,) = (repo / "notices/lost/2024").glob("*.yaml")
@@ -102,8 +131,9 @@ def test_deregistration_from_options(repo):
 
 
 def test_town_from_options_goes_to_the_countys_existing_folder(repo):
-    result = create(repo, "town", [*TOWN_FIELDS, *(f"grids[1].{g}" for g in GRID[1:]), "grids[1].id=02",
-                                   "grids.covers=一组、二组"])
+    result = create(
+        repo, "town", [*TOWN_FIELDS, *(f"grids[1].{g}" for g in GRID[1:]), "grids[1].id=02", "grids.covers=一组、二组"]
+    )
     assert result.returncode == 0, result.stderr
     path = repo / "notices/contacts/hengdong/xin-tang-zhen.yaml"  # hengdong/ already holds 衡东县's towns
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -120,7 +150,9 @@ def test_town_in_a_new_county_gets_a_slug_folder(tmp_path):
     (tmp_path / "notices/regions.yaml").write_text(
         "- name: 衡阳市\n  children:\n    - name: 衡东县\n      children:\n        - name: 甘溪镇\n"
         "          children: [乌塘村, 新塘村]\n    - name: 衡山县\n      children:\n"
-        "        - name: 新塘镇\n          children: [新塘社区]\n", encoding="utf-8")
+        "        - name: 新塘镇\n          children: [新塘社区]\n",
+        encoding="utf-8",
+    )
     fields = [f.replace("衡东县/新塘镇", "衡山县/新塘镇") for f in TOWN_FIELDS]
     assert create(tmp_path, "town", fields).returncode == 0
     assert (tmp_path / "notices/contacts/heng-shan-xian/xin-tang-zhen.yaml").is_file()
@@ -165,9 +197,11 @@ def test_a_file_name_made_from_fields_never_carries_an_id_number(tmp_path, holde
     """Even when a field were to carry one past the checker, or the date and a field joined make one
     (2024-05-08-1234567801 reads 202405081234567801, a valid check digit)."""
     published = TODAY.replace(year=2024, month=5, day=8)
-    for kind, document in [("lost-document", {"published": published, "holder": holder, "document": {"type": "公章"}}),
-                           ("deregistration", {"published": published, "organization": holder}),
-                           ("town", {"town": f"衡阳市/{holder}/{holder}"})]:
+    for kind, document in [
+        ("lost-document", {"published": published, "holder": holder, "document": {"type": "公章"}}),
+        ("deregistration", {"published": published, "organization": holder}),
+        ("town", {"town": f"衡阳市/{holder}/{holder}"}),
+    ]:
         path = new.target_path(tmp_path, kind, document, {})
         assert identifiers.find_id_numbers(str(path.relative_to(tmp_path))) == [], path
         assert path.suffix == ".yaml"
@@ -225,8 +259,10 @@ def test_never_overwrites_an_existing_file(repo):
     target = repo / LOST_PATH
     target.parent.mkdir(parents=True)
     other = LOST_FIELDS[:3]  # same holder, type and date, another ID number: same file name
-    original = ('kind: lost-document\npublished: 2024-05-08\nholder: 张三\n'
-                'document: {type: 身份证, number: "11010519491231002X"}\n')
+    original = (
+        "kind: lost-document\npublished: 2024-05-08\nholder: 张三\n"
+        'document: {type: 身份证, number: "11010519491231002X"}\n'
+    )
     target.write_text(original, encoding="utf-8")
     result = create(repo, "lost-document", [*other, f"document.number={GOOD_ID}"])
     assert result.returncode == 0, result.stderr
@@ -246,14 +282,24 @@ def test_free_path_counts_up(tmp_path):
 # ------------------------------------------------------------------ interactive
 
 #: One answer per question of QUESTIONS["lost-document"], a wrong ID number first, then the confirmation.
-DIALOGUE = "\n".join([
-    "2024-05-08", "张三", "", "身份证",
-    WRONG_ID,           # refused: asked again
-    GOOD_ID,
-    "", "", "", "", "",  # issuer, lost_on, reissued, statement, legal_basis: skipped
-    "",                  # publisher.name: skipped (its phone is then not asked)
-    "y", "",
-])
+DIALOGUE = "\n".join(
+    [
+        "2024-05-08",
+        "张三",
+        "",
+        "身份证",
+        WRONG_ID,  # refused: asked again
+        GOOD_ID,
+        "",
+        "",
+        "",
+        "",
+        "",  # issuer, lost_on, reissued, statement, legal_basis: skipped
+        "",  # publisher.name: skipped (its phone is then not asked)
+        "y",
+        "",
+    ]
+)
 
 
 def test_interactive_dialogue_re_asks_a_wrong_answer(repo):
@@ -269,10 +315,23 @@ def test_interactive_dialogue_re_asks_a_wrong_answer(repo):
 
 
 def test_interactive_cross_file_problem_re_asks_that_field(repo):
-    answers = ["", "衡东县示例二协会", GOOD_CODE, "衡阳市/衡东", "2024-05-01", "会员代表大会", "", "王联系", "13800001234",
-               "衡东县示例二协会清算组", "", "衡东县民政局", "0734-5221234",  # publisher, authority
-               "衡阳市/衡东县",  # region asked again after the whole-data-set check
-               "y"]
+    answers = [
+        "",
+        "衡东县示例二协会",
+        GOOD_CODE,
+        "衡阳市/衡东",
+        "2024-05-01",
+        "会员代表大会",
+        "",
+        "王联系",
+        "13800001234",
+        "衡东县示例二协会清算组",
+        "",
+        "衡东县民政局",
+        "0734-5221234",  # publisher, authority
+        "衡阳市/衡东县",  # region asked again after the whole-data-set check
+        "y",
+    ]
     result = portal(repo, "new", "deregistration", "-i", "--today", TODAY.isoformat(), input="\n".join(answers) + "\n")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(region-unknown)" in result.stderr
@@ -281,8 +340,9 @@ def test_interactive_cross_file_problem_re_asks_that_field(repo):
     assert data["region"] == "衡阳市/衡东县" and data["published"].isoformat() == TODAY.isoformat()
     assert data["publisher"] == {"name": "衡东县示例二协会清算组"}
     assert data["authority"] == {"name": "衡东县民政局", "phone": "0734-5221234"}
-    assert data["reference"] == reference.derive("deregistration", TODAY.year, path.relative_to(repo / "notices").as_posix(),
-                                                 "430424")  # 衡东县's code in the fixture's regions.yaml
+    assert data["reference"] == reference.derive(
+        "deregistration", TODAY.year, path.relative_to(repo / "notices").as_posix(), "430424"
+    )  # 衡东县's code in the fixture's regions.yaml
 
 
 def test_input_ending_early_writes_nothing(repo):
@@ -294,8 +354,19 @@ def test_input_ending_early_writes_nothing(repo):
 
 def test_interactive_town_can_add_grids(repo):
     grid = lambda n: [f"0{n}", f"第{n}网格", "新塘社区", "彭网格", f"1397340001{n}"]  # noqa: E731
-    answers = ["衡阳市/衡东县/新塘镇", "2024-01-01", "谭法官", "衡东县人民法院", "", "0734-5261235",
-               *grid(1), "y", *grid(2), "n", "y"]
+    answers = [
+        "衡阳市/衡东县/新塘镇",
+        "2024-01-01",
+        "谭法官",
+        "衡东县人民法院",
+        "",
+        "0734-5261235",
+        *grid(1),
+        "y",
+        *grid(2),
+        "n",
+        "y",
+    ]
     result = portal(repo, "new", "town", "-i", "--today", TODAY.isoformat(), input="\n".join(answers) + "\n")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "网格 第 2 项 › 网格长 › 电话" in result.stdout
@@ -334,8 +405,24 @@ def test_questions_cover_every_required_field():
 
 def test_dump_quotes_every_text_and_keeps_dates_plain():
     import datetime as dt
-    text = new.dump({"a": "05015202540", "b": dt.date(2024, 5, 8), "c": True, "d": 45, "e": {"f": 'x "y"\nz'},
-                     "g": [{"h": "NO", "i": {"j": "~"}}, {"h": "1"}], "k": ["yes", "0734"]})
-    assert yaml.safe_load(text) == {"a": "05015202540", "b": dt.date(2024, 5, 8), "c": True, "d": 45,
-                                    "e": {"f": 'x "y"\nz'}, "g": [{"h": "NO", "i": {"j": "~"}}, {"h": "1"}],
-                                    "k": ["yes", "0734"]}
+
+    text = new.dump(
+        {
+            "a": "05015202540",
+            "b": dt.date(2024, 5, 8),
+            "c": True,
+            "d": 45,
+            "e": {"f": 'x "y"\nz'},
+            "g": [{"h": "NO", "i": {"j": "~"}}, {"h": "1"}],
+            "k": ["yes", "0734"],
+        }
+    )
+    assert yaml.safe_load(text) == {
+        "a": "05015202540",
+        "b": dt.date(2024, 5, 8),
+        "c": True,
+        "d": 45,
+        "e": {"f": 'x "y"\nz'},
+        "g": [{"h": "NO", "i": {"j": "~"}}, {"h": "1"}],
+        "k": ["yes", "0734"],
+    }

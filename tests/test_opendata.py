@@ -1,5 +1,5 @@
-"""Feeds, open data (data/), the sitemap and robots.txt, and the site identity on pages (generator/opendata.py,
-generator/identity.py): a configured (not sample) copy of the sample data, built for real and read back
+"""Feeds, open data (data/), the sitemap and robots.txt, and the site identity on pages (generator/site/opendata.py,
+generator/checking/identity.py): a configured (not sample) copy of the sample data, built for real and read back
 with feedparser, the csv module and BeautifulSoup."""
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator import identifiers, opendata, scan
-from generator.build import Options, build, run_check
-from generator.identity import SAMPLE_WORDING
-from generator.render import Page
-from generator.shell import TITLE_MARK, URL_MARK, Frame
-from generator.rules import GOOD_ID
+from generator.checking import identifiers
+from generator.checking.identity import SAMPLE_WORDING
+from generator.checking.rules import GOOD_ID
+from generator.publishing import scan
+from generator.publishing.build import Options, build, run_check
+from generator.site import opendata
+from generator.site.render import Page
+from generator.site.shell import TITLE_MARK, URL_MARK, Frame
 from tests.sitebuild import SAMPLE, TODAY, build_site, html_pages, page
 from tests.test_incremental import assert_equals_full_build, run
 
@@ -87,14 +89,21 @@ def feed_files(site: Path) -> list[Path]:
 
 def test_feeds_site_wide_per_kind_and_per_county_parse_with_the_right_entries(site, portal):
     counties = {"/".join(n.region.split("/")[:2]) for n in portal.notices if n.region and n.region.count("/") >= 1}
-    expected = {"notices/": portal.notices, "notices/lost/": portal.lost, "notices/deregistration/": portal.deregistrations}
+    expected = {
+        "notices/": portal.notices,
+        "notices/lost/": portal.lost,
+        "notices/deregistration/": portal.deregistrations,
+    }
     for county in counties:
-        folder = next(f.parent.relative_to(site).as_posix() + "/" for f in feed_files(site)
-                      if feedparser.parse(f.read_bytes()).feed.title.endswith(f" · {county.split('/')[1]}的公告"))
+        folder = next(
+            f.parent.relative_to(site).as_posix() + "/"
+            for f in feed_files(site)
+            if feedparser.parse(f.read_bytes()).feed.title.endswith(f" · {county.split('/')[1]}的公告")
+        )
         expected[folder] = [n for n in portal.notices if n.region and (n.region + "/").startswith(county + "/")]
     assert len(counties) >= 3 and len(feed_files(site)) == len(expected)
     for folder, notices in expected.items():
-        newest = sorted(notices, key=lambda n: (n.published, n.url), reverse=True)[:opendata.FEED_SIZE]
+        newest = sorted(notices, key=lambda n: (n.published, n.url), reverse=True)[: opendata.FEED_SIZE]
         parsed = feedparser.parse((site / folder / opendata.ATOM_FILE).read_bytes())
         assert not parsed.bozo, (folder, parsed.bozo_exception)
         assert parsed.version == "atom10"
@@ -143,7 +152,9 @@ def test_notice_lists_link_their_feeds_and_every_page_the_site_wide_one(site):
     lost = page(site, "notices/lost/2025/")
     assert [a["href"] for a in lost.select(".pt-feed a")] == ["../atom.xml", "../feed.json"]
     regions = site / "notices" / "regions"
-    town_list = next(p for p in html_pages(regions) if len(p.relative_to(regions).parts) == 4)  # <city>/<county>/<town>/
+    town_list = next(
+        p for p in html_pages(regions) if len(p.relative_to(regions).parts) == 4
+    )  # <city>/<county>/<town>/
     county = town_list.parent.parent  # a town's notice list offers its county's feeds
     links = [a["href"] for a in page(site, town_list.parent.relative_to(site).as_posix() + "/").select(".pt-feed a")]
     assert links == ["../atom.xml", "../feed.json"] and (county / "atom.xml").is_file()
@@ -187,13 +198,17 @@ def test_data_rows_are_what_the_pages_show(site, portal):
     assert [row["url"] for row in rows] == [n.url for n in portal.notices]
     licence = next(row for row in rows if row["url"] == LICENCE_URL)
     assert licence["document_number"] == f"43************{GOOD_ID[-4:]}"
-    contacts = [row for path in sorted((site / "data" / "contacts").glob("*.json"))
-                for row in json.loads(path.read_text(encoding="utf-8"))]
+    contacts = [
+        row
+        for path in sorted((site / "data" / "contacts").glob("*.json"))
+        for row in json.loads(path.read_text(encoding="utf-8"))
+    ]
     assert {row["town"] for row in contacts} == {town.path for town in portal.towns}
     people = sum(1 + len(g.workers) + len(g.buildings) for t in portal.towns for g in t.grids)
     assert sum(row["role"] in ("网格长", "网格员", "楼栋长") for row in contacts) == people
     assert {row["phone"] for row in contacts if row["role"] == "驻镇法官"} == {
-        j.phone.text for t in portal.towns for j in t.judges}
+        j.phone.text for t in portal.towns for j in t.judges
+    }
 
 
 def test_no_whole_id_number_anywhere_in_data(site):
@@ -220,8 +235,11 @@ def test_sitemap_lists_every_page_with_its_absolute_address(site, portal):
     root = ET.fromstring((site / "sitemap.xml").read_bytes())
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     listed = {url.findtext("s:loc", namespaces=ns): url.findtext("s:lastmod", namespaces=ns) for url in root}
-    pages = {absolute(path.parent.relative_to(site).as_posix() + "/").replace("/./", "/")
-             for path in html_pages(site) if path.name == "index.html" and "admin" not in path.parts}
+    pages = {
+        absolute(path.parent.relative_to(site).as_posix() + "/").replace("/./", "/")
+        for path in html_pages(site)
+        if path.name == "index.html" and "admin" not in path.parts
+    }
     assert set(listed) == pages
     assert listed[absolute(LICENCE_URL)] == "2026-11-20"
     town = portal.towns[0]
@@ -253,17 +271,32 @@ def test_the_identity_footer_and_meta_tags_appear_and_the_sample_wording_does_no
     for url in ("", "notices/", LICENCE_URL, "towns/"):
         soup = page(site, url)
         footer = soup.select_one("footer .pt-identity").get_text(" ", strip=True)
-        for part in ("主办单位：中共衡东县委政法委员会", "承办单位：衡东县司法局", "0734-5261234", "湘ICP备12345678号-1",
-                     "湘公网安备43042402000123号", "网站标识码 4304240001"):
+        for part in (
+            "主办单位：中共衡东县委政法委员会",
+            "承办单位：衡东县司法局",
+            "0734-5261234",
+            "湘ICP备12345678号-1",
+            "湘公网安备43042402000123号",
+            "网站标识码 4304240001",
+        ):
             assert part in footer, (url, part)
         links = {a.get_text(strip=True): a["href"] for a in soup.select("footer .pt-identity a")}
         assert links["湘ICP备12345678号-1"] == "https://beian.miit.gov.cn/"
         assert links["湘公网安备43042402000123号"] == "https://beian.mps.gov.cn/#/query/webSearch?code=43042402000123"
-        assert soup.select_one('meta[name="description"]')["content"] == "衡东县网格员联系方式、驻镇法官、遗失声明与注销公告查询"
-        assert soup.select_one('meta[property="og:description"]')["content"] == "衡东县网格员联系方式、驻镇法官、遗失声明与注销公告查询"
+        assert (
+            soup.select_one('meta[name="description"]')["content"]
+            == "衡东县网格员联系方式、驻镇法官、遗失声明与注销公告查询"
+        )
+        assert (
+            soup.select_one('meta[property="og:description"]')["content"]
+            == "衡东县网格员联系方式、驻镇法官、遗失声明与注销公告查询"
+        )
         assert soup.select_one('link[rel="canonical"]')["href"] == absolute(url)
         assert soup.select_one('meta[property="og:url"]')["content"] == absolute(url)
-        assert soup.title.get_text().endswith(" - 衡东县基层公告与法律服务") or soup.title.get_text() == "衡东县基层公告与法律服务"
+        assert (
+            soup.title.get_text().endswith(" - 衡东县基层公告与法律服务")
+            or soup.title.get_text() == "衡东县基层公告与法律服务"
+        )
     licence = page(site, LICENCE_URL)
     og_title = licence.select_one('meta[property="og:title"]')["content"]
     assert og_title.endswith("遗失驾驶证声明") and licence.title.get_text() == f"{og_title} - 衡东县基层公告与法律服务"
@@ -308,12 +341,16 @@ def test_rebuilds_after_edits_of_the_identity_and_the_notices_equal_a_full_build
 def test_the_frame_naming_each_page_s_address_is_still_read_once_for_all_pages():
     """The canonical link names each shell page's own address (shell.URL_MARK): the output scan still matches
     the page against the shared frame (reading only the body), and gets the address as it gets the title."""
-    head = (f'<head><title>{TITLE_MARK}</title><meta property="og:title" content="{TITLE_MARK}">'
-            f'<link rel="canonical" href="{SITE_URL}{URL_MARK}"></head><body>')
+    head = (
+        f'<head><title>{TITLE_MARK}</title><meta property="og:title" content="{TITLE_MARK}">'
+        f'<link rel="canonical" href="{SITE_URL}{URL_MARK}"></head><body>'
+    )
     frame = Frame(head, "</body>")
     filled = frame.fill(Page(LICENCE_URL, "某某遗失驾驶证声明", "<p>x</p>", True))
     assert f'href="{SITE_URL}{LICENCE_URL}"' in filled
-    context = scan.Context(Path("/nowhere"), frozenset([LICENCE_URL + "index.html"]), scan.Trusted((), (), site_url=SITE_URL))
+    context = scan.Context(
+        Path("/nowhere"), frozenset([LICENCE_URL + "index.html"]), scan.Trusted((), (), site_url=SITE_URL)
+    )
     match = scan.FrameScan.of(LICENCE_URL + "index.html", head, "</body>", context).pattern.fullmatch(filled)
     assert match and (match.group("url"), match.group("body")) == (LICENCE_URL, "<p>x</p>")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import TODAY, write_tree
-from generator import changed
-from generator.problems import Problem
-from generator.rules import BASE, GOOD_ID
+
+from generator.checking import changed
+from generator.checking.problems import Problem
+from generator.checking.rules import BASE, GOOD_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -21,21 +21,28 @@ PRE_COMMIT = BIN / "pre-commit"
 
 GOOD = f'kind: lost-document\npublished: 2022-06-20\nholder: 罗某某\ndocument: {{type: 身份证, number: "{GOOD_ID}"}}\n'
 OTHER_GOOD = GOOD.replace(GOOD_ID, "11010519491231002X")
-BAD = GOOD.replace(GOOD_ID, "430102199003075011")   # wrong check digit
-WARNING = OTHER_GOOD + "holdr: 罗某某\n"              # unknown key: a warning, an error with --strict
+BAD = GOOD.replace(GOOD_ID, "430102199003075011")  # wrong check digit
+WARNING = OTHER_GOOD + "holdr: 罗某某\n"  # unknown key: a warning, an error with --strict
 
 
 def check(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    completed = subprocess.run([str(PORTAL), "check", "--strict", "--today", TODAY.isoformat(), *args],
-                               cwd=cwd, capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [str(PORTAL), "check", "--strict", "--today", TODAY.isoformat(), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Traceback" not in completed.stdout + completed.stderr, completed.stderr
     return completed
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
-    write_tree(tmp_path / "notices", {**BASE, "lost/2022/good.yaml": GOOD, "lost/2022/bad.yaml": BAD,
-                                       "lost/2022/warn.yaml": WARNING})
+    write_tree(
+        tmp_path / "notices",
+        {**BASE, "lost/2022/good.yaml": GOOD, "lost/2022/bad.yaml": BAD, "lost/2022/warn.yaml": WARNING},
+    )
     return tmp_path
 
 
@@ -65,8 +72,9 @@ def test_repository_config_runs_the_projects_own_venv():
 
 
 @pytest.mark.skipif(not PRE_COMMIT.is_file(), reason="pre-commit is not installed (pip install -e '.[test]')")
-@pytest.mark.parametrize("command, file", [("validate-config", ".pre-commit-config.yaml"),
-                                           ("validate-manifest", ".pre-commit-hooks.yaml")])
+@pytest.mark.parametrize(
+    "command, file", [("validate-config", ".pre-commit-config.yaml"), ("validate-manifest", ".pre-commit-hooks.yaml")]
+)
 def test_pre_commit_accepts_the_files(command, file):
     completed = subprocess.run([str(PRE_COMMIT), command, file], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -127,10 +135,12 @@ def test_missing_or_outside_files_are_problems_and_other_files_are_ignored(repo)
 def test_select_keeps_problems_in_or_naming_the_given_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_tree(tmp_path / "notices", {"a.yaml": "x", "b.yaml": "x", "c.yaml": "x"})
-    problems = [Problem("notices/a.yaml", 1, 1, "", "x", "r"),
-                Problem("notices/b.yaml", 1, 1, "", "与 notices/a.yaml 重复", "r"),
-                Problem("notices/c.yaml", 1, 1, "", "与 notices/a.yaml2 重复", "r"),
-                Problem("notices/c.yaml", 2, 1, "", "与 x/notices/a.yaml 重复", "r")]
+    problems = [
+        Problem("notices/a.yaml", 1, 1, "", "x", "r"),
+        Problem("notices/b.yaml", 1, 1, "", "与 notices/a.yaml 重复", "r"),
+        Problem("notices/c.yaml", 1, 1, "", "与 notices/a.yaml2 重复", "r"),
+        Problem("notices/c.yaml", 2, 1, "", "与 x/notices/a.yaml 重复", "r"),
+    ]
     assert changed.select(problems, [], Path("notices")) == problems
     assert changed.select(problems, [Path("notices/a.yaml")], Path("notices")) == problems[:2]
     assert changed.select(problems, [Path("notices/c.yaml")], Path("notices")) == problems[2:]
@@ -142,6 +152,7 @@ def test_the_check_cache_stays_out_of_the_data_repository(repo):
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     check(repo, "notices/lost/2022/good.yaml")
     assert (repo / ".portal-cache" / "site" / "checks.pickle").is_file()
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo,
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
     assert status and ".portal-cache" not in status, status

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import boards, render, scan
-from generator.build import Options, build, check
+from generator.publishing import scan
+from generator.publishing.build import Options, build, check
+from generator.site import boards, render
 from tests.browser import ARTIFACTS, PHONE, Browser, axe, require_chromium, serve
 from tests.qrdecode import decode_qr
 from tests.sitebuild import SAMPLE, TODAY, page
@@ -47,8 +48,11 @@ def town_urls(site: Path) -> list[str]:
 
 
 def notice_urls(site: Path) -> list[str]:
-    return sorted(p.parent.relative_to(site).as_posix() + "/"
-                  for p in site.glob("notices/*/*/*/index.html") if p.parent.parent.name.isdigit())
+    return sorted(
+        p.parent.relative_to(site).as_posix() + "/"
+        for p in site.glob("notices/*/*/*/index.html")
+        if p.parent.parent.name.isdigit()
+    )
 
 
 #: Every rendered element whose text or background is not black on white (or transparent): [tag.class, colour, background].
@@ -70,7 +74,9 @@ def printed(browser: Browser, url: str):
 def test_every_notice_prints_on_one_a4_page(site, browser):
     urls = notice_urls(site)
     kinds = {url.split("/")[1] for url in urls}
-    assert len(urls) == len(list((SAMPLE / "lost").rglob("*.yaml"))) + len(list((SAMPLE / "deregistration").rglob("*.yaml")))
+    assert len(urls) == len(list((SAMPLE / "lost").rglob("*.yaml"))) + len(
+        list((SAMPLE / "deregistration").rglob("*.yaml"))
+    )
     assert kinds == {"lost", "deregistration"}
     pages = {}
     for url in urls:
@@ -83,8 +89,17 @@ def test_printed_pages_are_black_on_white_without_controls_with_phone_numbers_as
     notice = next(url for url in notice_urls(site) if url.startswith("notices/deregistration/"))
     for url in (town_urls(site)[0], notice, "", "notices/lost/", "legal/"):
         tab, _ = printed(browser, url)
-        for control in ("#pt-q-top", "#pt-q", ".pt-toolbar", "#pt-elder-toggle", ".md-header", ".md-tabs", ".pt-jump",
-                        ".pt-breadcrumb", ".pt-staff-link"):
+        for control in (
+            "#pt-q-top",
+            "#pt-q",
+            ".pt-toolbar",
+            "#pt-elder-toggle",
+            ".md-header",
+            ".md-tabs",
+            ".pt-jump",
+            ".pt-breadcrumb",
+            ".pt-staff-link",
+        ):
             shown = tab.locator(control).evaluate_all("els => els.filter(e => e.getClientRects().length > 0).length")
             assert shown == 0, f"{control} prints on /{url}"
         phones = tab.locator("a.pt-tel")
@@ -94,7 +109,9 @@ def test_printed_pages_are_black_on_white_without_controls_with_phone_numbers_as
             phone = phones.nth(i)
             text = phone.inner_text().strip()
             assert re.fullmatch(r"[0-9][0-9 -]+[0-9]", text), f"{text!r} on /{url}"  # the number, no ☎ icon
-            style = phone.evaluate("e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderTopWidth] }")
+            style = phone.evaluate(
+                "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderTopWidth] }"
+            )
             assert style == ["rgba(0, 0, 0, 0)", "rgb(0, 0, 0)", "0px"], f"{text} prints as a button on /{url}: {style}"
         coloured = tab.evaluate(COLOURED)
         assert coloured == [], f"/{url} prints colour: {coloured[:5]}"
@@ -142,17 +159,44 @@ def test_a_grid_board_shows_its_people_judges_services_and_the_complaints_line(s
     soup = page(site, "towns/hengdong/ganxi/boards/")
     board = soup.find(id="board-grid-04")
     text = board.get_text(" ", strip=True)
-    for expected in ("乌塘村第二网格", "网格长", "曾芳凤", "15700005805", "尹家霞", "18900006692", "民生服务代办、政策宣传、矛盾纠纷调解",
-                     "阳文凤", "驻镇法官", "陈美", "15900003045", "罗春龙", "衡东县甘溪司法所", "0734-5204575",
-                     "欧阳慧敏", "18100007321",  # 乌塘村's own 法律顾问
-                     "投诉电话", "12345", "政务服务便民热线"):
+    for expected in (
+        "乌塘村第二网格",
+        "网格长",
+        "曾芳凤",
+        "15700005805",
+        "尹家霞",
+        "18900006692",
+        "民生服务代办、政策宣传、矛盾纠纷调解",
+        "阳文凤",
+        "驻镇法官",
+        "陈美",
+        "15900003045",
+        "罗春龙",
+        "衡东县甘溪司法所",
+        "0734-5204575",
+        "欧阳慧敏",
+        "18100007321",  # 乌塘村's own 法律顾问
+        "投诉电话",
+        "12345",
+        "政务服务便民热线",
+    ):
         assert expected in text, expected
     assert "谭志远" not in text  # another village's adviser
     assert "衡东县法律援助中心 0734-5233791" in text
     assert not board.select("a.pt-tel")  # numbers to read, not buttons
     card = soup.find(id=boards.JUDGE_CARD).get_text(" ", strip=True)
-    for expected in ("甘溪镇驻镇法官", "陈美", "人民法庭庭长", "15900003045", "罗春龙", "19100001814", "衡东县人民法院甘溪人民法庭",
-                     "周一至周五", "诉讼服务热线", "12368"):
+    for expected in (
+        "甘溪镇驻镇法官",
+        "陈美",
+        "人民法庭庭长",
+        "15900003045",
+        "罗春龙",
+        "19100001814",
+        "衡东县人民法院甘溪人民法庭",
+        "周一至周五",
+        "诉讼服务热线",
+        "12368",
+    ):
         assert expected in card, expected
 
 
@@ -193,7 +237,10 @@ def test_the_output_scan_wants_every_town_its_boards(site, tmp_path):
     shutil.copytree(site, staged)
     shutil.rmtree(staged / "towns" / "hengdong" / "ganxi" / "boards")
     checked = check(Options(notices=SAMPLE, site_dir=staged, today=TODAY))
-    found = [f.format() for f in scan.scan(staged, scan.expected_pages(checked.portal, checked.data_files), scan.default_trusted())]
+    found = [
+        f.format()
+        for f in scan.scan(staged, scan.expected_pages(checked.portal, checked.data_files), scan.default_trusted())
+    ]
     assert any("公示牌没有生成页面 /towns/hengdong/ganxi/boards/" in line for line in found), found
     assert any("链接指向的文件不存在" in line and "towns/hengdong/ganxi/index.html" in line for line in found), found
 

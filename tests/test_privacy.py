@@ -1,4 +1,4 @@
-"""The privacy rule (generator/privacy.py) and the character rule (generator/characters.py).
+"""The privacy rule (generator/checking/privacy.py) and the character rule (generator/checking/characters.py).
 
 What is masked (every document type that carries the holder's ID number, an 其他 named as one, any
 ID number found in a document number), what is refused (an ID number in any other field, key or
@@ -11,12 +11,12 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from generator import characters, identifiers, privacy
-from generator.model import Document
-from generator.problems import Problem, as_dict, format_github
-from generator.render import flatten
-from generator.rules import BASE, BASE_REGIONS, BASE_TOWN, GOOD_CODE, GOOD_ID, dereg, lost
-from generator.schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
+from generator.checking import characters, identifiers, privacy
+from generator.checking.model import Document
+from generator.checking.problems import Problem, as_dict, format_github
+from generator.checking.rules import BASE, BASE_REGIONS, BASE_TOWN, GOOD_CODE, GOOD_ID, dereg, lost
+from generator.checking.schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
+from generator.site.render import flatten
 
 OTHER_ID = "430105199606060138"
 
@@ -47,13 +47,17 @@ def test_every_type_that_carries_the_id_number_is_masked(kind):
     assert privacy.visible_part(document) == "0138"
 
 
-@pytest.mark.parametrize("name", ["居民身份证", "机动车驾驶证", "駕駛證", "社保卡", "居民户口簿", "港澳居民居住证", "临时身份證", "残疾人证"])
+@pytest.mark.parametrize(
+    "name", ["居民身份证", "机动车驾驶证", "駕駛證", "社保卡", "居民户口簿", "港澳居民居住证", "临时身份證", "残疾人证"]
+)
 def test_other_named_as_an_id_document_is_masked(name):
     assert privacy.carries_id_number("其他", name)
     assert privacy.public_number(Document("其他", "123456789012", name=name)) == "12******9012"
 
 
-@pytest.mark.parametrize("kind, name", [("毕业证书", None), ("其他", "工作证"), ("其他", None), ("不动产权证书", "身份证")])
+@pytest.mark.parametrize(
+    "kind, name", [("毕业证书", None), ("其他", "工作证"), ("其他", None), ("不动产权证书", "身份证")]
+)
 def test_other_documents_are_not_id_documents(kind, name):
     assert not privacy.carries_id_number(kind, name)
     number = "湘（2015）北福县不动产权第0439649号"
@@ -84,8 +88,10 @@ def test_a_credit_code_is_shown_whole_even_when_it_passes_the_id_check():
 
 
 def test_a_deregistration_with_such_a_credit_code_passes(check_files):
-    body = (f'published: 2022-06-06\norganization: 某协会\ncredit_code: "{NUMERIC_CODE}"\ndecided_on: 2022-06-05\n'
-            'decided_by: 会员代表大会\ncontact: {name: 刘某, phone: "0734-5261234"}\n')
+    body = (
+        f'published: 2022-06-06\norganization: 某协会\ncredit_code: "{NUMERIC_CODE}"\ndecided_on: 2022-06-05\n'
+        'decided_by: 会员代表大会\ncontact: {name: 刘某, phone: "0734-5261234"}\n'
+    )
     problems = check_files({**BASE, **dereg(body)}).problems
     assert problems == [], describe(problems)
 
@@ -146,11 +152,21 @@ def put(data: dict, name: str, value: str) -> None:
 
 
 SCHEMAS = {
-    "lost/2022/a.yaml": (LOST, lost(f'published: 2022-06-20\nholder: 罗某某\ndocument: {{type: 身份证, number: "{GOOD_ID}"}}\n',
-                                  name="lost/2022/a.yaml")),
-    "deregistration/2022/a.yaml": (DEREGISTRATION, dereg(
-        f'published: 2022-06-06\norganization: 某协会\ncredit_code: "{GOOD_CODE}"\ndecided_on: 2022-06-05\n'
-        'decided_by: 会员代表大会\ncontact: {name: 刘某, phone: "0734-5261234"}\n', name="deregistration/2022/a.yaml")),
+    "lost/2022/a.yaml": (
+        LOST,
+        lost(
+            f'published: 2022-06-20\nholder: 罗某某\ndocument: {{type: 身份证, number: "{GOOD_ID}"}}\n',
+            name="lost/2022/a.yaml",
+        ),
+    ),
+    "deregistration/2022/a.yaml": (
+        DEREGISTRATION,
+        dereg(
+            f'published: 2022-06-06\norganization: 某协会\ncredit_code: "{GOOD_CODE}"\ndecided_on: 2022-06-05\n'
+            'decided_by: 会员代表大会\ncontact: {name: 刘某, phone: "0734-5261234"}\n',
+            name="deregistration/2022/a.yaml",
+        ),
+    ),
     "contacts/hengdong/ganxi.yaml": (TOWN, {"contacts/hengdong/ganxi.yaml": BASE_TOWN}),
 }
 
@@ -175,23 +191,25 @@ def test_an_id_number_in_any_field_of_any_file_is_refused_there(file, form, chec
     for p in refused.values():
         assert p.path == f"notices/{file}" and p.level == "error"
         assert "43************5016" in p.message and GOOD_ID not in p.message
-        assert "某" in lines[p.line - 1][p.column - 1:], p.format()  # the position is the value's
+        assert "某" in lines[p.line - 1][p.column - 1 :], p.format()  # the position is the value's
     assert len(names) >= 10
 
 
 @pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
 def test_an_id_number_in_a_file_or_folder_name_is_refused(form, check_files):
     body = "published: 2022-06-20\nholder: 罗某某\ndocument: {type: 公章}\n"
-    files = {**BASE, **lost(body, name=f"lost/2022/luo-{form}.yaml"),
-             **{f"contacts/{form}/ganxi.yaml": BASE_TOWN}}
+    files = {**BASE, **lost(body, name=f"lost/2022/luo-{form}.yaml"), **{f"contacts/{form}/ganxi.yaml": BASE_TOWN}}
     problems = check_files(files).problems
     refused = sorted((p.path, p.line, p.column) for p in problems if p.rule == "id-number-not-allowed")
-    assert refused == sorted([(f"notices/lost/2022/luo-{form}.yaml", 1, 1), (f"notices/contacts/{form}/ganxi.yaml", 1, 1)]), \
-        describe(problems)
+    assert refused == sorted(
+        [(f"notices/lost/2022/luo-{form}.yaml", 1, 1), (f"notices/contacts/{form}/ganxi.yaml", 1, 1)]
+    ), describe(problems)
 
 
 def test_a_holder_s_name_is_never_an_id_number(check_files):
-    problems = check_files({**BASE, **lost(f"published: 2022-06-20\nholder: {GOOD_ID}\ndocument: {{type: 公章}}\n")}).problems
+    problems = check_files(
+        {**BASE, **lost(f"published: 2022-06-20\nholder: {GOOD_ID}\ndocument: {{type: 公章}}\n")}
+    ).problems
     assert [(p.field, p.rule) for p in problems] == [("holder", "id-number-not-allowed")]
 
 
@@ -227,28 +245,40 @@ def yaml_escape(text: str) -> str:
 
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=list(HOSTILE))
 def test_control_characters_are_refused_in_any_field(value, check_files):
-    body = (f'published: 2022-06-20\nholder: "罗某{yaml_escape(value)}某"\n'
-            f'document: {{type: 毕业证书, number: "A{yaml_escape(value)}1"}}\n'
-            f'statement: "第一行{yaml_escape(value)}\\n第二行"\n')
+    body = (
+        f'published: 2022-06-20\nholder: "罗某{yaml_escape(value)}某"\n'
+        f'document: {{type: 毕业证书, number: "A{yaml_escape(value)}1"}}\n'
+        f'statement: "第一行{yaml_escape(value)}\\n第二行"\n'
+    )
     problems = check_files({**BASE, **lost(body)}).problems
     assert sorted((p.field, p.rule) for p in problems) == [
-        ("document.number", "control-character"), ("holder", "control-character"), ("statement", "control-character")], \
-        describe(problems)
+        ("document.number", "control-character"),
+        ("holder", "control-character"),
+        ("statement", "control-character"),
+    ], describe(problems)
     for p in problems:
         assert p.format().isprintable(), p.format()
 
 
 def test_a_newline_only_where_the_field_is_multi_line(check_files):
-    body = ('published: 2022-06-20\nholder: "罗某\\n某"\ndocument: {type: 公章}\n'
-            'statement: |\n  第一行\n  第二行\nlegal_basis: "甲\\n乙"\nstatus: withdrawn\nwithdrawn_reason: "甲\\t乙\\n丙"\n')
+    body = (
+        'published: 2022-06-20\nholder: "罗某\\n某"\ndocument: {type: 公章}\n'
+        'statement: |\n  第一行\n  第二行\nlegal_basis: "甲\\n乙"\nstatus: withdrawn\nwithdrawn_reason: "甲\\t乙\\n丙"\n'
+    )
     problems = check_files({**BASE, **lost(body)}).problems
     assert [(p.field, p.rule) for p in problems] == [("holder", "control-character")], describe(problems)
     assert "只能写一行" in problems[0].message
 
 
 def test_problem_lines_escape_control_characters():
-    problem = Problem("notices/lost/2022/\x1b[31mred.yaml", 3, 9, "holder\u202e",
-                      "不认识 '\x1b[2J' 与 \u202egpj.exe\n伪造的一行", "field-choice")
+    problem = Problem(
+        "notices/lost/2022/\x1b[31mred.yaml",
+        3,
+        9,
+        "holder\u202e",
+        "不认识 '\x1b[2J' 与 \u202egpj.exe\n伪造的一行",
+        "field-choice",
+    )
     line = problem.format()
     assert line.isprintable() and "\n" not in line
     assert "\\x1b[31mred.yaml" in line and "\\u202egpj.exe\\x0a伪造的一行" in line.replace("\\n", "\\x0a")
@@ -263,8 +293,14 @@ def test_escape_leaves_ordinary_text_alone():
 
 def test_every_output_format_masks_an_id_number_a_message_quotes():
     """A message may quote a value (a region, a choice); CI logs may be public."""
-    problem = Problem(f"notices/lost/2022/{GOOD_ID}.yaml", 1, 1, "region",
-                      f"regions.yaml 中没有 长沙市/{FORMS['space-split']}", "region-unknown")
+    problem = Problem(
+        f"notices/lost/2022/{GOOD_ID}.yaml",
+        1,
+        1,
+        "region",
+        f"regions.yaml 中没有 长沙市/{FORMS['space-split']}",
+        "region-unknown",
+    )
     for text in (problem.format(), format_github(problem), str(as_dict(problem))):
         assert not identifiers.find_id_numbers(text.replace("%0A", " ")), text
         assert "43************5016" in text

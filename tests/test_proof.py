@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator import cli, fingerprint, scan, verify
-from generator.build import Options, build, check
-from generator.render import Proof, renderer
-from generator.rules import BASE
+from generator import cli
+from generator.checking import fingerprint
+from generator.checking.rules import BASE
+from generator.publishing import scan, verify
+from generator.publishing.build import Options, build, check
+from generator.site.render import Proof, renderer
 from tests.browser import PHONE, browse, require_chromium, serve
 from tests.qrdecode import decode_qr
 from tests.sitebuild import ROOT, SAMPLE, TODAY, build_site
@@ -71,7 +73,11 @@ def test_canonical_form_is_sorted_compact_json_with_a_version_prefix(checked):
 
 
 def test_a_masked_number_is_fingerprinted_as_published_never_whole(checked):
-    masked = [n for n in checked.portal.lost if n.document.number and fingerprint.record(n)["document.number"] != n.document.number]
+    masked = [
+        n
+        for n in checked.portal.lost
+        if n.document.number and fingerprint.record(n)["document.number"] != n.document.number
+    ]
     assert masked, "the sample has ID numbers"
     for notice in masked:
         raw = fingerprint.canonical(fingerprint.record(notice)).decode()
@@ -88,7 +94,7 @@ def test_the_worked_example_in_the_developer_page_is_right(checked):
     """dev/proof.md shows the bytes of a sample notice and their SHA-256: both must be what the code computes."""
     text = (ROOT / "dev" / "proof.md").read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.startswith("v1:{"))
-    digest = re.search(r"\b([0-9a-f]{64})\b", text[text.index(line):]).group(1)
+    digest = re.search(r"\b([0-9a-f]{64})\b", text[text.index(line) :]).group(1)
     assert hashlib.sha256(line.encode("utf-8")).hexdigest() == digest
     assert digest in {fingerprint.fingerprint(notice) for notice in checked.portal.notices}
 
@@ -137,8 +143,11 @@ def test_verify_a_page_alone(site, checked):
 # ------------------------------------------------------------------ portal verify: tampering
 
 
-OTHER_VALUE = {"status": {"active": "withdrawn", "withdrawn": "active"}, "reissued": {"true": "false", "false": "true"},
-               "kind": {"lost-document": "deregistration", "deregistration": "lost-document"}}
+OTHER_VALUE = {
+    "status": {"active": "withdrawn", "withdrawn": "active"},
+    "reissued": {"true": "false", "false": "true"},
+    "kind": {"lost-document": "deregistration", "deregistration": "lost-document"},
+}
 
 
 def tampered_pages(html: str):
@@ -202,7 +211,9 @@ def test_a_tampered_data_file_is_detected(site, checked, tmp_path):
     dereg = checked.portal.deregistrations[0]
     file = notices / dereg.data_file.removeprefix("notices/")
     text = file.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^claim_days:.*$", "claim_days: 60", text) if "claim_days:" in text else text + "\nclaim_days: 60\n"
+    text = (
+        re.sub(r"(?m)^claim_days:.*$", "claim_days: 60", text) if "claim_days:" in text else text + "\nclaim_days: 60\n"
+    )
     file.write_text(text, encoding="utf-8")
     code, out = run_cli("verify", str(file), "--site-dir", str(site), "--today", TODAY.isoformat())
     assert code == 1 and "claim_days" in out, out
@@ -232,8 +243,16 @@ def test_bad_input_is_a_message_and_exit_2(site, tmp_path):
     not_a_page.write_text("<html><body><p>你好</p>", encoding="utf-8")
     binary = tmp_path / "binary.html"
     binary.write_bytes(b"\xff\xfe\x00<" * 1000)
-    cases = [[str(broken)], [str(tmp_path / "missing.yaml")], [str(tmp_path / "elsewhere.yaml")], [str(not_a_page)],
-             [str(binary)], ["http://127.0.0.1:9/x/"], [], ["--bogus"]]
+    cases = [
+        [str(broken)],
+        [str(tmp_path / "missing.yaml")],
+        [str(tmp_path / "elsewhere.yaml")],
+        [str(not_a_page)],
+        [str(binary)],
+        ["http://127.0.0.1:9/x/"],
+        [],
+        ["--bogus"],
+    ]
     (tmp_path / "elsewhere.yaml").write_text("kind: lost-document\n", encoding="utf-8")
     for argv in cases:
         code, out = run_cli("verify", *argv)
@@ -270,8 +289,16 @@ def test_provenance_is_in_the_fingerprint_and_marked_on_the_page(site, checked):
     """The reference, the offices, the objection, the newspapers and the corrections are fields of the record,
     each shown on the page under its own mark."""
     names = {name for notice in checked.portal.notices for name in fingerprint.record(notice)}
-    for name in ("reference", "publisher.name", "authority.name", "objection.closes_on", "newspapers.1.name",
-                 "newspapers.1.date", "corrections.1.date", "corrections.1.change"):
+    for name in (
+        "reference",
+        "publisher.name",
+        "authority.name",
+        "objection.closes_on",
+        "newspapers.1.name",
+        "newspapers.1.date",
+        "corrections.1.date",
+        "corrections.1.change",
+    ):
         assert name in names, f"no sample notice has {name}"
     for notice in checked.portal.notices:
         soup = BeautifulSoup(page_of(site, notice).read_text(encoding="utf-8"), "html.parser")
@@ -283,9 +310,11 @@ def test_provenance_is_in_the_fingerprint_and_marked_on_the_page(site, checked):
 def test_status_words_are_the_state_words_and_do_not_change_the_fingerprint(checked):
     """The badge's word is the day's (公告期内, then 公告期满); the record holds the data's status, so the
     fingerprint is the same on the day of the deadline and after it, and verify accepts either word."""
-    from generator.model import STATE_WORDS
+    from generator.checking.model import STATE_WORDS
 
-    assert {w for words in fingerprint.STATUS_LABELS.values() for ws in words.values() for w in ws} == set(STATE_WORDS.values())
+    assert {w for words in fingerprint.STATUS_LABELS.values() for ws in words.values() for w in ws} == set(
+        STATE_WORDS.values()
+    )
     notice = next(n for n in checked.portal.deregistrations if not n.withdrawn)
     prints = set()
     for day in (notice.claim_deadline, notice.claim_deadline + dt.timedelta(days=1)):
@@ -304,12 +333,23 @@ def test_verify_finds_a_homophone_notice_at_its_real_address(tmp_path, write_not
     """Two notices whose file names read alike: the later one's page has a suffix (slugs.distinct). verify
     FILE reads that page, and verify URL finds that file, both by the build's own addresses."""
     body = "kind: lost-document\npublished: {}\nholder: {}\ndocument: {{type: 公章}}\n"
-    notices = write_notices({**BASE, "lost/2022/高源镇公章.yaml": body.format("2022-01-02", "甲"),
-                             "lost/2022/高园镇公章.yaml": body.format("2022-03-04", "乙")})
+    notices = write_notices(
+        {
+            **BASE,
+            "lost/2022/高源镇公章.yaml": body.format("2022-01-02", "甲"),
+            "lost/2022/高园镇公章.yaml": body.format("2022-03-04", "乙"),
+        }
+    )
     build_site(notices, tmp_path / "site")
     later = next((tmp_path / "site" / "notices" / "lost" / "2022").glob("gao-yuan-zhen-gong-zhang-*"))
-    code, out = run_cli("verify", str(notices / "lost" / "2022" / "高园镇公章.yaml"), "--site-dir", str(tmp_path / "site"),
-                        "--today", TODAY.isoformat())
+    code, out = run_cli(
+        "verify",
+        str(notices / "lost" / "2022" / "高园镇公章.yaml"),
+        "--site-dir",
+        str(tmp_path / "site"),
+        "--today",
+        TODAY.isoformat(),
+    )
     assert code == 0 and later.name in out, out
     for page, holder in ((later, "乙"), (later.parent / "gao-yuan-zhen-gong-zhang", "甲")):
         code, out = run_cli("verify", str(page), "--notices", str(notices), "--today", TODAY.isoformat())
@@ -372,5 +412,12 @@ def test_fingerprint_fits_a_phone(site, checked):
             box = page.locator("code[data-fingerprint]").bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            assert "mono" in page.evaluate("getComputedStyle(document.querySelector('code[data-fingerprint]')).fontFamily").lower()
-            assert page.locator("code[data-fingerprint]").inner_text().replace("\n", "") == fingerprint.fingerprint(notice)
+            assert (
+                "mono"
+                in page.evaluate(
+                    "getComputedStyle(document.querySelector('code[data-fingerprint]')).fontFamily"
+                ).lower()
+            )
+            assert page.locator("code[data-fingerprint]").inner_text().replace("\n", "") == fingerprint.fingerprint(
+                notice
+            )

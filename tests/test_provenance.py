@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import reference
-from generator.build import Options, run_check
-from generator.model import Correction, LostDocumentNotice, Source
+from generator.checking import reference
+from generator.checking.model import Correction, LostDocumentNotice, Source
+from generator.publishing.build import Options, run_check
 from tests.searchpage import browser, require_chromium, result_pages, search  # noqa: F401 - browser is a fixture
 from tests.sitebuild import SAMPLE, TODAY, build_site, page
 
@@ -44,7 +44,12 @@ def test_format_and_kind_letter():
 
 
 def test_county_code_is_the_nearest_place_with_a_code():
-    codes = {"衡阳市": "430400", "衡阳市/衡东县": "430424", "衡阳市/衡东县/甘溪镇": "430424104000", "衡阳市/衡东县/杨桥镇": None}
+    codes = {
+        "衡阳市": "430400",
+        "衡阳市/衡东县": "430424",
+        "衡阳市/衡东县/甘溪镇": "430424104000",
+        "衡阳市/衡东县/杨桥镇": None,
+    }
     assert reference.county_code("衡阳市/衡东县/杨桥镇", codes) == "430424"
     assert reference.county_code("衡阳市/衡东县/甘溪镇", codes) == "430424"
     assert reference.county_code("衡阳市", codes) == "430400"
@@ -61,11 +66,16 @@ def test_numbers_do_not_change_when_other_files_do(tmp_path):
     notices = shutil.copytree(SAMPLE, tmp_path / "notices")
     before = references(notices)
     added = notices / "lost" / "2024" / "2024-07-01-added.yaml"
-    added.write_text("kind: lost-document\npublished: 2024-07-01\nholder: 新某某\ndocument: {type: 公章}\n"
-                     "region: 衡阳市/衡东县\n", encoding="utf-8")
+    added.write_text(
+        "kind: lost-document\npublished: 2024-07-01\nholder: 新某某\ndocument: {type: 公章}\nregion: 衡阳市/衡东县\n",
+        encoding="utf-8",
+    )
     edited = notices / "lost" / "2022" / "2022-06-20-budongchan.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("文玉红", "文玉宏")
-                      + "corrections:\n  - {date: 2022-06-25, change: 更正声明人姓名}\n", encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("文玉红", "文玉宏")
+        + "corrections:\n  - {date: 2022-06-25, change: 更正声明人姓名}\n",
+        encoding="utf-8",
+    )
     removed = "notices/lost/2021/2021-03-18-shenfenzheng.yaml"
     (tmp_path / removed).unlink()
     after = references(notices)
@@ -86,7 +96,9 @@ def test_a_written_number_survives_a_rename(tmp_path):
 
 
 def _notice(corrections: list[Correction]) -> LostDocumentNotice:
-    return LostDocumentNotice(published=dt.date(2025, 4, 11), source=Source("x.yaml"), url="x/", corrections=corrections)
+    return LostDocumentNotice(
+        published=dt.date(2025, 4, 11), source=Source("x.yaml"), url="x/", corrections=corrections
+    )
 
 
 def test_dates_come_from_the_data():
@@ -114,8 +126,11 @@ def site(tmp_path_factory) -> Path:
 def facts(soup) -> dict[str, str]:
     block = soup.select_one(".pt-provenance")
     assert block is not None
-    return {dt_.get_text(strip=True): " ".join(dt_.find_next_sibling("dd").get_text().split()) for dt_ in block.select("dt")
-            if dt_.get_text(strip=True)}  # the text as read: each field is its own element (marked for portal verify)
+    return {
+        dt_.get_text(strip=True): " ".join(dt_.find_next_sibling("dd").get_text().split())
+        for dt_ in block.select("dt")
+        if dt_.get_text(strip=True)
+    }  # the text as read: each field is its own element (marked for portal verify)
 
 
 def test_deregistration_page_shows_number_authority_objection_and_corrections(site):
@@ -141,7 +156,10 @@ def test_pages_show_publisher_and_newspaper(site):
 
 
 def test_no_notice_page_shows_a_date_before_its_published_date(site):
-    notice_pages = [*(site / "notices").glob("lost/20*/*/index.html"), *(site / "notices").glob("deregistration/20*/*/index.html")]
+    notice_pages = [
+        *(site / "notices").glob("lost/20*/*/index.html"),
+        *(site / "notices").glob("deregistration/20*/*/index.html"),
+    ]
     assert len(notice_pages) == 39
     for path in sorted(notice_pages):
         url = path.parent.relative_to(site).as_posix() + "/"
@@ -153,10 +171,9 @@ def test_no_notice_page_shows_a_date_before_its_published_date(site):
             assert dt.date.fromisoformat(time["datetime"]) >= first, url
 
 
-def test_search_finds_a_notice_by_its_number(site, browser):  # noqa: F811 - browser is a fixture
+def test_search_finds_a_notice_by_its_number(site, browser):
     require_chromium()
     number = references(SAMPLE)["notices/lost/2022/2022-06-20-budongchan.yaml"]
     for query in (number, number.replace("-", ""), number.lower()):
         results = result_pages(browser, search(browser, query))
         assert results and results[0] == LOST_2022, (query, results[:5])
-

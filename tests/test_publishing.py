@@ -43,15 +43,21 @@ def test_every_action_is_pinned_by_commit():
 def test_workflow_checks_strictly_with_annotations_and_deploys_main():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     steps = " ".join(step.get("run", "") for step in workflow["jobs"]["check"]["steps"])
-    assert "portal check --strict --format github --no-cache" in steps and ".ci/run" in steps  # never a cache from the branch
+    assert (
+        "portal check --strict --format github --no-cache" in steps and ".ci/run" in steps
+    )  # never a cache from the branch
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "check" and "refs/heads/main" in deploy["if"]
 
 
 def test_workflow_keeps_no_credentials_and_never_cancels_a_deploy():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    checkouts = [step for job in workflow["jobs"].values() for step in job["steps"]
-                 if step.get("uses", "").startswith("actions/checkout@")]
+    checkouts = [
+        step
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
     assert len(checkouts) == 2 and all(step["with"]["persist-credentials"] is False for step in checkouts)
     assert "concurrency" not in workflow  # a workflow-wide group would cancel a running deploy with its run
     assert workflow["jobs"]["deploy"]["concurrency"]["cancel-in-progress"] is False
@@ -72,8 +78,11 @@ def test_every_python_package_is_locked_with_its_hashes():
     version it allows; every package there, transitive ones included, carries its hashes."""
     packages = locked()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    tools = [line for line in (ROOT / "requirements-tools.in").read_text(encoding="utf-8").splitlines()
-             if line and not line.startswith("#")]
+    tools = [
+        line
+        for line in (ROOT / "requirements-tools.in").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     direct = [Requirement(r) for r in [*project["dependencies"], *project["optional-dependencies"]["test"], *tools]]
     assert {"pip", "setuptools", "uv"} <= {r.name for r in direct}
     for requirement in direct:
@@ -87,8 +96,11 @@ def test_every_python_package_is_locked_with_its_hashes():
 def test_this_environment_was_installed_from_the_lock():
     packages = locked()
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
-    differ = {name: (version, packages[name][0]) for name, version in installed.items()
-              if name in packages and packages[name][0] != version}
+    differ = {
+        name: (version, packages[name][0])
+        for name, version in installed.items()
+        if name in packages and packages[name][0] != version
+    }
     assert not differ, f"installed ≠ locked: {differ} (make venv)"
 
 
@@ -97,8 +109,10 @@ def test_installs_require_hashes_and_pin_pip():
     go through it): from the lock with hashes required, then the project itself with nothing fetched."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     installs = re.findall(r"pip install[^\n]*", makefile)
-    assert installs == ["pip install --quiet --require-hashes --only-binary :all: -r $(LOCK)",
-                        "pip install --quiet --no-deps --no-build-isolation -e ."]
+    assert installs == [
+        "pip install --quiet --require-hashes --only-binary :all: -r $(LOCK)",
+        "pip install --quiet --no-deps --no-build-isolation -e .",
+    ]
     for other in [WORKFLOW, ROOT / ".ci" / "run"]:
         assert "pip install" not in other.read_text(encoding="utf-8"), other
 
@@ -131,9 +145,15 @@ def test_github_format_annotates_the_offending_line(tmp_path):
     notices = tmp_path / "notices"
     shutil.copytree(ROOT / "tests" / "fixtures" / "small" / "notices", notices)
     bad = notices / "lost" / "2022" / "script.yaml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("430424198506120034", "430424198506120035"), encoding="utf-8")
-    run = subprocess.run([PORTAL, "check", "--strict", "--stale-months", "0", "--format", "github", "--notices", "notices"],
-                         cwd=tmp_path, capture_output=True, text=True)  # the fixture's town list is old on purpose
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("430424198506120034", "430424198506120035"), encoding="utf-8"
+    )
+    run = subprocess.run(
+        [PORTAL, "check", "--strict", "--stale-months", "0", "--format", "github", "--notices", "notices"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )  # the fixture's town list is old on purpose
     assert run.returncode == 1
     line_no = next(i for i, line in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1) if "number:" in line)
     annotations = [line for line in run.stdout.splitlines() if line.startswith("::")]
@@ -150,8 +170,12 @@ def test_publish_script_mirrors_the_site(tmp_path):
     target = tmp_path / "www"
     (target / "stale").mkdir(parents=True)
     (target / "stale" / "index.html").write_text("old", encoding="utf-8")
-    run = subprocess.run(["bash", str(ROOT / "scripts" / "publish.sh"), "dir", f"{target}/"],
-                         cwd=tmp_path, capture_output=True, text=True)
+    run = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "publish.sh"), "dir", f"{target}/"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     published = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     built = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
@@ -161,14 +185,16 @@ def test_publish_script_mirrors_the_site(tmp_path):
 
 def test_publish_script_waits_for_a_build_of_the_site_to_finish(tmp_path):
     """publish.sh holds the site's lock (shared) while it copies: it never publishes half of a swap."""
-    from generator.build import Workplace  # noqa: PLC0415
+    from generator.publishing.build import Workplace
 
     site = tmp_path / "site"
     build_site(ROOT / "tests" / "fixtures" / "small" / "notices", site)
     target = tmp_path / "www"
     command = ["bash", str(ROOT / "scripts" / "publish.sh"), "dir", f"{target}/"]
     with Workplace(site.resolve()).locked():
-        busy = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PORTAL_LOCK_TIMEOUT": "0"})
+        busy = subprocess.run(
+            command, cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PORTAL_LOCK_TIMEOUT": "0"}
+        )
     assert busy.returncode == 1 and "another build" in busy.stderr, busy.stderr
     assert not target.exists()
     assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode == 0
@@ -176,8 +202,12 @@ def test_publish_script_waits_for_a_build_of_the_site_to_finish(tmp_path):
 
 
 def test_publish_script_refuses_an_unbuilt_site(tmp_path):
-    run = subprocess.run(["bash", str(ROOT / "scripts" / "publish.sh"), "dir", str(tmp_path / "www")],
-                         cwd=tmp_path, capture_output=True, text=True)
+    run = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "publish.sh"), "dir", str(tmp_path / "www")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1 and "make site" in run.stderr
 
 

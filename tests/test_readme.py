@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +37,10 @@ RUNS = {
     "portal build": "tests/test_site.py::site",
     ".venv/bin/portal new lost-document": "tests/test_new.py::test_interactive_dialogue_re_asks_a_wrong_answer",
     "portal new": "tests/test_new.py::test_lost_document_from_options_passes_the_strict_check",
-    "portal init DIR --name 衡东县 --generator <URL of this repository>":
-        "tests/test_wheel.py::test_a_county_starts_its_own_repository_with_portal_init",
+    "portal init DIR --name 衡东县 --generator <URL of this repository>": "tests/test_wheel.py::test_a_county_starts_its_own_repository_with_portal_init",
     "portal build --config mkdocs.yml": "tests/test_wheel.py::test_a_county_starts_its_own_repository_with_portal_init",
-    "python3 -m venv .venv && .venv/bin/pip install \"hunan-notice-portal @ git+<生成器仓库地址>@v<版本>\"":
-        "tests/test_wheel.py::test_the_installed_package_builds_a_site_outside_the_repository",
-    ".venv/bin/portal init 衡东县公告 --name 衡东县 --generator <生成器仓库地址>":
-        "tests/test_wheel.py::test_a_county_starts_its_own_repository_with_portal_init",
+    'python3 -m venv .venv && .venv/bin/pip install "hunan-notice-portal @ git+<生成器仓库地址>@v<版本>"': "tests/test_wheel.py::test_the_installed_package_builds_a_site_outside_the_repository",
+    ".venv/bin/portal init 衡东县公告 --name 衡东县 --generator <生成器仓库地址>": "tests/test_wheel.py::test_a_county_starts_its_own_repository_with_portal_init",
     "portal publish [--site-dir DIR] rsync|dir|s3 TARGET": f"{HERE}::test_portal_publish_copies_a_built_site",
 }
 
@@ -78,7 +74,9 @@ def test_every_command_the_readme_shows_is_run_by_a_test():
 
 
 def test_the_command_finder_reads_blocks_and_inline_code():
-    text = "x `make site` and `portal build --x`, not `notices/`\n```sh\nmake a   # why\n\n```\n```yaml\nportal: x\n```\n"
+    text = (
+        "x `make site` and `portal build --x`, not `notices/`\n```sh\nmake a   # why\n\n```\n```yaml\nportal: x\n```\n"
+    )
     assert shown_commands(text) == ["make a", "make site", "portal build --x"]
 
 

@@ -15,10 +15,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.build import Options, run_check
+from generator.publishing.build import Options, run_check
 from tests.browser import save_screenshot
 from tests.searchpage import browser, require_chromium, search  # noqa: F401 - browser is a fixture
-from tests.sitebuild import SAMPLE, TODAY, html_pages, page as read_page, sample_site
+from tests.sitebuild import SAMPLE, TODAY, html_pages, sample_site
+from tests.sitebuild import page as read_page
 
 require_chromium()
 PORTAL = run_check(Options(notices=SAMPLE, today=TODAY)).portal
@@ -60,8 +61,13 @@ def landed(site: Path, url: str, _base: str = ""):
 def test_places_are_many():
     assert len(PLACES) > 40
     assert {"village", "group", "block"} <= {
-        "village" if any(name == g.village for g in grids) else "block" if any(b.name == name for g in grids for b in g.buildings)
-        else "group" for name, _, grids in PLACES}
+        "village"
+        if any(name == g.village for g in grids)
+        else "block"
+        if any(b.name == name for g in grids for b in g.buildings)
+        else "group"
+        for name, _, grids in PLACES
+    }
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +116,12 @@ def people():
     """(query, role, where, phone) of one person of each kind on the sample data, and a legal service."""
     town = next(t for t in PORTAL.towns if any(g.buildings for g in t.grids))
     grid = next(g for g in town.grids if g.buildings and g.workers)
-    out = [(grid.leader.name, "网格长", grid.name, grid.leader.phone),
-           (grid.workers[0].name, "网格员", grid.name, grid.workers[0].phone),
-           (grid.buildings[0].leader.name, "楼栋长", grid.name, grid.buildings[0].leader.phone),
-           (town.judges[0].name, "驻镇法官", town.name, town.judges[0].phone)]
+    out = [
+        (grid.leader.name, "网格长", grid.name, grid.leader.phone),
+        (grid.workers[0].name, "网格员", grid.name, grid.workers[0].phone),
+        (grid.buildings[0].leader.name, "楼栋长", grid.name, grid.buildings[0].leader.phone),
+        (town.judges[0].name, "驻镇法官", town.name, town.judges[0].phone),
+    ]
     service = next(s for t in PORTAL.towns for s in t.legal_services if s.phone and "-" in s.phone.text)
     out.append((service.name, service.kind_label, "", service.phone))  # a landline: 0734-5204575
     deregistration = PORTAL.deregistrations[0]
@@ -165,7 +173,7 @@ def test_no_excerpt_shows_search_only_words_or_another_grid(browser, tab, query)
 
 
 def test_a_result_opens_at_the_person_highlighted(browser):
-    """The link lands on the person (an anchor of generator/anchors.py), scrolled into view and highlighted."""
+    """The link lands on the person (an anchor of generator/site/anchors.py), scrolled into view and highlighted."""
     page = search(browser, "刘玉亮")
     try:
         page.locator("#pt-results a.pt-results__link").first.click()
@@ -247,8 +255,13 @@ def test_admonitions_are_rendered(site):
 
 def test_dates_one_format_never_broken(site):
     """Dates on pages are 2026年10月20日 (never 2026-10-20 in the text), each in a nowrap span."""
-    for url in ("notices/lost/2022/2022-06-20-budongchan/", "notices/deregistration/2022/2022-06-06-hengdong-yangfeng-xiehui/",
-                "notices/lost/", "", "towns/hengdong/ganxi/"):
+    for url in (
+        "notices/lost/2022/2022-06-20-budongchan/",
+        "notices/deregistration/2022/2022-06-06-hengdong-yangfeng-xiehui/",
+        "notices/lost/",
+        "",
+        "towns/hengdong/ganxi/",
+    ):
         soup = read_page(site, url)
         article = soup.select_one("article.md-content__inner")
         for time in article.find_all("time"):
@@ -287,8 +300,15 @@ def test_font_stack_is_chinese_first_and_local(site):
     assert "@font-face" not in css and "url(" not in stack
 
 
-@pytest.mark.parametrize("name,query", [("search-person", "刘玉亮"), ("search-village", "乌塘村"),
-                                        ("search-block", "兴业小区9栋"), ("search-notice", "衡东县养蜂协会")])
+@pytest.mark.parametrize(
+    "name,query",
+    [
+        ("search-person", "刘玉亮"),
+        ("search-village", "乌塘村"),
+        ("search-block", "兴业小区9栋"),
+        ("search-notice", "衡东县养蜂协会"),
+    ],
+)
 def test_result_card_screenshots(browser, name, query):
     """The README's pictures of result cards (test-artifacts/search-*.png; copy good ones to docs/images/)."""
     page = search(browser, query)

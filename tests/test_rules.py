@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY
-from generator import identifiers
-from generator.rules import BASE, BASE_REGIONS, BASE_TOWN, GOOD_CODE, GOOD_ID, RULES
+
+from generator.checking import identifiers
+from generator.checking.rules import BASE, BASE_REGIONS, BASE_TOWN, GOOD_CODE, GOOD_ID, RULES
 
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 RULE_ID = re.compile(r"[a-z]+(?:-[a-z0-9]+)+")
@@ -67,8 +67,16 @@ def emitted_rule_ids() -> set[str]:
 def test_the_scan_for_emitted_rule_ids_finds_them():
     # guards the scan itself: if it silently found nothing, the next test would prove nothing
     found = emitted_rule_ids()
-    assert {"yaml-alias", "file-encoding", "unknown-key", "date-format", "village-unknown",
-            "notice-duplicate", "id-format", "phone-format"} <= found
+    assert {
+        "yaml-alias",
+        "file-encoding",
+        "unknown-key",
+        "date-format",
+        "village-unknown",
+        "notice-duplicate",
+        "id-format",
+        "phone-format",
+    } <= found
     assert len(found) >= 25
 
 
@@ -125,24 +133,30 @@ def top_level(defaults: dict[str, str], fields: dict[str, str]) -> str:
 
 def lost_notice(**fields: str) -> str:
     """A block-style lost ID-card notice; `fields` replace or add top-level lines."""
-    return top_level({
-        "kind": "lost-document",
-        "published": "2022-06-20",
-        "holder": "罗某某",
-        "document": f'\n  type: 身份证\n  number: "{GOOD_ID}"',
-    }, fields)
+    return top_level(
+        {
+            "kind": "lost-document",
+            "published": "2022-06-20",
+            "holder": "罗某某",
+            "document": f'\n  type: 身份证\n  number: "{GOOD_ID}"',
+        },
+        fields,
+    )
 
 
 def dereg_notice(**fields: str) -> str:
-    return top_level({
-        "kind": "deregistration",
-        "published": "2022-06-06",
-        "organization": "衡东县示例协会",
-        "credit_code": f'"{GOOD_CODE}"',
-        "decided_on": "2022-06-05",
-        "decided_by": "会员代表大会",
-        "contact": '\n  name: 刘某\n  phone: "0734-5261234"',
-    }, fields)
+    return top_level(
+        {
+            "kind": "deregistration",
+            "published": "2022-06-06",
+            "organization": "衡东县示例协会",
+            "credit_code": f'"{GOOD_CODE}"',
+            "decided_on": "2022-06-05",
+            "decided_by": "会员代表大会",
+            "contact": '\n  name: 刘某\n  phone: "0734-5261234"',
+        },
+        fields,
+    )
 
 
 def only(problems, rule):
@@ -156,23 +170,34 @@ def test_lost_notice_helper_is_clean(check_files):
     assert check_files({**BASE, DEREG: dereg_notice()}).problems == []
 
 
-@pytest.mark.parametrize("number, rule", [
-    ("430102199003075011", "id-check-digit"),
-    ("４３０１０２１９９００３０７５０１１", "id-check-digit"),  # full-width, wrong check digit
-    ("43010219900307501", "id-format"),
-    ("430102900307501", "id-format"),  # old 15-digit number
-    ("990102199003075016", "id-region"),
-    ("430102199002305016", "id-birth-date"),
-    ("430102203001015016", "id-birth-date"),  # born after `today`
-])
+@pytest.mark.parametrize(
+    "number, rule",
+    [
+        ("430102199003075011", "id-check-digit"),
+        ("４３０１０２１９９００３０７５０１１", "id-check-digit"),  # full-width, wrong check digit
+        ("43010219900307501", "id-format"),
+        ("430102900307501", "id-format"),  # old 15-digit number
+        ("990102199003075016", "id-region"),
+        ("430102199002305016", "id-birth-date"),
+        ("430102203001015016", "id-birth-date"),  # born after `today`
+    ],
+)
 def test_id_number_problem_points_at_the_number_line(check_files, number, rule):
     text = lost_notice(document=f'\n  type: 身份证\n  number: "{number}"')
     p = only(check_files({**BASE, LOST: text}).problems, rule)
     assert (p.path, p.line, p.field, p.level) == (f"notices/{LOST}", 6, "document.number", "error")
 
 
-@pytest.mark.parametrize("number", [GOOD_ID, "４３０１０２１９９００３０７５０１６", "43010219800101002X",
-                                    "43010219800101002x", "４３０１０２１９８００１０１００２Ｘ"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        GOOD_ID,
+        "４３０１０２１９９００３０７５０１６",
+        "43010219800101002X",
+        "43010219800101002x",
+        "４３０１０２１９８００１０１００２Ｘ",
+    ],
+)
 def test_valid_id_numbers_pass(check_files, number):
     text = lost_notice(document=f'\n  type: 身份证\n  number: "{number}"')
     assert check_files({**BASE, LOST: text}).problems == []
@@ -192,13 +217,16 @@ def test_leading_zero_number_reaches_the_model_unchanged(check_files):
     assert checked.portal.lost[0].document.number == "05015202540"
 
 
-@pytest.mark.parametrize("code, rule", [
-    ("123456789012345678", "credit-code-org"),
-    ("51430421MJ1234561Q", "credit-code-check-digit"),
-    ("51430421MJ12345", "credit-code-format"),
-    ("51430421MJ1234561O", "credit-code-format"),  # O is not in the alphabet
-    ("51A30421MJ1234561R", "credit-code-region"),
-])
+@pytest.mark.parametrize(
+    "code, rule",
+    [
+        ("123456789012345678", "credit-code-org"),
+        ("51430421MJ1234561Q", "credit-code-check-digit"),
+        ("51430421MJ12345", "credit-code-format"),
+        ("51430421MJ1234561O", "credit-code-format"),  # O is not in the alphabet
+        ("51A30421MJ1234561R", "credit-code-region"),
+    ],
+)
 def test_credit_code_problem_points_at_the_code_line(check_files, code, rule):
     p = only(check_files({**BASE, DEREG: dereg_notice(credit_code=f'"{code}"')}).problems, rule)
     assert (p.path, p.line, p.field) == (f"notices/{DEREG}", 4, "credit_code")
@@ -210,18 +238,21 @@ def test_lowercase_credit_code_is_accepted(check_files):
     assert checked.portal.deregistrations[0].credit_code == GOOD_CODE
 
 
-@pytest.mark.parametrize("phone, ok", [
-    ("0734-5261234", True),
-    ("0734 5261234", True),
-    ("13973400001", True),
-    ("139 7340 0001", True),
-    ("12345", True),
-    ("0734-5261234转123", True),
-    ("0734-0261234", False),  # a local number never starts with 0
-    ("734-5261234", False),
-    ("1397340000", False),
-    ("23973400001", False),
-])
+@pytest.mark.parametrize(
+    "phone, ok",
+    [
+        ("0734-5261234", True),
+        ("0734 5261234", True),
+        ("13973400001", True),
+        ("139 7340 0001", True),
+        ("12345", True),
+        ("0734-5261234转123", True),
+        ("0734-0261234", False),  # a local number never starts with 0
+        ("734-5261234", False),
+        ("1397340000", False),
+        ("23973400001", False),
+    ],
+)
 def test_phone_format(check_files, phone, ok):
     problems = check_files({**BASE, DEREG: dereg_notice(contact=f'\n  name: 刘某\n  phone: "{phone}"')}).problems
     if ok:
@@ -237,14 +268,17 @@ def test_date_order_points_at_the_later_date(check_files):
     assert check_files({**BASE, LOST: lost_notice(lost_on="2022-06-20")}).problems == []
 
 
-@pytest.mark.parametrize("text, rule", [
-    ("2022-02-30", "date-format"),
-    ("2022-13-01", "date-format"),
-    ("2022/06/20", "date-format"),
-    ("2022-6-20", "date-format"),
-    ("20220620", "date-format"),
-    (str(TODAY + dt.timedelta(days=8)), "date-future"),
-])
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("2022-02-30", "date-format"),
+        ("2022-13-01", "date-format"),
+        ("2022/06/20", "date-format"),
+        ("2022-6-20", "date-format"),
+        ("20220620", "date-format"),
+        (str(TODAY + dt.timedelta(days=8)), "date-future"),
+    ],
+)
 def test_bad_dates(check_files, text, rule):
     p = only(check_files({**BASE, LOST: lost_notice(published=text)}).problems, rule)
     assert (p.line, p.column, p.field) == (2, 12, "published")
@@ -337,7 +371,9 @@ def test_town_that_is_a_county_does_not_also_blame_every_village(check_files):
 
 
 def test_notice_duplicate_across_files_points_at_the_second_number(check_files):
-    other = lost_notice(document='\n  type: 身份证\n  number: "４３０１０２１９９００３０７５０１６"')  # same number, full-width
+    other = lost_notice(
+        document='\n  type: 身份证\n  number: "４３０１０２１９９００３０７５０１６"'
+    )  # same number, full-width
     problems = check_files({**BASE, "lost/2022/a.yaml": lost_notice(), "lost/2023/b.yaml": other}).problems
     p = only(problems, "notice-duplicate")
     assert (p.path, p.line, p.field) == ("notices/lost/2023/b.yaml", 6, "document.number")
@@ -345,7 +381,7 @@ def test_notice_duplicate_across_files_points_at_the_second_number(check_files):
 
 
 def test_same_number_for_different_document_types_is_not_a_duplicate(check_files):
-    other = lost_notice(document="\n  type: 毕业证书\n  number: \"" + GOOD_ID + '"')
+    other = lost_notice(document='\n  type: 毕业证书\n  number: "' + GOOD_ID + '"')
     assert check_files({**BASE, LOST: lost_notice(), "lost/2022/b.yaml": other}).problems == []
 
 
@@ -361,11 +397,14 @@ def test_document_number_required_except_for_a_seal(check_files):
     assert check_files({**BASE, LOST: lost_notice(document="\n  type: 公章")}).problems == []
 
 
-@pytest.mark.parametrize("number, ok", [
-    (GOOD_CODE, True),
-    ("430102000012345", True),  # old 15-digit registration number
-    ("4301", False),
-])
+@pytest.mark.parametrize(
+    "number, ok",
+    [
+        (GOOD_CODE, True),
+        ("430102000012345", True),  # old 15-digit registration number
+        ("4301", False),
+    ],
+)
 def test_business_licence_number(check_files, number, ok):
     problems = check_files({**BASE, LOST: lost_notice(document=f'\n  type: 营业执照\n  number: "{number}"')}).problems
     if ok:
@@ -438,14 +477,20 @@ def test_every_problem_of_every_file_is_reported(check_files):
 def test_places_with_the_same_pinyin_get_their_own_list_pages(check_files):
     """乌塘镇 and 吴塘镇 are both wu-tang-zhen: each keeps its own notices list (without region codes, the
     one whose name sorts first keeps the address, the other gets four characters of its name's hash)."""
-    from generator.render import render
+    from generator.site.render import render
 
-    regions = BASE_REGIONS.replace("children: [乌塘村, 新塘村]", "children: [乌塘村, 新塘村]\n        - name: 吴塘镇\n          children: [吴塘村]") \
-        .replace("        - name: 甘溪镇", "        - name: 乌塘镇\n          children: [乌塘村]\n        - name: 甘溪镇")
+    regions = BASE_REGIONS.replace(
+        "children: [乌塘村, 新塘村]", "children: [乌塘村, 新塘村]\n        - name: 吴塘镇\n          children: [吴塘村]"
+    ).replace("        - name: 甘溪镇", "        - name: 乌塘镇\n          children: [乌塘村]\n        - name: 甘溪镇")
     other = '\n  type: 毕业证书\n  number: "134561202006001234"'
-    checked = check_files({**BASE, "regions.yaml": regions,
-                           "lost/2022/a.yaml": lost_notice(region="衡阳市/衡东县/乌塘镇"),
-                           "lost/2022/b.yaml": lost_notice(region="衡阳市/衡东县/吴塘镇", holder="吴某", document=other)})
+    checked = check_files(
+        {
+            **BASE,
+            "regions.yaml": regions,
+            "lost/2022/a.yaml": lost_notice(region="衡阳市/衡东县/乌塘镇"),
+            "lost/2022/b.yaml": lost_notice(region="衡阳市/衡东县/吴塘镇", holder="吴某", document=other),
+        }
+    )
     assert checked.problems == [], describe(checked.problems)
     pages = render(checked.portal)
     urls = [page.url for page in pages]
@@ -485,6 +530,9 @@ def test_region_codes_are_checked_by_level_at_their_line(check_files):
           children: [燕山街社区]
 """
     problems = [p for p in check_files({**BASE, "regions.yaml": regions}).problems if p.rule.startswith("region-code")]
-    assert [(p.line, p.rule) for p in problems] == [(11, "region-code-parent"), (13, "region-code-format"),
-                                                     (16, "region-code-parent")], describe(problems)
+    assert [(p.line, p.rule) for p in problems] == [
+        (11, "region-code-parent"),
+        (13, "region-code-format"),
+        (16, "region-code-parent"),
+    ], describe(problems)
     assert "430424104" in problems[0].message and "12" in problems[1].message and "4304" in problems[2].message

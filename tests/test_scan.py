@@ -1,4 +1,4 @@
-"""The output scan (generator/scan.py): a leak planted past the masking layer or the templates stops the build.
+"""The output scan (generator/publishing/scan.py): a leak planted past the masking layer or the templates stops the build.
 
 Each test builds a real site in a temporary folder over an existing one, plants one kind of leak (a masking
 rule that publishes whole numbers, a county's template override that adds a script, an event attribute, a
@@ -18,7 +18,10 @@ from pathlib import Path
 import material
 import pytest
 
-from generator import cli, identifiers, privacy, render, scan
+from generator import cli
+from generator.checking import identifiers, privacy
+from generator.publishing import scan
+from generator.site import render
 from tests.sitebuild import ROOT, SAMPLE, TODAY, build_site
 
 SMALL = ROOT / "tests" / "fixtures" / "small" / "notices"
@@ -34,8 +37,11 @@ def published(tmp_path_factory) -> Path:
 
 
 def snapshot(site: Path) -> dict[str, str]:
-    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(site.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
 
 
 def build_over(published: Path, tmp_path: Path, stderr, *options: str) -> tuple[int, list[str], Path]:
@@ -44,8 +50,19 @@ def build_over(published: Path, tmp_path: Path, stderr, *options: str) -> tuple[
     site = tmp_path / "site"
     shutil.copytree(published, site)
     before = snapshot(site)
-    code = cli.main(["build", "--notices", str(SMALL), "--site-dir", str(site), "--today", TODAY.isoformat(),
-                     "--no-cache", *options])
+    code = cli.main(
+        [
+            "build",
+            "--notices",
+            str(SMALL),
+            "--site-dir",
+            str(site),
+            "--today",
+            TODAY.isoformat(),
+            "--no-cache",
+            *options,
+        ]
+    )
     err = stderr.readouterr().err if hasattr(stderr, "readouterr") else stderr.getvalue()
     if code != 0:
         assert snapshot(site) == before, "a refused build changed the published site"
@@ -63,8 +80,18 @@ def override(tmp_path: Path, template: str, plant: str, after: str) -> Path:
 
 
 def test_the_sample_site_passes_and_the_counts_are_printed(tmp_path, capsys):
-    code = cli.main(["build", "--notices", str(SAMPLE), "--site-dir", str(tmp_path / "site"), "--today", TODAY.isoformat(),
-                     "--no-cache"])
+    code = cli.main(
+        [
+            "build",
+            "--notices",
+            str(SAMPLE),
+            "--site-dir",
+            str(tmp_path / "site"),
+            "--today",
+            TODAY.isoformat(),
+            "--no-cache",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     lost = len(list((SAMPLE / "lost").rglob("*.yaml")))
@@ -88,7 +115,7 @@ def test_a_whole_id_number_past_the_masking_layer_is_refused(published, tmp_path
 
 
 def id_number(first17: str) -> str:
-    return first17 + identifiers._id_check_digit(first17)  # noqa: SLF001
+    return first17 + identifiers._id_check_digit(first17)
 
 
 #: One ID number per way of hiding it, so that each finding names its plant (by the last four characters).
@@ -96,37 +123,61 @@ PLANTED = {way: id_number(f"4304241985061{n:04d}") for n, way in enumerate(("url
 FULL_WIDTH = {ord(d): ord(d) + 0xFEE0 for d in "0123456789"}
 
 #: Material's first inline script, with a value in place of its base URL that a base URL never is.
-THEME_SCRIPT = re.sub(r"\{\{.*?\}\}", "javascript:alert(1)//", re.search(
-    r"<script>.*?</script>", (Path(material.__file__).parent / "templates/partials/javascripts/base.html").read_text()).group())
+THEME_SCRIPT = re.sub(
+    r"\{\{.*?\}\}",
+    "javascript:alert(1)//",
+    re.search(
+        r"<script>.*?</script>",
+        (Path(material.__file__).parent / "templates/partials/javascripts/base.html").read_text(),
+    ).group(),
+)
 
 #: Leak → (markup planted into a template, what the error line says).
 LEAKS = {
-    "event attribute": ('<img src="{{ link(\'assets/images/favicon.png\') }}" alt="" onerror="alert(1)">', "事件属性 onerror"),
+    "event attribute": (
+        '<img src="{{ link(\'assets/images/favicon.png\') }}" alt="" onerror="alert(1)">',
+        "事件属性 onerror",
+    ),
     "inline script": ("<script>alert(1)</script>", "不是主题带来的脚本"),
     "theme's script, another base": (THEME_SCRIPT, "不是主题带来的脚本"),
     "script file not shipped": ("<script src=\"{{ link('robots.txt') }}\"></script>", "脚本文件不是本项目带来的文件"),
     "javascript: link": ('<a href="javascript:alert(1)">x</a>', "javascript: 地址"),
-    "javascript: link, obfuscated": ('<a href=" jav&#x09;ascript:alert(2)">x</a>', "javascript: 地址 (javascript: URL): <a href=\" jav"),
+    "javascript: link, obfuscated": (
+        '<a href=" jav&#x09;ascript:alert(2)">x</a>',
+        'javascript: 地址 (javascript: URL): <a href=" jav',
+    ),
     "data: URL": ('<a href="data:text/html,hi">x</a>', "data: 地址"),
     "link to another host": ('<a href="https://example.com/">x</a>', "其他网站 example.com"),
-    "allowed record link, as an asset": ('<img src="https://beian.mps.gov.cn/#/query/webSearch?code=43042402000123" alt="">',
-                                         "其他网站 beian.mps.gov.cn"),
-    "allowed record host, another address": ('<a href="https://beian.miit.gov.cn/x?u=https://example.com/">x</a>',
-                                             "其他网站 beian.miit.gov.cn"),
+    "allowed record link, as an asset": (
+        '<img src="https://beian.mps.gov.cn/#/query/webSearch?code=43042402000123" alt="">',
+        "其他网站 beian.mps.gov.cn",
+    ),
+    "allowed record host, another address": (
+        '<a href="https://beian.miit.gov.cn/x?u=https://example.com/">x</a>',
+        "其他网站 beian.miit.gov.cn",
+    ),
     "protocol-relative asset": ('<img src="//cdn.example.com/x.png" alt="">', "其他网站 cdn.example.com"),
     "iframe": ("<iframe src=\"{{ link('') }}\"></iframe>", "不允许的元素 <iframe>"),
     "broken internal link": ("<a href=\"{{ link('notices/nowhere/') }}\">x</a>", "链接指向的文件不存在"),
     "broken anchor on the page": ('<a href="#nowhere">x</a>', "页内锚点 #nowhere 不存在"),
-    "broken anchor on another page": ("<a href=\"{{ link('towns/') }}#nowhere\">x</a>", "锚点 #nowhere 在 towns/index.html 中不存在"),
+    "broken anchor on another page": (
+        "<a href=\"{{ link('towns/') }}#nowhere\">x</a>",
+        "锚点 #nowhere 在 towns/index.html 中不存在",
+    ),
     "ID number percent-encoded in a URL": (
         "<a href=\"{{ link('search/') }}?q=" + "".join(f"%{ord(c):02X}" for c in PLANTED["url"]) + '">x</a>',
-        f"完整的身份证号码 (whole ID number): ../../../../search/?q=43************{PLANTED['url'][-4:]}"),
+        f"完整的身份证号码 (whole ID number): ../../../../search/?q=43************{PLANTED['url'][-4:]}",
+    ),
     "ID number as character references": (
         "<p>" + "".join(f"&#{ord(c)};" for c in PLANTED["references"]) + "</p>",
-        f"完整的身份证号码 (whole ID number): 43************{PLANTED['references'][-4:]}"),
+        f"完整的身份证号码 (whole ID number): 43************{PLANTED['references'][-4:]}",
+    ),
     "ID number in full-width digits, split by spaces": (
-        '<p title="{}">x</p>'.format(" ".join(PLANTED["full-width"][i:i + 6].translate(FULL_WIDTH) for i in (0, 6, 12))),
-        f"完整的身份证号码 (whole ID number): 43************{PLANTED['full-width'][-4:]}"),
+        '<p title="{}">x</p>'.format(
+            " ".join(PLANTED["full-width"][i : i + 6].translate(FULL_WIDTH) for i in (0, 6, 12))
+        ),
+        f"完整的身份证号码 (whole ID number): 43************{PLANTED['full-width'][-4:]}",
+    ),
 }
 #: The same leaks in a hub page (made by MkDocs whole, not in the shared frame of the shell pages).
 HUB_LEAKS = ("inline script", "event attribute", "link to another host", "javascript: link")
@@ -163,9 +214,15 @@ def test_a_leak_in_a_hub_page_is_refused(planted, leak):
 def test_every_finding_is_one_planted(planted):
     """Nothing but the plants: the clean parts of the pages pass (the favicon image was planted too)."""
     messages = [message for _, message in LEAKS.values()]
-    indexed = [f"43************{number[-4:]}" for number in PLANTED.values()]  # the planted numbers, in the search index
-    unexplained = [line for line in planted[:-1] if not any(m in line for m in messages)
-                   and not ("pagefind/" in line and any(number in line for number in indexed))]
+    indexed = [
+        f"43************{number[-4:]}" for number in PLANTED.values()
+    ]  # the planted numbers, in the search index
+    unexplained = [
+        line
+        for line in planted[:-1]
+        if not any(m in line for m in messages)
+        and not ("pagefind/" in line and any(number in line for number in indexed))
+    ]
     assert unexplained == []
     assert "生成的网站未通过发布前检查" in planted[-1]
 
@@ -179,8 +236,11 @@ def test_a_missing_page_is_refused(published, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(render.Renderer, "jobs", without_the_id_card_notice)
     code, errors, _ = build_over(published, tmp_path, capsys)
     assert code == 1
-    assert any(line.startswith("error: ") and "small/notices/lost/2022/script.yaml: 遗失声明没有生成页面 /notices/lost/2022/script/"
-               in line for line in errors), errors
+    assert any(
+        line.startswith("error: ")
+        and "small/notices/lost/2022/script.yaml: 遗失声明没有生成页面 /notices/lost/2022/script/" in line
+        for line in errors
+    ), errors
     assert any("链接指向的文件不存在" in line for line in errors), errors  # the lists still link to it
 
 
@@ -191,15 +251,21 @@ def test_a_clean_rebuild_over_the_published_site_passes(published, tmp_path, cap
 
 
 def test_a_data_file_no_entry_came_from_is_named():
-    expected = scan.expected_pages(type("P", (), {"lost": [], "deregistrations": [], "towns": []})(),
-                                   {"lost/notices/regions.yaml": "regions.yaml", "lost/notices/lost/2022/a.yaml": "lost"})
+    expected = scan.expected_pages(
+        type("P", (), {"lost": [], "deregistrations": [], "towns": []})(),
+        {"lost/notices/regions.yaml": "regions.yaml", "lost/notices/lost/2022/a.yaml": "lost"},
+    )
     assert expected.unclaimed == ["lost/notices/lost/2022/a.yaml"]
 
 
 def test_the_sieve_keeps_every_character_an_id_number_can_hold():
     """scan.run_breakers() lets the scan skip most text; it may skip only what find_id_numbers ends a run at."""
-    wrong = [hex(code) for start, end in scan.run_breakers() for code in range(start, end + 1)
-             if identifiers._id_character(chr(code)) is not None]  # noqa: SLF001
+    wrong = [
+        hex(code)
+        for start, end in scan.run_breakers()
+        for code in range(start, end + 1)
+        if identifiers._id_character(chr(code)) is not None
+    ]
     assert wrong == []
     text = "身份证 430102 1990 0307 5016；" + "号 ４３０１０２１９９００３０７５０１６" + "，4301021990\u200b03075016"
     assert scan.id_numbers(text) == identifiers.find_id_numbers(text)
@@ -222,9 +288,9 @@ def test_a_built_file_the_scan_cannot_read_is_a_finding_not_a_traceback(tmp_path
 
 
 def test_redirect_pages_are_checked_like_any_page(tmp_path):
-    """A redirect page (generator/moved.py) carries no script, and its refresh, canonical link and
+    """A redirect page (generator/site/moved.py) carries no script, and its refresh, canonical link and
     visible link are internal links the scan resolves: one that points nowhere is a finding each."""
-    from generator import moved
+    from generator.site import moved
 
     (tmp_path / "new").mkdir()
     (tmp_path / "new" / "index.html").write_text("<!doctype html><title>新</title><p>新</p>", encoding="utf-8")

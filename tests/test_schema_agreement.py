@@ -15,29 +15,42 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import TODAY
-from generator import editor
-from generator.build import Options, run_check
+
+from generator.publishing.build import Options, run_check
+from generator.staff import editor
 from tests.sitebuild import ROOT
 
 CASES = sorted(p for kind in ("valid", "invalid") for p in (ROOT / "tests" / "cases" / kind).iterdir() if p.is_dir())
 #: Rules the editor schema expresses: what a field is, its type, its choices, its format, unknown keys.
-EXPRESSED = {"field-required", "field-type", "field-choice", "unknown-key", "date-format", "kind-unknown",
-             "phone-format", "site-identity-format"}
+EXPRESSED = {
+    "field-required",
+    "field-type",
+    "field-choice",
+    "unknown-key",
+    "date-format",
+    "kind-unknown",
+    "phone-format",
+    "site-identity-format",
+}
 #: Rules the schema cannot express, and why (see editor.py).
 NOT_EXPRESSED = {
     "reference-format": "the kind letter must match the file's kind (the pattern alone would pass Y on a deregistration)",
-    "reference-duplicate": "compares files", "newspaper-date": "compares two fields' dates",
-    "correction-date": "compares a date with published and today", "provenance-missing": "depends on published's date",
+    "reference-duplicate": "compares files",
+    "newspaper-date": "compares two fields' dates",
+    "correction-date": "compares a date with published and today",
+    "provenance-missing": "depends on published's date",
     "id-check-digit": "a check digit (GB 11643) is arithmetic",
     "credit-code-org": "a check character (GB 32100) is arithmetic",
     "credit-code": "a check character (GB 32100) is arithmetic",
     "date-future": "depends on today",
     "date-order": "compares two fields' dates",
     "withdrawn-reason": "a field required by another's value (kept out of the schema for editors' sake)",
-    "village-unknown": "needs regions.yaml", "region-unknown": "needs regions.yaml", "town-unknown": "needs regions.yaml",
-    "grid-id-duplicate": "compares list items' values", "notice-duplicate": "compares files",
+    "village-unknown": "needs regions.yaml",
+    "region-unknown": "needs regions.yaml",
+    "town-unknown": "needs regions.yaml",
+    "grid-id-duplicate": "compares list items' values",
+    "notice-duplicate": "compares files",
     "town-duplicate": "compares files",
     "id-number-not-allowed": "a check digit (GB 11643) over any text, after NFKC and separators are taken out",
     "control-character": "every text of every field: the editor schema gives free text no pattern",
@@ -50,8 +63,15 @@ NOT_EXPRESSED = {
     "site-identity-required": "fields required by another's value (sample), and only as a warning",
 }
 #: Problems of reading the file itself: the editor cannot read such a file either (no schema verdict).
-UNREADABLE = {"file-encoding", "yaml-syntax", "yaml-alias", "yaml-empty", "yaml-key", "yaml-duplicate-key",
-              "input-limit"}  # a file past a limit is refused whole, before its content is judged
+UNREADABLE = {
+    "file-encoding",
+    "yaml-syntax",
+    "yaml-alias",
+    "yaml-empty",
+    "yaml-key",
+    "yaml-duplicate-key",
+    "input-limit",
+}  # a file past a limit is refused whole, before its content is judged
 
 
 class Yaml12Loader(yaml.SafeLoader):
@@ -62,8 +82,12 @@ Yaml12Loader.yaml_implicit_resolvers = {}
 for tag, pattern, first in [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                                r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
 ]:
     Yaml12Loader.add_implicit_resolver(tag, re.compile(pattern), list(first))

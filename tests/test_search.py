@@ -20,11 +20,23 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from generator import privacy, searchwords
-from generator.build import Options, run_check
+from generator.checking import privacy
+from generator.publishing.build import Options, run_check
+from generator.site import searchwords
 from tests.searchpage import (  # noqa: F401 - browser is a fixture
-    FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, NOT_FOUND, WORST, Report, browser, kb, measure, measured_search,
-    require_chromium, result_pages, search)
+    FIRST_QUERY_BUDGET,
+    LATER_QUERY_BUDGET,
+    NOT_FOUND,
+    WORST,
+    Report,
+    browser,
+    kb,
+    measure,
+    measured_search,
+    require_chromium,
+    result_pages,
+    search,
+)
 from tests.sitebuild import ROOT, SAMPLE, TODAY, build_site
 
 SEARCH = ROOT / "tests" / "search"
@@ -48,11 +60,16 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(request):
-    table = Report(f"search ranks on the sample data ({len(CASES)} queries)",
-                   ["query", "expected", "rank", "allowed", "pagefind bytes", "first result"], "search-sample.md")
+    table = Report(
+        f"search ranks on the sample data ({len(CASES)} queries)",
+        ["query", "expected", "rank", "allowed", "pagefind bytes", "first result"],
+        "search-sample.md",
+    )
     yield table
-    table.notes.append("bytes: pagefind/* response bodies received, 0 when cached (one tab, queries in order). "
-                       "Repeat: .venv/bin/python -m pytest -q tests/test_search.py")
+    table.notes.append(
+        "bytes: pagefind/* response bodies received, 0 when cached (one tab, queries in order). "
+        "Repeat: .venv/bin/python -m pytest -q tests/test_search.py"
+    )
     table.finish(request)
 
 
@@ -87,9 +104,11 @@ def test_first_query_transfers_little(browser, report):
             costs.append(measure(browser, page, mark))
     finally:
         browser.close(page)
-    report.notes.append(f"empty cache: 刘玉亮 {kb(costs[0].pagefind_bytes)} of pagefind/* in "
-                        f"{costs[0].pagefind_files} files (and {kb(costs[0].other_bytes)} of page, theme and "
-                        f"scripts); then 乌塘村3组 {kb(costs[1].pagefind_bytes)}")
+    report.notes.append(
+        f"empty cache: 刘玉亮 {kb(costs[0].pagefind_bytes)} of pagefind/* in "
+        f"{costs[0].pagefind_files} files (and {kb(costs[0].other_bytes)} of page, theme and "
+        f"scripts); then 乌塘村3组 {kb(costs[1].pagefind_bytes)}"
+    )
     assert 0 < costs[0].pagefind_bytes <= FIRST_QUERY_BUDGET, costs[0]
     assert costs[1].pagefind_bytes <= LATER_QUERY_BUDGET, costs[1]
 
@@ -159,16 +178,22 @@ def test_no_whole_id_number_in_search_words_or_index(site):
     portal = run_check(Options(notices=SAMPLE, today=TODAY)).portal
     ids = {n.document.number for n in portal.lost if privacy.is_masked(n.document)}
     assert len(ids) > 3
-    texts = [value.replace(" ", "") for path in site.rglob("index.html")
-             for value in re.findall(r'data-pagefind-meta="search:([^"]*)"', path.read_text(encoding="utf-8"))]
-    texts += [gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-              for path in (site / "pagefind" / "fragment").iterdir()]
+    texts = [
+        value.replace(" ", "")
+        for path in site.rglob("index.html")
+        for value in re.findall(r'data-pagefind-meta="search:([^"]*)"', path.read_text(encoding="utf-8"))
+    ]
+    texts += [
+        gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+        for path in (site / "pagefind" / "fragment").iterdir()
+    ]
     leaks = [number for number in ids for text in texts if number in text or number in text.replace("\u200b", "")]
     assert texts and not leaks, leaks
 
 
-@pytest.mark.parametrize("traditional,simplified", [("網格員", "网格员"), ("註銷", "注销"), ("劉玉亮", "刘玉亮"),
-                                                     ("烏塘村3組", "乌塘村3组")])
+@pytest.mark.parametrize(
+    "traditional,simplified", [("網格員", "网格员"), ("註銷", "注销"), ("劉玉亮", "刘玉亮"), ("烏塘村3組", "乌塘村3组")]
+)
 def test_traditional_query_finds_what_the_simplified_one_finds(browser, tab, traditional, simplified):
     """網格員 finds the pages 网格员 finds, in the same order (the query is converted in the browser)."""
     wanted = result_pages(browser, search(browser, simplified, tab))
@@ -208,17 +233,28 @@ def test_browser_and_index_convert_alike(browser, tab):
     text. (opencc-js 1.4.2 leaves characters beyond it, CJK Extension B and later, unconverted;
     a query holding one is still searched as typed.)"""
     dictionary = (PACKAGE / "dist" / "esm-lib" / "dict" / "TSCharacters.js").read_text(encoding="utf-8")
-    characters = sorted({entry.split(" ")[0] for entry in re.findall(r"[^|\"`]+ [^|\"`]+", dictionary)
-                         if len(entry.split(" ")[0]) == 1 and ord(entry[0]) <= 0xFFFF})
+    characters = sorted(
+        {
+            entry.split(" ")[0]
+            for entry in re.findall(r"[^|\"`]+ [^|\"`]+", dictionary)
+            if len(entry.split(" ")[0]) == 1 and ord(entry[0]) <= 0xFFFF
+        }
+    )
     text = "\n".join(characters + ["網格員", "註銷公告", "乾淨的頭髮", "著作權", "後來", "歐陽曉慧", "烏塘村3組"])
     search(browser, "网格", tab)
-    in_browser = tab.evaluate("""async ([url, text]) => {
+    in_browser = tab.evaluate(
+        """async ([url, text]) => {
         const OpenCC = await import(url);
         return OpenCC.Converter({ from: "tw", to: "cn" })(text);
-    }""", [browser.base_url + "assets/vendor/" + VENDORED.name, text])
+    }""",
+        [browser.base_url + "assets/vendor/" + VENDORED.name, text],
+    )
     assert len(characters) > 2000
-    differ = [(t, b, p) for t, b, p in zip(text.split("\n"), in_browser.split("\n"),
-                                            searchwords.simplified(text).split("\n")) if b != p]
+    differ = [
+        (t, b, p)
+        for t, b, p in zip(text.split("\n"), in_browser.split("\n"), searchwords.simplified(text).split("\n"))
+        if b != p
+    ]
     assert not differ, f"{len(differ)} differ (text, browser, python): {differ[:10]}"
 
 
@@ -238,11 +274,13 @@ def test_nothing_left_127_0_0_1_and_no_console_errors(browser):
 
 
 def test_a_notice_indexed_with_others_of_its_day_is_a_result_of_its_own(browser, tab, site):
-    """Notices of one kind and day share one Pagefind document (generator/searchindex.py): 文玉红's and
+    """Notices of one kind and day share one Pagefind document (generator/site/searchindex.py): 文玉红's and
     唐红峰's notices of 2022-06-20 here. Each query finds its own notice, linked to its own page, and not
     the other notice of that day; every link is a page of the site, none the shared document."""
-    for query, expected, other in (("文玉红", "notices/lost/2022/2022-06-20-budongchan/", "2022-06-20-shenfenzheng"),
-                                   ("唐红峰", "notices/lost/2022/2022-06-20-shenfenzheng/", "2022-06-20-budongchan")):
+    for query, expected, other in (
+        ("文玉红", "notices/lost/2022/2022-06-20-budongchan/", "2022-06-20-shenfenzheng"),
+        ("唐红峰", "notices/lost/2022/2022-06-20-shenfenzheng/", "2022-06-20-budongchan"),
+    ):
         pages = result_pages(browser, search(browser, query, tab))
         assert pages[:1] == [expected], (query, pages)
         assert not any(other in page for page in pages), (query, pages)

@@ -22,7 +22,16 @@ import yaml
 
 from tests.search import province_queries
 from tests.searchpage import (  # noqa: F401 - browser is a fixture
-    FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, WORST, Report, browser, kb, measured_search, require_chromium, search)
+    FIRST_QUERY_BUDGET,
+    LATER_QUERY_BUDGET,
+    WORST,
+    Report,
+    browser,
+    kb,
+    measured_search,
+    require_chromium,
+    search,
+)
 from tests.sitebuild import build_site
 
 CASES = yaml.safe_load(province_queries.QUERIES.read_text(encoding="utf-8"))
@@ -59,17 +68,23 @@ def tab(browser):
 
 @pytest.fixture(scope="module")
 def report(request):
-    table = Report(f"search quality on the generated province ({len(CASES)} queries)",
-                   ["#", "query", "kind", "rank", "pages holding it", "pagefind bytes", "files",
-                    "first result"], "search-province.md")
+    table = Report(
+        f"search quality on the generated province ({len(CASES)} queries)",
+        ["#", "query", "kind", "rank", "pages holding it", "pagefind bytes", "files", "first result"],
+        "search-province.md",
+    )
     yield table
     ranks = [int(row[3]) for row in table.rows.values() if row[3].isdigit()]
     if ranks:
-        table.notes.append(f"ranks: {ranks.count(1)} first, {ranks.count(2)} second, {ranks.count(3)} third, "
-                           f"{len(table.rows) - len(ranks)} missing or failed, of {len(table.rows)}")
-    table.notes.append("bytes: pagefind/* response bodies received (0 when cached); "
-                       "query 1 starts from an empty cache. Repeat: "
-                       ".venv/bin/python -m pytest -q tests/test_search_province.py")
+        table.notes.append(
+            f"ranks: {ranks.count(1)} first, {ranks.count(2)} second, {ranks.count(3)} third, "
+            f"{len(table.rows) - len(ranks)} missing or failed, of {len(table.rows)}"
+        )
+    table.notes.append(
+        "bytes: pagefind/* response bodies received (0 when cached); "
+        "query 1 starts from an empty cache. Repeat: "
+        ".venv/bin/python -m pytest -q tests/test_search_province.py"
+    )
     table.finish(request)
 
 
@@ -78,7 +93,8 @@ def test_query_list_is_what_the_data_gives(province):
     .venv/bin/python -m tests.search.province_queries (and review the diff)."""
     derived = province_queries.render(province_queries.cases(province_queries.load(province)))
     assert derived == province_queries.QUERIES.read_text(encoding="utf-8"), (
-        "tests/search/province.yaml is out of date: run .venv/bin/python -m tests.search.province_queries")
+        "tests/search/province.yaml is out of date: run .venv/bin/python -m tests.search.province_queries"
+    )
 
 
 @pytest.mark.parametrize("number,case", list(enumerate(CASES, 1)), ids=[c["query"] for c in CASES])
@@ -87,8 +103,19 @@ def test_query_finds_the_page(browser, tab, report, number, case):
     pages, cost = measured_search(browser, query, tab)
     every = case.get("every")
     rank = next((i for i, p in enumerate(pages, 1) if p in right or every and p.startswith(every)), None)
-    report.add(query, [number, query, case["kind"], rank or "-", len(right), kb(cost.pagefind_bytes),
-                       cost.pagefind_files, cost.shown])
+    report.add(
+        query,
+        [
+            number,
+            query,
+            case["kind"],
+            rank or "-",
+            len(right),
+            kb(cost.pagefind_bytes),
+            cost.pagefind_files,
+            cost.shown,
+        ],
+    )
     ambiguous = f" (any of {len(right)} pages that hold it)" if len(right) > 1 else ""
     assert rank is not None, f"{query!r} does not find {case['page']}{ambiguous}; results: {pages[:5]}"
     assert rank <= WORST, f"{query!r} ranks {case['page']}{ambiguous} at {rank}; results: {pages[:5]}"
@@ -96,10 +123,12 @@ def test_query_finds_the_page(browser, tab, report, number, case):
     if query in OVER_BUDGET:
         assert budget < cost.pagefind_bytes <= OVER_BUDGET[query], (
             f"{query!r} transferred {cost.pagefind_bytes:,} bytes of pagefind/*: a known regression, allowed up to "
-            f"{OVER_BUDGET[query]:,} (budget {budget:,}); under the budget again, remove it from OVER_BUDGET")
+            f"{OVER_BUDGET[query]:,} (budget {budget:,}); under the budget again, remove it from OVER_BUDGET"
+        )
         return
     assert cost.pagefind_bytes <= budget, (
-        f"{query!r} transferred {cost.pagefind_bytes:,} bytes of pagefind/* (budget {budget:,})")
+        f"{query!r} transferred {cost.pagefind_bytes:,} bytes of pagefind/* (budget {budget:,})"
+    )
 
 
 GENERIC = [case for case in CASES if case.get("every")]
@@ -110,11 +139,14 @@ def test_generic_word_finds_every_page_holding_it(browser, tab, case):
     """A generic word (网格, 注销: printed on every page of a kind) finds every Pagefind document holding it,
     however the browser's segmenter cuts the query (searchwords.py, "Generic labels")."""
     search(browser, case["query"], tab)
-    urls = tab.evaluate("""async (query) => {
+    urls = tab.evaluate(
+        """async (query) => {
         const pagefind = await import(new URL("../pagefind/pagefind.js", document.baseURI).href);
         const found = await pagefind.search(query);
         return Promise.all(found.results.map(async (r) => (await r.data()).url));
-    }""", case["query"])
+    }""",
+        case["query"],
+    )
     holding = {u for u in urls if f"/{case['indexed']}" in u}
     assert len(holding) == case["documents"], f"{case['query']!r} finds {len(holding)} of {case['documents']} documents"
 

@@ -1,4 +1,4 @@
-"""The search index as segments (generator/segments.py): a base bundle, a delta of the documents changed
+"""The search index as segments (generator/publishing/segments.py): a base bundle, a delta of the documents changed
 since the fold, a manifest search.js merges them by; a fold gives a full build's site byte for byte.
 
 On the sample data: a fold, then edits (a notice edited, a notice added on a new day, a notice deleted, a
@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import segments
+from generator.publishing import segments
 from tests.browser import serve
-from tests.searchpage import (  # noqa: F401 - browser is a fixture
-    FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, browser, measured_search, require_chromium)
+from tests.searchpage import FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, browser, measured_search, require_chromium  # noqa: F401 - browser is a fixture
 from tests.sitebuild import ROOT, SAMPLE, TODAY
 from tests.test_incremental import NEW_NOTICE, assert_same_site, edit_town, run, tree
 
@@ -53,8 +52,9 @@ def site(data) -> Path:
     assert manifest(site) == {"bundles": [], "drop": [], "added": [], "only": ""}
     entry = (site / "pagefind" / "pagefind-entry.json").stat().st_ino
     edited = data / EDITED
-    edited.write_text(edited.read_text(encoding="utf-8").replace(f"holder: {OLD_HOLDER}", f"holder: {NEW_HOLDER}"),
-                      encoding="utf-8")
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace(f"holder: {OLD_HOLDER}", f"holder: {NEW_HOLDER}"), encoding="utf-8"
+    )
     (data / "lost" / "2024").mkdir(exist_ok=True)
     (data / "lost" / "2024" / "2024-03-05-biye-new.yaml").write_text(NEW_NOTICE, encoding="utf-8")
     (data / DELETED).unlink()
@@ -79,18 +79,23 @@ def test_files_outside_the_search_bundles_equal_a_full_build(data, site):
     assert_same_site(site, full)
 
 
-@pytest.mark.parametrize("query,holder", [
-    (NEW_HOLDER, EDITED_URL),      # the edited notice answers its new text
-    ("谭新增", NEW_URL),           # a notice on a new day
-    ("燊", EDITED_URL),            # a character only the delta holds
-])
+@pytest.mark.parametrize(
+    "query,holder",
+    [
+        (NEW_HOLDER, EDITED_URL),  # the edited notice answers its new text
+        ("谭新增", NEW_URL),  # a notice on a new day
+        ("燊", EDITED_URL),  # a character only the delta holds
+    ],
+)
 def test_the_merged_index_finds_the_changes(browser, query, holder):
     pages, cost = measured_search(browser, query, browser.new_page())
     assert pages and pages[0] == holder, pages[:5]
     assert cost.pagefind_bytes <= FIRST_QUERY_BUDGET
 
 
-SAMPLE_QUERIES = [case["query"] for case in yaml.safe_load((ROOT / "tests" / "search" / "sample.yaml").read_text("utf-8"))]
+SAMPLE_QUERIES = [
+    case["query"] for case in yaml.safe_load((ROOT / "tests" / "search" / "sample.yaml").read_text("utf-8"))
+]
 CHANGED_QUERIES = [OLD_HOLDER, NEW_HOLDER, "谭新增", "湘湖社区居民委员会", "13900001111", "网格员", "注销"]
 
 
@@ -131,7 +136,7 @@ def test_a_fold_gives_the_no_cache_site_byte_for_byte(data, site, browser):
     full = site.with_name("full")
     if not full.exists():
         run(data, full, cache=False)
-    from generator.build import Options, build
+    from generator.publishing.build import Options, build
 
     result = build(Options(notices=data, site_dir=site, today=TODAY, fold=True))
     assert not result.failed
@@ -143,8 +148,13 @@ def test_a_fold_gives_the_no_cache_site_byte_for_byte(data, site, browser):
 def test_a_failed_merge_falls_back_to_the_base(browser):
     """A manifest naming a bundle that cannot be loaded: the base is searched alone (a fresh Pagefind)."""
     tab = browser.new_page()
-    tab.route(f"**/{segments.MANIFEST}", lambda route: route.fulfill(
-        status=200, content_type="application/json",
-        body=json.dumps({"bundles": ["missing/"], "drop": [], "added": [], "only": ""})))
+    tab.route(
+        f"**/{segments.MANIFEST}",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=json.dumps({"bundles": ["missing/"], "drop": [], "added": [], "only": ""}),
+        ),
+    )
     pages, _ = measured_search(browser, "王子波", tab)
     assert pages[:1] == ["notices/lost/2021/2021-11-25-budongchan/"], pages

@@ -1,4 +1,4 @@
-"""Merged search on a small generated province against a full build's (generator/segments.py, issue 14).
+"""Merged search on a small generated province against a full build's (generator/publishing/segments.py, issue 14).
 
 `bench/province.py --scale 0.02` is built (a fold), then edited as staff do: a notice on an existing day
 and one on a new day, a renamed 网格长, a deleted notice, a withdrawn deregistration, and a notice edited
@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import segments
+from generator.publishing import segments
 from tests.browser import serve
 from tests.search import province_queries
-from tests.searchpage import (  # noqa: F401 - browser is a fixture
-    FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, browser, measured_search, require_chromium)
+from tests.searchpage import FIRST_QUERY_BUDGET, LATER_QUERY_BUDGET, browser, measured_search, require_chromium  # noqa: F401 - browser is a fixture
 from tests.sitebuild import ROOT
 from tests.test_incremental import run
 
@@ -41,8 +40,22 @@ EXISTING_DAY_HOLDER, NEW_DAY_HOLDER, REVERTED_HOLDER = "谭晓燊", "谭新燚",
 @pytest.fixture(scope="module")
 def province(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("segprov")
-    subprocess.run([sys.executable, str(ROOT / "bench" / "province.py"), "--scale", SCALE, "--seed", "1",
-                    "--today", TODAY.isoformat(), "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "province.py"),
+            "--scale",
+            SCALE,
+            "--seed",
+            "1",
+            "--today",
+            TODAY.isoformat(),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out / "notices"
 
 
@@ -50,7 +63,7 @@ def replace_first(path: Path, pattern: str, replacement: str) -> str:
     text = path.read_text(encoding="utf-8")
     found = re.search(pattern, text, flags=re.MULTILINE)
     assert found, (path, pattern)
-    path.write_text(text[:found.start()] + found.expand(replacement) + text[found.end():], encoding="utf-8")
+    path.write_text(text[: found.start()] + found.expand(replacement) + text[found.end() :], encoding="utf-8")
     return found.group(0)
 
 
@@ -73,8 +86,13 @@ def edits(province) -> dict:
         target.write_text(text, encoding="utf-8")
 
     copy(degrees[0], degrees[0].with_name(degrees[0].stem + "-x.yaml"), EXISTING_DAY_HOLDER, "9999")
-    copy(degrees[1], province / "lost" / str(NEW_DAY.year) / f"{NEW_DAY.isoformat()}-new.yaml", NEW_DAY_HOLDER,
-         "8888", NEW_DAY)
+    copy(
+        degrees[1],
+        province / "lost" / str(NEW_DAY.year) / f"{NEW_DAY.isoformat()}-new.yaml",
+        NEW_DAY_HOLDER,
+        "8888",
+        NEW_DAY,
+    )
     old_leader = replace_first(town, r"leader: \{name: (\S+?),", f"leader: {{name: {RENAMED},")
     deleted = lost[30]
     deleted_holder = re.search(r"^holder: (.*)$", deleted.read_text("utf-8"), flags=re.MULTILINE).group(1)
@@ -90,8 +108,14 @@ def edits(province) -> dict:
     run(province, site, today=TODAY)
     full = province.parent / "full"
     run(province, full, today=TODAY, cache=False)
-    return {"site": site, "full": full, "old_leader": old_leader.split("name: ")[1].rstrip(","),
-            "deleted_holder": deleted_holder, "deleted": deleted, "reverted_holder": reverted_holder}
+    return {
+        "site": site,
+        "full": full,
+        "old_leader": old_leader.split("name: ")[1].rstrip(","),
+        "deleted_holder": deleted_holder,
+        "deleted": deleted,
+        "reverted_holder": reverted_holder,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +154,18 @@ def raw(browser, tab, base_url: str, query: str) -> dict:
 def test_merged_results_equal_a_full_builds(edits, browser, province):
     cases = province_queries.cases(province_queries.load(province))
     queries = [(c.query, {c.page, *c.also}, c.every) for c in cases]
-    queries += [(q, set(), "") for q in (EXISTING_DAY_HOLDER, NEW_DAY_HOLDER, RENAMED, edits["old_leader"],
-                                         edits["deleted_holder"], edits["reverted_holder"], REVERTED_HOLDER)]
+    queries += [
+        (q, set(), "")
+        for q in (
+            EXISTING_DAY_HOLDER,
+            NEW_DAY_HOLDER,
+            RENAMED,
+            edits["old_leader"],
+            edits["deleted_holder"],
+            edits["reverted_holder"],
+            REVERTED_HOLDER,
+        )
+    ]
     merged_url = browser.base_url
     tab, raw_tab, full_tab, full_raw = (browser.new_page() for _ in range(4))
     deleted_url = "notices/" + edits["deleted"].relative_to(province).with_suffix("").as_posix() + "/"

@@ -49,8 +49,12 @@ def preview(tmp_path):
     notices = tmp_path / "notices"
     shutil.copytree(FIXTURE, notices)
     port = free_port()
-    process = subprocess.Popen([PORTAL, "serve", "--notices", str(notices), "--site-dir", str(tmp_path / "site"),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [PORTAL, "serve", "--notices", str(notices), "--site-dir", str(tmp_path / "site"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: json.loads(get(base + "/__portal/status"))["build"] >= 1)
@@ -96,6 +100,7 @@ def test_published_site_has_no_live_script(preview, tmp_path):
 
 # Hardening: the preview answers only what a built site holds, to this machine only, and never crashes.
 
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One `portal serve` for the hardening tests, with a secret file next to its site folder."""
@@ -104,8 +109,12 @@ def server(tmp_path_factory):
     shutil.copytree(FIXTURE, notices)
     (tmp / "secret.txt").write_text("SECRET-OUTSIDE-THE-SITE", encoding="utf-8")
     port = free_port()
-    process = subprocess.Popen([PORTAL, "serve", "--notices", str(notices), "--site-dir", str(tmp / "site"),
-                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [PORTAL, "serve", "--notices", str(notices), "--site-dir", str(tmp / "site"), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_for(lambda: json.loads(get(f"http://127.0.0.1:{port}/__portal/status"))["build"] >= 1)
         (tmp / "site" / "leak.txt").symlink_to(tmp / "secret.txt")  # as if planted in the built site
@@ -135,9 +144,22 @@ def request(port: int, path: str, host: str | None = None, method: str = "GET") 
     return raw(port, f"{method} {path} HTTP/1.1\r\n{host_line}Connection: close\r\n\r\n".encode("latin-1"))
 
 
-@pytest.mark.parametrize("path", ["/%00", "/%00/index.html", "/index.html%00.png", "/a%0ab", "/%1b[31m", "/%ff",
-                                  "/%c0%ae%c0%ae/", "/towns%5c..%5c", "/towns//hengdong/",
-                                  "http://example.org/", "*"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%00",
+        "/%00/index.html",
+        "/index.html%00.png",
+        "/a%0ab",
+        "/%1b[31m",
+        "/%ff",
+        "/%c0%ae%c0%ae/",
+        "/towns%5c..%5c",
+        "/towns//hengdong/",
+        "http://example.org/",
+        "*",
+    ],
+)
 def test_a_nul_or_malformed_path_is_a_400_not_a_dropped_connection(server, path):
     port, site, process = server
     status, _, _ = request(port, path)
@@ -146,9 +168,18 @@ def test_a_nul_or_malformed_path_is_a_400_not_a_dropped_connection(server, path)
     assert process.poll() is None
 
 
-TRAVERSALS = ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt", "/.%2e/secret.txt",
-              "/towns/../../secret.txt", "/towns/%2e%2e/%2E%2E/secret.txt", "/%252e%252e/secret.txt", "/..;/secret.txt",
-              "/leak.txt"]
+TRAVERSALS = [
+    "/../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/..%2fsecret.txt",
+    "/%2e%2e%2fsecret.txt",
+    "/.%2e/secret.txt",
+    "/towns/../../secret.txt",
+    "/towns/%2e%2e/%2E%2E/secret.txt",
+    "/%252e%252e/secret.txt",
+    "/..;/secret.txt",
+    "/leak.txt",
+]
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
@@ -188,15 +219,29 @@ def test_unknown_addresses_and_folders_without_an_index_get_the_sites_404_page(s
         assert not any(child.name in text for child in folder.iterdir()), path
 
 
-@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "[::1]", "LOCALHOST:{port}", "localhost:{port}",
-                                  "127.0.0.1:{port}", "[::1]:{port}"])
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "127.0.0.1", "[::1]", "LOCALHOST:{port}", "localhost:{port}", "127.0.0.1:{port}", "[::1]:{port}"],
+)
 def test_this_machine_by_name_is_served(server, host):
     port, site, process = server
     assert request(port, "/", host=host.format(port=port))[0] == 200
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io:{port}", "localhost:1",
-                                  "localhost.:{port}", "127.0.0.2:{port}", "0.0.0.0:{port}", "[::1]:1", "localhost:{port}x"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "127.0.0.1.nip.io:{port}",
+        "localhost:1",
+        "localhost.:{port}",
+        "127.0.0.2:{port}",
+        "0.0.0.0:{port}",
+        "[::1]:1",
+        "localhost:{port}x",
+    ],
+)
 def test_another_host_name_is_refused_against_dns_rebinding(server, host):
     port, site, process = server
     status, _, body = request(port, "/__portal/status", host=host.format(port=port))

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator import identifiers, privacy
-from generator.model import Document
+from generator.checking import identifiers, privacy
+from generator.checking.model import Document
 from tests.sitebuild import SAMPLE, TODAY, body_text, build_site, html_pages, page
 
 
@@ -80,7 +80,12 @@ def test_no_request_leaves_the_site(site):
         if "admin" in asset.relative_to(site).parts:
             continue  # the staff CMS at admin/: its requests are checked in a browser by tests/test_cms.py
         text = asset.read_text(encoding="utf-8", errors="replace")
-        urls = set(re.findall(r"https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.[a-z.]+|fonts\.(?:googleapis|gstatic)\.com)[^\s\"'`)]*", text))
+        urls = set(
+            re.findall(
+                r"https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.[a-z.]+|fonts\.(?:googleapis|gstatic)\.com)[^\s\"'`)]*",
+                text,
+            )
+        )
         assert urls <= allowed, f"{asset} loads {urls - allowed}"
     polyfill = "assets/vendor/resize-observer-polyfill-1.5.1.js"
     assert (site / polyfill).is_file() and polyfill in (site / "index.html").read_text(encoding="utf-8")
@@ -94,8 +99,15 @@ def test_every_notice_field_reaches_its_page(site):
         for key, value in leaves(data):
             if key in ("kind", "status"):
                 continue
-            if key in ("published", "lost_on", "decided_on", "newspapers.date", "corrections.date", "objection.closes_on",
-                       "objection.opens_on"):
+            if key in (
+                "published",
+                "lost_on",
+                "decided_on",
+                "newspapers.date",
+                "corrections.date",
+                "objection.closes_on",
+                "objection.opens_on",
+            ):
                 assert zh(value) in text or value in text, (path, key)
             elif key == "reissued":
                 assert ("已申领新证" if value == "true" else "尚未申领新证") in text, path
@@ -267,14 +279,17 @@ ID_CARRYING = {
 @pytest.fixture(scope="module")
 def id_site(tmp_path_factory) -> Path:
     from conftest import write_tree
-    from generator.rules import BASE
+
+    from generator.checking.rules import BASE
 
     root = tmp_path_factory.mktemp("ids")
     files = dict(BASE)
     for name, (kind, number, doc_name, _) in ID_CARRYING.items():
         named = f", name: {doc_name}" if doc_name else ""
-        files[name] = (f'kind: lost-document\npublished: 2022-06-20\nholder: 罗某\n'
-                       f'document: {{type: {kind}, number: "{number}"{named}}}\n')
+        files[name] = (
+            f"kind: lost-document\npublished: 2022-06-20\nholder: 罗某\n"
+            f'document: {{type: {kind}, number: "{number}"{named}}}\n'
+        )
     build_site(write_tree(root / "notices", files), root / "site")
     return root / "site"
 

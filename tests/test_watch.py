@@ -8,7 +8,7 @@ import os
 import threading
 from pathlib import Path
 
-from generator import serve as live
+from generator.publishing import serve as live
 
 TIMEOUT = 60
 

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import yaml
 
-from generator import privacy
-from generator.build import Options, run_check
-from generator.model import Deregistration, LostDocumentNotice, Portal, Town
-from generator.schema import PhoneNumber
-from generator.searchindex import search_group
-from generator.searchwords import town_values
+from generator.checking import privacy
+from generator.checking.model import LostDocumentNotice, Portal, Town
+from generator.checking.schema import PhoneNumber
+from generator.publishing.build import Options, run_check
+from generator.site.searchindex import search_group
+from generator.site.searchwords import town_values
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Path(__file__).with_name("province.yaml")
@@ -63,8 +63,22 @@ class Case:
 
 def generate(out: Path) -> Path:
     """Write the province data into `out`; returns its notices/ folder."""
-    subprocess.run([sys.executable, str(ROOT / "bench" / "province.py"), "--scale", SCALE, "--seed", SEED,
-                    "--today", TODAY.isoformat(), "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "province.py"),
+            "--scale",
+            SCALE,
+            "--seed",
+            SEED,
+            "--today",
+            TODAY.isoformat(),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out / "notices"
 
 
@@ -113,8 +127,9 @@ class Pages:
 
     def holding(self, query: str, exclude: str) -> list[str]:
         want = fold(query)
-        return [page for page, values in self.values.items()
-                if page != exclude and any(want in value for value in values)]
+        return [
+            page for page, values in self.values.items() if page != exclude and any(want in value for value in values)
+        ]
 
     def case(self, query: str, item, kind: str, why: str, also: list[str] | None = None) -> Case:
         page = url(item)
@@ -166,8 +181,9 @@ def cases(portal: Portal) -> list[Case]:
         out.append(pages.case(digits(phone), item, "电话", why))
     for item, phone, why in phones:
         out.append(pages.case(digits(phone)[:7], item, "电话前7位", why))
-    numbered = [n for n in lost if n.document.number and not privacy.is_masked(n.document)
-                and n.document.type != "营业执照"]
+    numbered = [
+        n for n in lost if n.document.number and not privacy.is_masked(n.document) and n.document.type != "营业执照"
+    ]
     for n in spread(numbered, 4):
         out.append(pages.case(n.document.number, n, "证件号码", f"{n.document.label}编号"))
     for n in spread(dereg, 2):
@@ -178,8 +194,11 @@ def cases(portal: Portal) -> list[Case]:
     for n in spread(ids, 4):
         tail = privacy.visible_part(n.document)
         same = [url(m) for m in ids if m is not n and privacy.visible_part(m.document) == tail]
-        out.append(pages.case(tail, n, "身份证尾号", f"{n.holder}的身份证（页面显示 "
-                              f"{privacy.public_number(n.document)}）", same))
+        out.append(
+            pages.case(
+                tail, n, "身份证尾号", f"{n.holder}的身份证（页面显示 {privacy.public_number(n.document)}）", same
+            )
+        )
     for town in spread(towns, 4):
         same = [url(t) for t in towns if t is not town and t.name == town.name]
         out.append(pages.case(town.name, town, "镇名", "镇（街道）页面", same))
@@ -190,16 +209,32 @@ def cases(portal: Portal) -> list[Case]:
 def generic(towns: list[Town], lost: list, dereg: list) -> list[Case]:
     """Generic words, printed on every page of a kind: a town page's roles, a notice's kind. Each must find
     every page holding it (`every`: the pages' URL prefix; `documents`: how many Pagefind documents hold it,
-    a notice's being its day or week group, generator/searchindex.py)."""
+    a notice's being its day or week group, generator/site/searchindex.py)."""
     judged = [t for t in towns if t.judges]  # the page prints 驻镇法官 above its judges
     groups = lambda notices: len({search_group(n) for n in notices})  # noqa: E731
-    rows = [("网格", towns, len(towns), "镇（街道）页面的网格"), ("网格员", towns, len(towns), "镇页面的网格员"),
-            ("网格长", towns, len(towns), "镇页面的网格长"), ("法官", judged, len(judged), "镇页面的驻镇法官"),
-            ("注销", dereg, groups(dereg), "注销公告"), ("遗失", lost, groups(lost), "遗失声明")]
-    return [Case(word, url(items[0]), "通用词", why, every=url(items[0]).split("/")[0] + "/" + (
-        "" if isinstance(items[0], Town) else url(items[0]).split("/")[1] + "/"), documents=documents,
-        indexed="towns/" if isinstance(items[0], Town) else search_group(items[0]).rsplit("/", 2)[0] + "/")
-        for word, items, documents, why in rows if items]
+    rows = [
+        ("网格", towns, len(towns), "镇（街道）页面的网格"),
+        ("网格员", towns, len(towns), "镇页面的网格员"),
+        ("网格长", towns, len(towns), "镇页面的网格长"),
+        ("法官", judged, len(judged), "镇页面的驻镇法官"),
+        ("注销", dereg, groups(dereg), "注销公告"),
+        ("遗失", lost, groups(lost), "遗失声明"),
+    ]
+    return [
+        Case(
+            word,
+            url(items[0]),
+            "通用词",
+            why,
+            every=url(items[0]).split("/")[0]
+            + "/"
+            + ("" if isinstance(items[0], Town) else url(items[0]).split("/")[1] + "/"),
+            documents=documents,
+            indexed="towns/" if isinstance(items[0], Town) else search_group(items[0]).rsplit("/", 2)[0] + "/",
+        )
+        for word, items, documents, why in rows
+        if items
+    ]
 
 
 HEADER = """\
@@ -217,7 +252,7 @@ def render(found: list[Case]) -> str:
 
 
 def main() -> None:
-    import tempfile  # noqa: PLC0415
+    import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         found = cases(load(generate(Path(tmp))))

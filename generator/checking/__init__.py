@@ -1,0 +1,1 @@
+"""Reading and checking the data: YAML in (load, limits), the data contract (schema, rules), identifiers and privacy, every problem collected (problems), and the checked model out (validate → model)."""

@@ -1,0 +1,589 @@
+"""The whole pipeline, top to bottom: load → check → render → MkDocs → index → publish.
+
+Nothing is written to the published folder until every file has been read and
+checked and the whole site has been built and indexed in a staging folder.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import ctypes
+import datetime as dt
+import errno
+import gc
+import logging
+import multiprocessing
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .. import resources
+from ..checking.history import git_history
+from ..checking.load import copy_images, display_path, display_paths, load_file, read_input, scan
+from ..checking.model import Portal
+from ..checking.problems import BuildError, Problem
+from ..checking.validate import Checked, assemble, check_source
+from ..site import moved
+from ..site.opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, write_open_data
+from ..site.render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
+from ..site.searchindex import copy_path, drop_copy, search_copy, update_groups
+from ..site.shell import SHELL_DIR, URL_MARK, read_frames, shell_pages
+from ..staff.cms import write_admin
+from . import lock, segments
+from .cache import (
+    BuildCache,
+    CheckCache,
+    PageCache,
+    Written,
+    code_digest,
+    default_dir,
+    digest,
+    index_identity,
+    make_ignored,
+    tree_digest,
+    workspace,
+)
+from .scan import check_site
+
+PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
+CHINA = ZoneInfo("Asia/Shanghai")  # from the system's zoneinfo, or the tzdata package where there is none
+wall_clock: Callable[[], float] = time.time  # seconds since the epoch; tests put a fixed clock here
+
+
+def today_in_china() -> dt.date:
+    """ "Today" for every date rule and claim period: the date in China (UTC+8), whatever the machine's
+    time zone (CI runs in UTC: from 00:00 to 08:00 China time its local date is yesterday)."""
+    return dt.datetime.fromtimestamp(wall_clock(), CHINA).date()
+
+
+@dataclass
+class Options:
+    notices: Path = Path("notices")
+    site_dir: Path = Path("site")
+    config_file: Path = resources.CONFIG  # the site configuration (portal build --config)
+    docs_dir: Path = resources.DOCS  # hand-written pages and assets (portal build --docs)
+    templates: Path | None = None
+    today: dt.date = field(default_factory=today_in_china)
+    strict: bool = False
+    history: bool = True  # first-published / last-changed dates from git
+    workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)))
+    cache: bool = True  # keep what did not change from the last build (see cache.py); False: build everything
+    cache_dir: Path | None = None  # default: .portal-cache/<site folder name> beside the site folder
+    site_url: str | None = None  # portal build --site-url: the live site's address, over the site identity's
+    stale_months: int | None = None  # --stale-months (0: never); None: site.yaml's stale_months (default 12)
+    fold: bool = False  # portal build --fold: a full search index run even for a small change (segments.py)
+
+
+@dataclass
+class Result:
+    problems: list[Problem]
+    failed: bool
+    pages: int = 0
+    site_dir: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/ and --timings
+    rendered: int = 0  # town, notice and list pages rendered anew (the others were kept from the last build)
+    counts: str = ""  # pages per kind of YAML entry, as the output scan found them
+
+
+class Stopwatch:
+    """Seconds spent in each named stage."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._last, 3)
+        self._last = now
+
+
+def open_cache(options: Options) -> BuildCache:
+    """The cache of the last build (and check) for this site folder; a disabled one with --no-cache.
+    Open it holding the site's lock."""
+    cache = BuildCache((options.cache_dir or default_dir(options.site_dir.resolve())) if options.cache else None)
+    cache.clear_stale()
+    return cache
+
+
+@dataclass(frozen=True)
+class Workplace:
+    """What a build of one site folder uses beside it, in `.portal-cache/`: the lock, the staging folder
+    each build writes the new site into, and the trash the old sites are removed from in the background."""
+
+    site_dir: Path
+
+    @property
+    def lock(self) -> Path:
+        return workspace(self.site_dir) / (self.site_dir.name + ".lock")
+
+    @property
+    def staging(self) -> Path:
+        return workspace(self.site_dir) / (self.site_dir.name + ".staging")
+
+    @property
+    def trash(self) -> Path:
+        return workspace(self.site_dir) / (self.site_dir.name + ".trash")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        make_ignored(workspace(self.site_dir))
+        with lock.exclusive(self.lock):
+            yield
+
+    def clear_stale(self) -> None:
+        """Staging folders of builds that were killed (call it holding the lock: no other build is running)."""
+        if self.staging.is_dir():
+            for leftover in self.staging.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def new_staging(self) -> Path:
+        self.staging.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="build-", dir=self.staging))
+
+    def dispose(self, work: Path) -> None:
+        """Remove a build's staging folder (with the old site in it after a swap) in the background."""
+        try:
+            self.trash.mkdir(parents=True, exist_ok=True)
+            work.rename(self.trash / work.name)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+        discard(sorted(self.trash.iterdir()))
+
+
+def check(options: Options) -> Checked:
+    """Stages 1 and 2 as `portal check` runs them: with the cache, holding the site's lock (a build may be
+    writing that cache); with --no-cache, without either."""
+    if not options.cache:
+        return run_check(options)
+    place = Workplace(options.site_dir.resolve())
+    with place.locked():
+        return run_check(options, open_cache(options))
+
+
+def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
+    """Stages 1 and 2 for the whole notices folder: every file read and checked, then the cross-file rules.
+
+    With a cache, a file whose bytes have not changed since the last build is not read into YAML again."""
+    notices = options.notices.resolve()
+    if not notices.is_dir():
+        problem = Problem(
+            str(options.notices), 1, 1, "", "找不到公告文件夹 (notices folder not found)", "file-location"
+        )
+        return Checked(Portal([], [], [], [], options.today), [problem])
+    tree = scan(notices)
+    files = tree.yaml
+    cache = cache or BuildCache(None)
+    scope = digest(code_digest(), options.today.isoformat(), str(notices), os.getcwd())
+    record = cache.checks(scope)
+    started_ns = time.time_ns()
+    names = display_paths(files)
+    stats = [path.stat() for path in files] if cache.enabled else []
+    # A file the record knows is hashed here, unless its size and time vouch for it, to learn whether it
+    # changed; a file it does not know is checked anyway, and hashed by the worker that reads it.
+    digests = [
+        record.known_digest(name, stat) or (digest(read_input(path)[0]) if name in record.files else None)
+        for name, stat, path in zip(names, stats, files)
+    ]
+    if cache.enabled:
+        stale = [i for i, name in enumerate(names) if digests[i] is None or record.files[name][0] != digests[i]]
+    else:
+        stale = list(range(len(files)))
+    with no_gc():
+        outcomes = {}  # position → (digest of the bytes, outcome pickled, outcome loaded: fresh objects, which assemble() changes)
+        for k, bytes_digest, blob in check_files([files[i] for i in stale], notices, options.today, options.workers):
+            outcomes[stale[k]] = (
+                bytes_digest,
+                blob,
+                pickle.loads(blob),
+            )  # loaded while the workers check the next files
+        for i, name in enumerate(names):
+            if i not in outcomes:
+                recorded, blob = record.files[name][:2]
+                outcomes[i] = (recorded, blob, pickle.loads(blob))
+        if cache.enabled:
+            cache.save_checks(
+                CheckCache(
+                    scope,
+                    {
+                        name: (*outcomes[i][:2], (stats[i].st_size, stats[i].st_mtime_ns))
+                        for i, name in enumerate(names)
+                    },
+                    started_ns,
+                )
+            )
+        results, load_problems = [], list(tree.problems)
+        for i in range(len(names)):
+            problems, result = outcomes[i][2]
+            load_problems += problems
+            if result is not None:
+                results.append(result)
+        checked = assemble(
+            results, load_problems, display_path(notices), options.today, tree.images, options.stale_months
+        )
+        checked.data_files = {name: path.relative_to(notices).parts[0] for name, path in zip(names, files)}
+        return checked
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Python's cycle collector rescans the whole growing model on every pass, which made loading
+    a province four times slower; the pipeline makes no reference cycles worth collecting. What was
+    made meanwhile (the model) is then frozen: later collections do not scan it again either."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _check_share(indexes: list[int]) -> list[tuple[int, str, bytes]]:
+    """One worker's share: read and check each file on its own (cross-file rules run afterwards).
+    Each outcome comes back with the digest of the file's bytes, pickled as (load problems, FileResult or None):
+    the form the cache keeps."""
+    files, notices, today = _CHECK_WORK
+    gc.disable()
+    outcomes = []
+    for index in indexes:
+        data, refused = read_input(files[index])
+        source, load_problems = (None, [refused]) if refused else load_file(files[index], notices, data)
+        result = check_source(source, today) if source is not None else None
+        outcomes.append((index, digest(data), pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
+    return outcomes
+
+
+_CHECK_WORK: tuple = ()
+CHECK_SHARES_PER_WORKER = 16  # small shares come back while the others are checked: the parent loads them meanwhile
+
+
+def check_files(files: list[Path], notices: Path, today: dt.date, workers: int) -> Iterator[tuple[int, str, bytes]]:
+    """Check every file, in `workers` processes when there are enough files to be worth it; yields
+    (position in `files`, digest of the bytes read, outcome), a share of the files at a time."""
+    global _CHECK_WORK
+    _CHECK_WORK = (files, notices, today)
+    try:
+        workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
+        if workers == 1:
+            yield from _check_share(list(range(len(files))))
+            return
+        count = workers * CHECK_SHARES_PER_WORKER
+        shares = [list(range(i, len(files), count)) for i in range(count)]  # interleaved: big and small files mix
+        with worker_pool(workers) as pool:
+            for share in pool.map(_check_share, shares):
+                yield from share
+    finally:
+        _CHECK_WORK = ()
+
+
+def failed(problems: list[Problem], strict: bool) -> bool:
+    return any(p.level == "error" or strict for p in problems)
+
+
+def build(options: Options) -> Result:
+    """Check, render, index and publish, holding the site's lock from start to end (one build at a time)."""
+    place = Workplace(options.site_dir.resolve())
+    place.site_dir.parent.mkdir(parents=True, exist_ok=True)
+    with place.locked():
+        place.clear_stale()
+        return _build(options, place)
+
+
+def _build(options: Options, place: Workplace) -> Result:
+    clock = Stopwatch()
+    site_dir = place.site_dir
+    cache = open_cache(options)
+    checked = run_check(options, cache)
+    if options.site_url:
+        checked.portal.site_url = options.site_url
+    clock.lap("check")
+    if failed(checked.problems, options.strict):
+        return Result(checked.problems, True, timings=clock.timings)
+    history = git_history(options.notices, options.today) if options.history else {}
+    clock.lap("history")
+    pages = renderer(checked.portal, options.templates, history)
+    hubs, jobs = pages.hub_pages(), pages.jobs()
+    clock.lap("hub pages")
+    work = place.new_staging()
+    try:
+        docs, staged = work / "docs", work / "site"
+        depths = {job_depth(job) for job in jobs}
+        write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
+        site_name = run_mkdocs(options.config_file, docs, staged, checked.portal)
+        frames = read_frames(staged, depths)
+        clock.lap("mkdocs")
+        scope = digest(
+            code_digest(),
+            version("pagefind"),
+            tree_digest(DEFAULT_TEMPLATES, options.templates),
+            pages.regions_key(),
+            checked.portal.site_url or "",
+            *(frames[depth].head + frames[depth].tail for depth in sorted(frames)),
+        )
+        old = cache.pages(scope)
+        search_docs = cache.search_docs or work / "search"
+        cache.clear_pages()  # the slim copies change in place from here: a failed build must not leave a record trusting them
+        if not old.pages and search_docs.exists():
+            shutil.rmtree(search_docs)  # nothing to trust: start from an empty folder
+        with no_gc():
+            plan = Plan(old, site_dir, search_docs)
+            written, rendered, changed, fresh_sections = write_shell_pages(
+                pages, jobs, plan, frames, staged, search_docs, options.workers
+            )
+        for url in old.pages.keys() - written.keys():
+            if doc := old.pages[url].indexed:
+                drop_copy(search_docs, url, doc)
+                changed.add(doc)
+        sections = update_groups(
+            search_docs, {url: w.indexed for url, w in written.items()}, old.sections, fresh_sections, changed
+        )
+        redirects = moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
+        write_open_data(staged, checked.portal, pages.region_url, site_name, redirects)
+        clock.lap("render")
+        # A delta over the base the site holds, or a fold (segments.py); the base is kept when it is the one
+        # this record made.
+        indexed = segments.index(
+            cache,
+            search_docs,
+            staged,
+            site_dir,
+            changed,
+            bool(old.pages) and old.index is not None and old.index == index_identity(site_dir),
+            options.fold,
+        )
+        keep = indexed.carry
+        clock.lap("pagefind")
+        expected = check_site(staged, checked, frames, options.docs_dir, options.workers)
+        clock.lap("scan")
+        publish(staged, site_dir, keep, work / "previous")
+        cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
+        segments.published(cache, indexed, site_dir)
+        clock.lap("publish")
+    finally:
+        place.dispose(work)
+    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered, expected.counts())
+
+
+def job_depth(job: Job) -> int:
+    return job.target.url.count("/")
+
+
+@dataclass
+class Plan:
+    """Which pages the last build made from the same inputs and left untouched in the site: those are kept."""
+
+    old: PageCache
+    site_dir: Path
+    search: Path  # what Pagefind read last time (updated in place): town pages' slim copies, day groups
+
+    def reusable(self, url: str, key: str) -> bool:
+        before = self.old.pages.get(url)
+        if before is None or before.key != key:
+            return False
+        try:
+            stat = (self.site_dir / url / "index.html").stat()
+        except OSError:
+            return False
+        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+            return False
+        if before.indexed == url:
+            return copy_path(self.search, url).is_file()
+        return not before.indexed or url in self.old.sections
+
+
+def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tuple[str, ...], str | None]]:
+    """One worker's share of the shell pages, written (or kept) into the staged site, with the slim copies
+    of town pages updated in place. Runs in a forked process. Each row says whether the page was rendered
+    anew, which search documents changed with it, and a fresh notice's section of its day group."""
+    pages, jobs, plan, frames, site, search = _SHELL_WORK
+    written = []
+    for index in range(share, len(jobs), shares):
+        job = jobs[index]
+        key = pages.job_key(job)
+        url = job.target.url
+        target = site / url / "index.html"
+        if target.exists():
+            raise BuildError(f"页面地址 {url} 重复 (two pages at one address)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        before = plan.old.pages.get(url)
+        was_in = before.indexed if before is not None else ""
+        fresh = not plan.reusable(url, key)
+        section = None
+        if not fresh:
+            keep(plan.site_dir / url / "index.html", target)
+            indexed = was_in
+        else:
+            page = pages.render_job(job)
+            target.write_text(frames[page.depth].fill(page), encoding="utf-8")
+            indexed, section = search_copy(page, search)
+            if indexed != was_in:
+                drop_copy(search, url, was_in)
+        stat = target.stat()
+        changed = tuple(doc for doc in {indexed, was_in} if doc) if fresh else ()
+        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed, section))
+    return written
+
+
+_SHELL_WORK: tuple = ()
+
+
+def write_shell_pages(
+    pages: Renderer, jobs: list[Job], plan: Plan, frames, site: Path, search: Path, workers: int
+) -> tuple[dict[str, Written], int, set[str], dict[str, str]]:
+    """Render every town, notice and list page into its frame (or keep last build's), in `workers` forked processes.
+    Returns what was written for each URL, how many pages were rendered anew, the search documents that changed,
+    and the sections of the notices rendered anew."""
+    global _SHELL_WORK
+    _SHELL_WORK = (pages, jobs, plan, frames, site, search)
+    try:
+        workers = max(1, min(workers, len(jobs) // PARALLEL_MIN_FILES))
+        if workers == 1:
+            rows = _write_share(0, 1)
+        else:
+            with worker_pool(workers) as pool:
+                rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
+        return (
+            {row[0]: row[1] for row in rows},
+            sum(row[2] for row in rows),
+            {doc for row in rows for doc in row[3]},
+            {row[0]: row[4] for row in rows if row[4] is not None},
+        )
+    finally:
+        _SHELL_WORK = ()
+
+
+def keep(source: Path, target: Path) -> None:
+    """Put last build's file in the new tree: a hard link (instant, no copy), or a copy where links are not possible."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def write_docs(pages: list[Page], hand_written: Path, notices: Path, docs: Path) -> None:
+    """The MkDocs docs tree: hand-written pages, generated pages, and the images in notices/images/."""
+    shutil.copytree(hand_written, docs)
+    for page in pages:
+        target = docs / page.docs_path
+        if target.exists():
+            raise BuildError(
+                f"生成的页面 {page.docs_path} 与 docs/ 中的手写页面重名 (generated page clashes with a hand-written one)"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.text, encoding="utf-8")
+    copy_images(notices, docs / "media" / "images")  # regular files only: a link is never followed
+    write_admin(docs / "admin")  # web editing (Sveltia CMS) from the same schema
+
+
+def run_mkdocs(config_file: Path, docs: Path, site: Path, portal: Portal | None = None) -> str:
+    """MkDocs over the staged docs tree, with the site identity (notices/site.yaml) over the configuration's
+    site_name and site_description, and given to the theme frame (overrides/) as config.extra.portal.
+    Returns the site's name."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    for name in ("mkdocs", "mkdocs.structure.pages", "mkdocs.commands.build"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    config = load_config(str(config_file), docs_dir=str(docs), site_dir=str(site))
+    if config.theme.custom_dir is None:  # a county's own configuration (portal init) keeps the generator's theme frame
+        config.theme.dirs.insert(0, str(resources.OVERRIDES))
+    if portal is not None:
+        identity = portal.identity
+        config["site_name"] = identity.name or config["site_name"]
+        config["site_description"] = identity.meta_description(config["site_description"])
+        config["extra"]["portal"] = {
+            **identity.theme(portal.site_url),
+            "shell": SHELL_DIR + "/",
+            "url_mark": URL_MARK,
+            "feeds": {"atom": SITE_FEEDS + ATOM_FILE, "json": SITE_FEEDS + JSON_FEED_FILE},
+        }
+    try:
+        mkdocs_build(config)
+    except Exception as exc:  # MkDocs raises its own Abort/ConfigurationError types
+        raise BuildError(f"MkDocs 构建失败：{exc} (MkDocs build failed)") from exc
+    return config["site_name"]
+
+
+def publish(staged: Path, site_dir: Path, carry: tuple[str, ...] = (), aside: Path | None = None) -> None:
+    """Swap the staged site in, in one step: `renameat2(RENAME_EXCHANGE)` gives the site folder's name to
+    the staged site and the staged folder's name to the old site, atomically, so at every instant
+    `site_dir` is the whole old site or the whole new one, and stays a real folder. The old site then
+    moves to `aside` (default: beside the staged folder, as "previous") to be removed by the caller.
+    The folders named in `carry` are hard-linked from the old site into the staged one first (the old
+    site keeps them until the swap).
+
+    Where the exchange is not supported (not Linux, or a file system without it: ENOSYS, EINVAL), the
+    old site is renamed aside and the staged one renamed in: two steps, and a kill between them leaves
+    no site folder until the next build."""
+    aside = aside or staged.with_name("previous")
+    for name in carry:
+        shutil.copytree(site_dir / name, staged / name, copy_function=lambda a, b: keep(Path(a), Path(b)))
+    if not os.path.lexists(site_dir):
+        staged.rename(site_dir)
+    elif exchange(staged, site_dir):
+        staged.rename(aside)
+    else:
+        site_dir.rename(aside)
+        staged.rename(site_dir)
+
+
+_RENAME_EXCHANGE = 2  # <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap the names `a` and `b` atomically (Linux renameat2 with RENAME_EXCHANGE, via the C library).
+    False where it is not supported; any other failure is raised."""
+    function = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if function is None:
+        return False
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if function(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def worker_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """Forked workers (they inherit what the parent prepared for them) that end with the build."""
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),)
+    )
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: end when the build that forked it ends, even by SIGKILL (Linux
+    PR_SET_PDEATHSIG); a worker left behind would wait for work forever."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
+
+
+def discard(folders: list[Path]) -> None:
+    """Remove `folders` in a detached process that outlives this one (leftovers of an interrupted
+    removal are in the list again next time)."""
+    code = "import shutil, sys\nfor path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)"
+    subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, folders)],
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

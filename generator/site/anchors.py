@@ -1,0 +1,89 @@
+"""Stable anchors on a town page: where search results, the 我住在哪个村 chips and printed QR codes land.
+
+Every village, grid, person, building and WeChat group on a town page has an id made from what staff
+wrote, not from its position, so an address such as `towns/hengdong/ganxi/#grid-03-liu-yu-liang`
+keeps pointing at the same person when grids are reordered or others are added
+(docs/guide/staff.md lists the forms):
+
+    village-<村名拼音>             乌塘村                 → village-wu-tang-cun
+    grid-<网格编号>                grid 03                → grid-03
+    grid-<网格编号>-leader         its 网格长              → grid-03-leader
+    grid-<网格编号>-<姓名拼音>      a 网格员                → grid-03-liu-yu-liang
+    grid-<网格编号>-<楼栋拼音>      a building (楼栋长)     → grid-11-xing-ye-xiao-qu-11dong
+    grid-<网格编号>-wechat         its WeChat group
+    judge-<姓名拼音>               a judge                → judge-chen-mei
+    service-<名称拼音>             the office, a legal service
+
+Two names with the same pinyin on one page (乌塘村 and 吴塘村) get -2, -3 … in page order.
+docs/assets/search.js reads these ids back from Pagefind's anchors: a section is a village, an article
+a grid, a div a person, a building, a group or a service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..checking import slugs
+from ..checking.model import Town
+
+FIXED = ("judges", "services")  # the sections every town page has
+
+
+@dataclass
+class TownAnchors:
+    """The ids of one town page, keyed by what they name."""
+
+    villages: dict[str, str] = field(default_factory=dict)
+    people: dict[tuple[str, str, int], str] = field(default_factory=dict)  # (kind, grid id, index)
+    taken: set[str] = field(default_factory=lambda: set(FIXED))
+
+    def claim(self, wanted: str) -> str:
+        anchor, n = wanted, 1
+        while anchor in self.taken:
+            n += 1
+            anchor = f"{wanted}-{n}"
+        self.taken.add(anchor)
+        return anchor
+
+    def village(self, name: str) -> str:
+        return self.villages[name]
+
+    def worker(self, grid, index: int) -> str:
+        return self.people["worker", grid.id, index]
+
+    def building(self, grid, index: int) -> str:
+        return self.people["building", grid.id, index]
+
+    def judge(self, index: int) -> str:
+        return self.people["judge", "", index]
+
+    def service(self, index: int) -> str:
+        """The office is -1, the legal services 0, 1, …"""
+        return self.people["service", "", index]
+
+
+def _slug(text: str) -> str:
+    return slugs.slug(text, "x")
+
+
+def town_anchors(town: Town) -> TownAnchors:
+    anchors = TownAnchors()
+    for grid in town.grids:
+        anchors.taken.update(
+            {grid.anchor, f"{grid.anchor}-leader", f"{grid.anchor}-wechat", f"{grid.anchor}-buildings"}
+        )
+    for grid in town.grids:
+        if grid.village not in anchors.villages:
+            anchors.villages[grid.village] = anchors.claim(f"village-{_slug(grid.village)}")
+    for i, judge in enumerate(town.judges):
+        anchors.people["judge", "", i] = anchors.claim(f"judge-{_slug(judge.name)}")
+    if town.office:
+        anchors.people["service", "", -1] = anchors.claim(f"service-{_slug(town.office.name)}")
+    for i, service in enumerate(town.legal_services):
+        anchors.people["service", "", i] = anchors.claim(f"service-{_slug(service.name)}")
+    for grid in town.grids:
+        for i, worker in enumerate(grid.workers):
+            anchors.people["worker", grid.id, i] = anchors.claim(f"{grid.anchor}-{_slug(worker.name)}")
+        for i, building in enumerate(grid.buildings):
+            anchors.people["building", grid.id, i] = anchors.claim(f"{grid.anchor}-{_slug(building.name)}")
+    return anchors

@@ -1,0 +1,1 @@
+"""Staff tools: `portal new` (new), the web editor's configuration (cms, editor)."""
