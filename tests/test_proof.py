@@ -421,3 +421,17 @@ def test_fingerprint_fits_a_phone(site, checked):
             assert page.locator("code[data-fingerprint]").inner_text().replace("\n", "") == fingerprint.fingerprint(
                 notice
             )
+
+
+def test_a_proof_rendered_for_print(site, checked):
+    """The README's picture of a 刊登证明 (test-artifacts/proof-print.png; copied to docs/images/): the proof as
+    it prints, on a page as wide as A4 at 96 dpi."""
+    from tests.browser import ARTIFACTS
+
+    with browse(site, {"width": 794, "height": 1123}) as browser:
+        page = browser.open(checked.portal.deregistrations[0].proof_url)
+        page.emulate_media(media="print")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "proof-print.png"), full_page=True)
+        assert (ARTIFACTS / "proof-print.png").stat().st_size > 10_000
+        browser.assert_clean()

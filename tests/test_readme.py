@@ -42,6 +42,7 @@ RUNS = {
     'python3 -m venv .venv && .venv/bin/pip install "hunan-notice-portal @ git+<生成器仓库地址>@v<版本>"': "tests/test_wheel.py::test_the_installed_package_builds_a_site_outside_the_repository",
     ".venv/bin/portal init 衡东县公告 --name 衡东县 --generator <生成器仓库地址>": "tests/test_wheel.py::test_a_county_starts_its_own_repository_with_portal_init",
     "portal publish [--site-dir DIR] rsync|dir|s3 TARGET": f"{HERE}::test_portal_publish_copies_a_built_site",
+    "portal verify": "tests/test_proof.py::test_verify_recomputes_every_sample_notice_from_its_data",
 }
 
 
