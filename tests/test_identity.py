@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, write_tree
 
-from generator.checking.identity import POLICE_LINK
+from generator.checking.model import POLICE_LINK
 from generator.checking.rules import BASE, GOOD_ID, SITE_IDENTITY
 from generator.cli import main
 from generator.publishing.build import Options, run_check

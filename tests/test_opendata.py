@@ -17,7 +17,7 @@ import feedparser
 import pytest
 
 from generator.checking import identifiers
-from generator.checking.identity import SAMPLE_WORDING
+from generator.checking.model import SAMPLE_WORDING
 from generator.checking.rules import GOOD_ID
 from generator.publishing import scan
 from generator.publishing.build import Options, build, run_check
