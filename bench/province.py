@@ -423,6 +423,7 @@ class Province:
     def __init__(self, scale: float, seed: int, today: dt.date):
         self.scale = scale
         self.today = today
+        self.county_offices: dict[str, tuple[str, str]] = {}  # a county's notary and legal aid: name → (phone, address)
         self.r = random.Random(seed)
         # The legal additions (new service kinds, guides) draw from their own generator, so the
         # rest of the data (and the search queries derived from it) stays what it was.
@@ -700,7 +701,8 @@ class Province:
         out = [
             f"# {town['name']}网格化管理与法律服务通讯录（bench/province.py 生成的虚构数据）",
             f"town: {town['path']}",
-            f"updated: {self.date_between(self.today - dt.timedelta(days=700), self.today).isoformat()}",
+            # within the last 11 months: a real county keeps its lists fresh (town-stale warns at 12)
+            f"updated: {self.date_between(self.today - dt.timedelta(days=330), self.today).isoformat()}",
         ]
         add = out.append
         address = f"{county['name']}{town['name']}{seat['name']}{r.choice(ROADS)}{r.randint(1, 300)}号"
@@ -733,6 +735,8 @@ class Province:
             firm = f"湖南{county['stem']}{r.choice(LAW_FIRM_WORDS)}律师事务所"
             services.append(("lawyer", f"{self.person_name()}律师（{firm}）", self.mobile(), address))
         for kind, name, phone, addr in services:
+            if kind in ("notary", "legal-aid"):  # one county office: the same number and address in every town
+                phone, addr = self.county_offices.setdefault(name, (phone, addr))
             add(f"  - {{kind: {kind}, name: {name}, phone: {q(phone)}, address: {addr}}}")
         self.counts["legal_services"] += len(services)
         out.extend(self.town_legal_services(town, county, area, address))

@@ -49,7 +49,7 @@ def emitted_rule_ids() -> set[str]:
     """Rule-id string literals passed to the calls that create problems, anywhere in generator/."""
     makers = {"problem", "Problem", "error", "_at", "_Refused", "Checked"}
     found = set()
-    for source in GENERATOR.glob("*.py"):
+    for source in GENERATOR.rglob("*.py"):
         tree = ast.parse(source.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):

@@ -1104,10 +1104,17 @@ class _Listed:
     path: str
     field: str  # office.phone, legal_services[2].phone, places[0].hotlines[1].phone
     position: tuple[int, int]
+    county: str | None = None  # the county it serves (None: anywhere, a general hotline)
 
     @property
     def where(self) -> str:
         return f"{self.path}:{self.position[0]}"
+
+
+def _county_of(place: str) -> str | None:
+    """The county a region path lies in (city/county/…), None for a city or nothing."""
+    parts = place.split("/")
+    return "/".join(parts[:2]) if len(parts) >= 2 else None
 
 
 def _service_key(name: str) -> str:
@@ -1120,11 +1127,14 @@ def _phone_conflicts(
 ) -> list[Problem]:
     """phone-conflict: the same office, legal service or hotline (by name) written with different phone numbers
     (compared normalised, as identifiers.check_phone writes them) in two files. Within one file two numbers may be
-    meant (and legal.yaml's places replace the general hotlines of the same name on purpose): not compared."""
+    meant (and legal.yaml's places replace the general hotlines of the same name on purpose): not compared. A
+    village's own service (its 人民调解委员会, its adviser) is never compared: village names repeat across a
+    province (two towns each with a 乌坳村 and its own committee)."""
     listed: list[_Listed] = []
     for town in sorted(portal.towns, key=lambda t: t.source.path):
         fields = positions.get(town.source.path, {})
         where = (town.source.line, town.source.column)
+        county = _county_of(town.path)
         if town.office and town.office.phone:
             listed.append(
                 _Listed(
@@ -1133,15 +1143,26 @@ def _phone_conflicts(
                     town.source.path,
                     "office.phone",
                     fields.get("office.phone", where),
+                    county,
                 )
             )
         listed += [
-            _Listed(s.name, s.phone, town.source.path, f"{s.key_path}.phone", fields.get(f"{s.key_path}.phone", where))
+            _Listed(
+                s.name,
+                s.phone,
+                town.source.path,
+                f"{s.key_path}.phone",
+                fields.get(f"{s.key_path}.phone", where),
+                county,
+            )
             for s in town.legal_services
-            if s.phone
+            if s.phone and not s.village
         ]
     fields = positions.get(config_path, {})
-    for hotline in [*config.hotlines, *(h for place in config.places.values() for h in place)]:
+    placed = [(None, h) for h in config.hotlines] + [
+        (_county_of(place), h) for place, hotlines in config.places.items() for h in hotlines
+    ]
+    for county, hotline in placed:
         if hotline.key_path:  # written in legal.yaml, not one of the defaults
             listed.append(
                 _Listed(
@@ -1150,13 +1171,16 @@ def _phone_conflicts(
                     config_path,
                     f"{hotline.key_path}.phone",
                     fields.get(f"{hotline.key_path}.phone", (1, 1)),
+                    county,
                 )
             )
-    first: dict[str, _Listed] = {}
+    seen: dict[str, list[_Listed]] = {}
     problems = []
     for entry in listed:
-        earlier = first.setdefault(_service_key(entry.name), entry)
-        if earlier.path != entry.path and earlier.phone.normalized != entry.phone.normalized:
+        same_name = seen.setdefault(_service_key(entry.name), [])
+        earlier = same_name[0] if same_name else None
+        same_name.append(entry)
+        if earlier and earlier.path != entry.path and earlier.phone.normalized != entry.phone.normalized:
             problems.append(
                 problem(
                     entry.path,
