@@ -134,7 +134,7 @@ def test_npm_packages_are_locked_with_their_hashes():
 def test_ci_installs_every_program_the_tests_call():
     """A fresh machine passes make test: .ci/run installs each program the tests run, when it is missing."""
     tests = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").rglob("*.py"))
-    called = set(re.findall(r'subprocess\.\w+\(\[\s*"([\w.-]+)"', tests)) - {"bash"}
+    called = set(re.findall(r'subprocess\.\w+\(\s*\[\s*"([\w.-]+)"', tests)) - {"bash"}
     called |= {"rsync", "chromium", "npm", "make"}  # publish.sh's dir mode; tests/browser.py; make test itself
     assert "git" in called and "node" in called
     declared = set(re.findall(r"\[([\w-]+)\]=[\w-]+", (ROOT / ".ci" / "run").read_text(encoding="utf-8")))
