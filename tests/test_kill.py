@@ -79,12 +79,17 @@ def portal(
     return subprocess.run([sys.executable, *command], cwd=folder, env=ENV, capture_output=True, text=True)
 
 
+#: The search bundles: a killed build may leave the next one a delta over the base where a clean build folds
+#: (segments.py); both answer the same searches (tests/test_segments.py), so they are compared elsewhere.
+SEARCH_BUNDLES = ("pagefind/", "pagefind-delta/", "pagefind-segments.json")
+
+
 def tree(site: Path) -> dict[str, str]:
-    """{path below the site folder: digest of its bytes} for every file."""
+    """{path below the site folder: digest of its bytes} for every file outside the search bundles."""
     return {
-        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(site.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not (name := p.relative_to(site).as_posix()).startswith(SEARCH_BUNDLES)
     }
 
 
