@@ -300,3 +300,15 @@ def test_redirect_pages_are_checked_like_any_page(tmp_path):
     found = [finding.format() for finding in scan.scan(tmp_path, scan.Expected({}), scan.default_trusted())]
     assert all("gone/index.html" in line for line in found), found
     assert len([line for line in found if "链接指向的文件不存在" in line]) == 3, found  # canonical, refresh, link
+
+
+def test_a_fingerprint_whose_digits_pass_as_an_id_number_is_not_a_finding():
+    """A notice's SHA-256 fingerprint can hold 18 digits that pass an ID's check digit (one did in the 0.07
+    province); a whole 64-hex token is a digest, not an ID. The same digits standing alone still are."""
+    from generator.checking.rules import GOOD_ID
+    from generator.publishing.scan import id_findings
+
+    digest = ("ab" * 7 + GOOD_ID.replace("X", "0") + "0" * 64)[:64]
+    assert id_findings("a/index.html", f"内容指纹 {digest} 完") == []
+    assert len(id_findings("a/index.html", f"号码 {GOOD_ID} 完")) == 1
+    assert len(id_findings("a/index.html", f"{digest}9 {GOOD_ID}")) >= 2  # 65 characters: not a digest
