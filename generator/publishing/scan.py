@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .. import resources
-from ..checking import identifiers, model, privacy
+from ..checking import fingerprint, identifiers, model, privacy
 from ..checking.problems import BuildError
 from ..checking.rules import GOOD_ID
 from ..site import boards
@@ -150,9 +150,10 @@ PAGEFIND_SUFFIXES = frozenset({".pf_fragment", ".pf_index", ".pf_meta", ".pagefi
 HTML_SUFFIXES = frozenset({".html", ".htm", ".svg", ".xhtml"})
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))|@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 SHA256 = re.compile(r"[0-9a-f]{64}")
-#: A whole SHA-256 in text (a notice's fingerprint): 64 lowercase hex digits, nothing alphanumeric around them. Its
-#: digits can pass an ID number's check digit by chance (one did in the 0.07 province); the data itself was
-#: checked for ID numbers at every offset before any fingerprint was made.
+#: A whole SHA-256 in text: 64 lowercase hex digits, nothing alphanumeric around them. A notice's fingerprint's
+#: digits can pass an ID number's check digit by chance (one did in the 0.07 province); the scan passes over
+#: exactly the fingerprints the build made (Trusted.digests), whose data was checked for ID numbers at every
+#: offset before they were made — any other hex text is read like any text.
 HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{64}(?![0-9A-Za-z])")
 BREAK = "\x00"  # joins separate texts: ends any run of digits, so two texts never read as one number
 PARALLEL_MIN_FILES = 400
@@ -197,6 +198,7 @@ class Trusted:
     shipped: tuple[tuple[str, Path], ...]  # (folder in the site, folder it is copied from as it is)
     hosts: frozenset[str] = ALLOWED_HOSTS
     site_url: str | None = None  # the site's own address: a link under it is a link within the site
+    digests: frozenset[str] = frozenset()  # the notices' fingerprints (fingerprint.py): not read for ID numbers
 
     def is_shipped(self, file: str, data: bytes) -> bool:
         """Whether a built file is, byte for byte, the file the theme or the project ships at that place:
@@ -328,12 +330,13 @@ def shown(text: str, limit: int = 80, keep_end: bool = False) -> str:
     return "…" + text[-limit:] if keep_end else text[:limit] + "…"
 
 
-def id_findings(file: str, text: str) -> list[Finding]:
+def id_findings(file: str, text: str, known: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every whole ID number in `text`; `known`: the fingerprints the build made (Trusted.digests)."""
     findings = []
     examples = frozenset().union(
         *(numbers for folder, numbers in EXAMPLE_ID_NUMBERS.items() if file.startswith(folder))
     )
-    digests = [m.span() for m in HEX_DIGEST.finditer(text)]  # a notice's SHA-256 fingerprint (fingerprint.py)
+    digests = [m.span() for m in HEX_DIGEST.finditer(text) if m.group() in known] if known else []
     for start, end, number in id_numbers(text):
         if number in examples or any(a <= start and end <= b for a, b in digests):
             continue
@@ -637,7 +640,7 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
         for url, written in frame.relative:  # the frame's links that depend on where the page is
             parser.internal(url, written)
         report.findings = parser.findings  # with any the frame's links add
-    report.findings += id_findings(file, BREAK.join(texts))
+    report.findings += id_findings(file, BREAK.join(texts), context.trusted.digests)
     for target, fragment, written in parser.links:
         if target == file:
             if fragment not in ids:
@@ -717,7 +720,7 @@ def scan_file(file: str, context: Context) -> FileReport:
             return scan_html(file, data.decode("utf-8", "replace"), context)
         if context.trusted.is_shipped(file, data):
             return FileReport()  # shipped as it is (the theme's, ours, the editor's): carries no data
-        return FileReport(id_findings(file, data_text(file, data)))
+        return FileReport(id_findings(file, data_text(file, data), context.trusted.digests))
     except Exception as exc:
         return FileReport(
             [Finding(file, f"无法读取生成的文件 (cannot read a built file): {type(exc).__name__}: {shown(str(exc))}")]
@@ -827,7 +830,9 @@ def check_site(staged: Path, checked, frames: dict, docs_dir: Path, workers: int
     (BuildError, one `error:` line each) and the published site stays as it was."""
 
     expected = expected_pages(checked.portal, checked.data_files)
-    trust = dataclasses.replace(default_trusted(docs_dir), site_url=checked.portal.site_url)
+    portal = checked.portal
+    digests = frozenset(fingerprint.fingerprint(notice) for notice in [*portal.lost, *portal.deregistrations])
+    trust = dataclasses.replace(default_trusted(docs_dir), site_url=portal.site_url, digests=digests)
     findings = scan(
         staged, expected, trust, {depth: (frame.head, frame.tail) for depth, frame in frames.items()}, workers
     )
