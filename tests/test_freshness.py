@@ -126,13 +126,25 @@ def test_numbers_and_names_are_compared_normalised(check):
 
 
 def test_an_office_and_a_legal_yaml_hotline_are_compared_too(check):
-    legal = 'places:\n  - place: 长沙市/芙蓉区\n    hotlines:\n      - {name: 甘溪镇综治中心, phone: "0734-5297229"}\n'
+    legal = 'places:\n  - place: 衡阳市/衡东县\n    hotlines:\n      - {name: 甘溪镇综治中心, phone: "0734-5297229"}\n'
     problems = check(
         {TOWN: BASE_TOWN + OFFICE.format(name="甘溪镇综治中心", phone="0734-5297228"), "legal.yaml": legal}
     )
     (hit,) = of(problems, "phone-conflict")
     assert hit.path == "notices/legal.yaml" and hit.line == 4 and hit.field == "places[0].hotlines[0].phone"
     assert f"notices/{TOWN}:15" in hit.message
+
+
+def test_same_named_town_offices_of_two_counties_are_two_offices(check):
+    """Hunan has a 城关镇 in many counties, each with its own 城关镇人民政府; a legal service named for a county is one
+    office wherever it is listed, and an office is still compared within its county and with a county's hotline."""
+    office = OFFICE.format(name="城关镇人民政府", phone="0734-5297228")
+    other_office = OFFICE.format(name="城关镇人民政府", phone="0731-84942570")
+    assert not of(check({TOWN: BASE_TOWN + office, OTHER: OTHER_TOWN + other_office}), "phone-conflict")
+    legal = 'places:\n  - place: 长沙市/芙蓉区\n    hotlines:\n      - {name: 城关镇人民政府, phone: "0731-84942571"}\n'
+    assert not of(check({TOWN: BASE_TOWN + office, "legal.yaml": legal}), "phone-conflict")
+    (hit,) = of(check({OTHER: OTHER_TOWN + other_office, "legal.yaml": legal}), "phone-conflict")
+    assert hit.path == "notices/legal.yaml"
 
 
 def test_different_services_and_one_file_are_not_conflicts(check):

@@ -1122,6 +1122,16 @@ def _service_key(name: str) -> str:
     return re.sub(r"\s+", "", identifiers.normalize(name))
 
 
+def _same_office(a: _Listed, b: _Listed) -> bool:
+    """Whether two same-named entries can be one office. A town's own office (office.phone) serves that town only:
+    城关镇人民政府 of two counties are two offices, so an office is compared within its county only (and with the
+    general hotlines, which serve everywhere). A legal service is named for the place it serves (衡东县法律援助中心)
+    and is compared wherever it is listed."""
+    if "office.phone" in (a.field, b.field) and a.county and b.county:
+        return a.county == b.county
+    return True
+
+
 def _phone_conflicts(
     portal: Portal, positions: dict[str, dict[str, tuple[int, int]]], config: legal.LegalConfig, config_path: str
 ) -> list[Problem]:
@@ -1129,7 +1139,8 @@ def _phone_conflicts(
     (compared normalised, as identifiers.check_phone writes them) in two files. Within one file two numbers may be
     meant (and legal.yaml's places replace the general hotlines of the same name on purpose): not compared. A
     village's own service (its 人民调解委员会, its adviser) is never compared: village names repeat across a
-    province (two towns each with a 乌坳村 and its own committee)."""
+    province (two towns each with a 乌坳村 and its own committee), nor a town's office with one of another county
+    (_same_office)."""
     listed: list[_Listed] = []
     for town in sorted(portal.towns, key=lambda t: t.source.path):
         fields = positions.get(town.source.path, {})
@@ -1178,7 +1189,7 @@ def _phone_conflicts(
     problems = []
     for entry in listed:
         same_name = seen.setdefault(_service_key(entry.name), [])
-        earlier = same_name[0] if same_name else None
+        earlier = next((e for e in same_name if _same_office(e, entry)), None)
         same_name.append(entry)
         if earlier and earlier.path != entry.path and earlier.phone.normalized != entry.phone.normalized:
             problems.append(
