@@ -286,7 +286,7 @@ class Struct(Type):
     def describe(self):
         return "一组字段"
 
-    def convert(self, node, ctx, name):
+    def convert(self, node: Node | None, ctx: Context, name: str) -> Any:
         if not isinstance(node, Mapping):
             ctx.error(
                 node, name, f"这里应该是一组“键: 值”，包含 {'、'.join(self.fields)} (expected a mapping)", "field-type"
