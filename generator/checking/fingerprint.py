@@ -23,12 +23,11 @@ import unicodedata
 
 from markupsafe import Markup
 
-from . import privacy
+from . import published
 from .model import (
     STATE_WORDS,
     Deregistration,
     LostDocumentNotice,
-    Office,
     claim_deadline,
     deregistration_title,
     lost_title,
@@ -36,52 +35,10 @@ from .model import (
 
 VERSION = "v1"
 
-#: The fields of the canonical data, per kind, in the order the developer page lists them. Provenance
-#: (reference.py, the README's contract): the reference number, the issuing office, for a deregistration the
-#: registration authority and where to object; the newspapers and corrections are lists (LIST_FIELDS).
-OFFICE_PARTS = ("name", "phone", "address")
-COMMON_FIELDS = (
-    "kind",
-    "published",
-    "status",
-    "withdrawn_reason",
-    "region",
-    "reference",
-    *(f"publisher.{part}" for part in OFFICE_PARTS),
-)
-FIELDS = {
-    LostDocumentNotice.kind: COMMON_FIELDS
-    + (
-        "holder",
-        "document.type",
-        "document.name",
-        "document.number",
-        "document.issuer",
-        "lost_on",
-        "reissued",
-        "statement",
-        "legal_basis",
-    ),
-    Deregistration.kind: COMMON_FIELDS
-    + (
-        "organization",
-        "credit_code",
-        "decided_on",
-        "decided_by",
-        "claim_days",
-        "contact.name",
-        "contact.phone",
-        *(f"authority.{part}" for part in OFFICE_PARTS),
-        "objection.opens_on",
-        "objection.closes_on",
-        "objection.office",
-        "objection.phone",
-        "objection.address",
-    ),
-}
-#: Lists of the record, each item's fields numbered from 1 in the order the page shows them:
-#: `newspapers.1.name`, `corrections.2.date`.
-LIST_FIELDS = {"newspapers": ("name", "date", "page"), "corrections": ("date", "change")}
+#: The fields of the canonical data, per kind: the hashed fields of the published-field table (published.py,
+#: which also reads them from the notice, masked), in its order. Lists (LIST_FIELDS): `newspapers.1.name`, ….
+FIELDS = {kind: tuple(f.name for f in fields if f.hashed) for kind, fields in published.FIELDS.items()}
+LIST_FIELDS = published.LIST_FIELDS
 #: Fields whose value is a date (YYYY-MM-DD): pages show them in words inside <time datetime>; and every
 #: list item's `date`.
 DATE_FIELDS = frozenset(
@@ -117,16 +74,6 @@ def value(raw: object) -> str | None:
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
-def _office(prefix: str, office: Office | None) -> dict[str, object]:
-    if office is None:
-        return {}
-    return {
-        f"{prefix}.name": office.name,
-        f"{prefix}.phone": office.phone.text if office.phone else None,
-        f"{prefix}.address": office.address,
-    }
-
-
 def is_field(kind: str, name: str) -> bool:
     """Whether `name` is a field of the canonical data of this kind (a list item's field included)."""
     if name in FIELDS.get(kind, ()):
@@ -147,69 +94,8 @@ def is_date(name: str) -> bool:
 
 def record(notice: LostDocumentNotice | Deregistration) -> dict[str, str]:
     """The canonical data of a notice: every field of its kind that has a value, as published."""
-    raw: dict[str, object] = {
-        "kind": notice.kind,
-        "published": notice.published,
-        "status": notice.status,
-        "withdrawn_reason": notice.withdrawn_reason,
-        "region": notice.region,
-        "reference": notice.reference,
-        **_office("publisher", notice.publisher),
-    }
-    if isinstance(notice, LostDocumentNotice):
-        document = notice.document
-        raw.update(
-            {
-                "holder": notice.holder,
-                "document.type": document.type,
-                "document.name": document.name,
-                "document.number": privacy.public_number(document),
-                "document.issuer": document.issuer,
-                "lost_on": notice.lost_on,
-                "reissued": notice.reissued,
-                "statement": notice.statement,
-                "legal_basis": notice.legal_basis,
-            }
-        )
-    elif isinstance(notice, Deregistration):
-        contact = notice.contact
-        objection = notice.objection
-        raw.update(
-            {
-                "organization": notice.organization,
-                "credit_code": notice.credit_code,
-                "decided_on": notice.decided_on,
-                "decided_by": notice.decided_by,
-                "claim_days": notice.claim_days,
-                "contact.name": contact.name if contact else None,
-                "contact.phone": contact.phone.text if contact and contact.phone else None,
-                **_office("authority", notice.authority),
-            }
-        )
-        if objection is not None:
-            raw.update(
-                {
-                    "objection.opens_on": objection.opens_on,
-                    "objection.closes_on": objection.closes_on,
-                    "objection.office": objection.office,
-                    "objection.address": objection.address,
-                    "objection.phone": objection.phone.text if objection.phone else None,
-                }
-            )
-    values = {name: value(raw.get(name)) for name in FIELDS[notice.kind]}
-    items: dict[str, list[tuple[object, ...]]] = {
-        "newspapers": [(paper.name, paper.date, paper.page) for paper in notice.newspapers],
-        "corrections": [(c.date, c.change) for c in notice.corrections_in_order],
-    }
-    for list_name, rows in items.items():
-        for number, row in enumerate(rows, 1):
-            values.update(
-                {
-                    f"{list_name}.{number}.{part}": value(item)
-                    for part, item in zip(LIST_FIELDS[list_name], row, strict=True)
-                }
-            )
-    return {name: text for name, text in values.items() if text}
+    texts = {name: value(raw) for name, raw in published.values(notice).items() if is_field(notice.kind, name)}
+    return {name: text for name, text in texts.items() if text}
 
 
 def canonical(data: dict[str, str]) -> bytes:

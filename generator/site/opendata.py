@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TypeAlias
 from xml.etree import ElementTree as ET
 
-from ..checking import privacy
+from ..checking import privacy, published
 from ..checking.model import Deregistration, LostDocumentNotice, Notice, Portal, Town
 
 Published: TypeAlias = LostDocumentNotice | Deregistration  # what portal.notices holds
@@ -44,32 +44,9 @@ CHINA_MIDNIGHT = "T00:00:00+08:00"  # a notice's date is a day in China: its fee
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 ATOM = "http://www.w3.org/2005/Atom"
 
-#: The columns of each data file, with their meaning (also written into data/index.json).
-NOTICE_COLUMNS = {
-    "kind": "公告类别：lost-document 遗失声明，deregistration 注销公告",
-    "title": "标题",
-    "url": "公告页面地址（相对网站根目录）",
-    "published": "公告日期 YYYY-MM-DD",
-    "region": "地区（市/县/镇）",
-    "status": "状态：active 有效，withdrawn 已撤回",
-    "withdrawn_reason": "撤回原因",
-    "holder": "遗失声明：声明人",
-    "document_type": "遗失声明：证件类别",
-    "document_name": "遗失声明：证件名称",
-    "document_number": "遗失声明：证件号码，与网页相同地遮盖（身份证号码只显示前 2 位和后 4 位）",
-    "document_issuer": "遗失声明：发证机关",
-    "lost_on": "遗失声明：遗失日期",
-    "reissued": "遗失声明：是否已申领新证 true/false",
-    "statement": "遗失声明：声明内容（不写时网页用标准语句）",
-    "organization": "注销公告：注销单位",
-    "credit_code": "注销公告：统一社会信用代码",
-    "decided_on": "注销公告：决议日期",
-    "decided_by": "注销公告：决议机构",
-    "claim_days": "注销公告：债权申报期（天）",
-    "claim_deadline": "注销公告：申报截止日期",
-    "contact_name": "注销公告：清算联系人",
-    "contact_phone": "注销公告：联系电话",
-}
+#: The columns of each data file, with their meaning (also written into data/index.json). A notice's columns
+#: are the published fields that have one (checking/published.py: the one table of a notice's fields).
+NOTICE_COLUMNS = {field.column: field.meaning for field in published.ALL if field.column}
 CONTACT_COLUMNS = {
     "town": "镇（街道）（市/县/镇）",
     "url": "镇（街道）页面地址（相对网站根目录）",
@@ -231,40 +208,9 @@ def text(value) -> str | None:
 
 
 def notice_row(notice: Published) -> dict[str, str | None]:
-    row: dict = {
-        "kind": notice.kind,
-        "title": notice.title,
-        "url": notice.url,
-        "published": notice.published,
-        "region": notice.region,
-        "status": notice.status,
-        "withdrawn_reason": notice.withdrawn_reason,
-    }
-    if isinstance(notice, LostDocumentNotice):
-        document = notice.document
-        row |= {
-            "holder": notice.holder,
-            "document_type": document.type,
-            "document_name": document.name,
-            "document_number": privacy.public_number(document),
-            "document_issuer": document.issuer,
-            "lost_on": notice.lost_on,
-            "reissued": notice.reissued,
-            "statement": notice.statement,
-        }
-    elif isinstance(notice, Deregistration):
-        contact = notice.contact
-        row |= {
-            "organization": notice.organization,
-            "credit_code": notice.credit_code,
-            "decided_on": notice.decided_on,
-            "decided_by": notice.decided_by,
-            "claim_days": notice.claim_days,
-            "claim_deadline": notice.claim_deadline,
-            "contact_name": contact.name if contact else None,
-            "contact_phone": contact.phone if contact else None,
-        }
-    return {column: text(row.get(column)) for column in NOTICE_COLUMNS}
+    """A notice's row of data/notices.*: its published fields (checking/published.py), each under its column."""
+    fields = published.values(notice)
+    return {field.column: text(fields.get(field.name)) for field in published.ALL if field.column}
 
 
 def contact_rows(town: Town) -> Iterable[dict[str, str | None]]:
