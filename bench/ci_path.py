@@ -1,7 +1,8 @@
 """The path a commit takes in CI, step by step (issue 14, item 3), on the benchmark's data set.
 
-The deploy job of the generator's workflow (.github/workflows/portal.yml; a county's data repository gets
-the same steps from `portal init`) runs on a fresh runner, one step after the other:
+The deploy job of the generator's workflow (.github/workflows/portal.yml; the workflows `portal init` writes
+for a county's data repository have the same clone, build and publish steps, but restore no cache yet) runs
+on a fresh runner, one step after the other:
 
 1. **git clone**: actions/checkout with `fetch-depth: 0`, the whole history, into the runner's workspace
    (always the same path). Here: `git clone file://<repository> <workspace>` (a file:// URL makes git
