@@ -57,13 +57,13 @@ class Row:
         return self.pages / self.wall if self.pages and self.wall else None
 
     @classmethod
-    def measured(cls, scenario: str, done: Run, site: Path | None = None, pages: int | None = None) -> Row:
+    def measured(cls, scenario: str, done: Run, site: Path | None = None) -> Row:
         """The row of a finished command; with `site`, the build that made it (its pages, sizes, stages)."""
         row = cls(
             scenario, done.wall, done.cpu, done.peak_pss, done.peak_rss, done.samples, done.pss_reads, done.sampler_cpu
         )
         if site is not None:
-            row.pages = count_pages(site) if pages is None else pages
+            row.pages = count_pages(site)
             row.rendered = rendered_count(done.stdout)
             row.site_bytes = tree_bytes(site)
             row.search_bytes = tree_bytes(site / "pagefind") if (site / "pagefind").is_dir() else None
@@ -158,7 +158,7 @@ class Bench:
         pages = hugo.export(self.site, self.hugo_dir / "project")
         site = self.hugo_dir / "site"
         done = checked(hugo.build(self.hugo_dir / "project", site), "hugo")
-        return Row.measured(f"Hugo, same {pages:,} pages", done, site, count_pages(site))
+        return Row.measured(f"Hugo, same {pages:,} pages", done, site)
 
     def ci_path(self) -> tuple[list[Row], dict[str, int]]:
         """Two commits' paths through CI (bench/ci_path.py): each step, then the commit's total; and the
