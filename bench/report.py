@@ -11,10 +11,11 @@ import json
 import os
 import platform
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psutil
+from measure import INTERVAL
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1e6
@@ -37,6 +38,8 @@ class Result:
     machine: dict
     data: dict  # province.json of the data set
     rows: list[dict]  # run.Row as dicts
+    ci_rows: list[dict] = field(default_factory=list)  # the path of a commit through CI (ci_path.py), run.Row
+    ci_sizes: dict[str, int] = field(default_factory=dict)  # bytes: CiPath.sizes()
 
     @property
     def key(self) -> str:
@@ -108,21 +111,40 @@ def table(result: Result) -> str:
         f"{d.get('deregistration', 0):,} deregistration notices; {d.get('files', 0):,} files, "
         f"{d.get('bytes', 0) / MB:.1f} MB.",
         "",
-        "| scenario | wall s | CPU s | peak RSS MiB | pages | rendered | pages/s | site MB | search index MB | stages (s) |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        *rows_table(result.rows),
     ]
-    lines += [row_line(row) for row in result.rows]
     ratios = hugo_ratios(result.rows)
     if ratios:
         lines += ["", ratios]
+    if result.ci_rows:
+        lines += [
+            "",
+            "The path of a commit through CI (bench/ci_path.py), step by step:",
+            "",
+            *rows_table(result.ci_rows),
+        ]
+        lines += ["", ci_sizes(result.ci_sizes)]
+    lines += ["", sampling(result.rows + result.ci_rows)]
     return "\n".join(lines) + "\n"
 
 
+COLUMNS = (
+    "| scenario | wall s | CPU s | peak PSS MiB | peak RSS MiB | pages | rendered | pages/s | site MB | search index MB "
+    "| stages (s) |"
+)
+
+
+def rows_table(rows: list[dict]) -> list[str]:
+    return [COLUMNS, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|", *(row_line(row) for row in rows)]
+
+
 def row_line(row: dict) -> str:
+    pss = row.get("peak_pss")  # runs from before PSS was measured have none
     cells = [
         row["scenario"],
         f"{row['wall']:.1f}",
         f"{row['cpu']:.1f}",
+        "" if pss is None else f"{pss / MIB:.0f}",
         f"{row['peak_rss'] / MIB:.0f}",
         number(row["pages"]),
         number(row["rendered"]),
@@ -132,6 +154,28 @@ def row_line(row: dict) -> str:
         " · ".join(f"{stage} {seconds:g}" for stage, seconds in row["stages"].items()),
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def ci_sizes(sizes: dict[str, int]) -> str:
+    return (
+        f"Cache archive (site and .portal-cache, as actions/cache makes it): {sizes.get('archive', 0) / MB:.1f} MB; "
+        f"the records in .portal-cache {sizes.get('portal_cache', 0) / MB:.1f} MB before compression; "
+        f"published site {sizes.get('published', 0) / MB:.1f} MB."
+    )
+
+
+def sampling(rows: list[dict]) -> str:
+    """What measuring the memory cost: samples, PSS reads, and the benchmark's own CPU time for them."""
+    if not rows or "samples" not in rows[0]:
+        return "Memory: peak RSS summed over the process tree, sampled every 50 ms (measured before PSS was)."
+    steps = [row for row in rows if not row["scenario"].endswith(": total")]  # a total repeats its steps
+    cpu, wall = sum(row["sampler_cpu"] for row in steps), sum(row["wall"] for row in steps)
+    return (
+        f"Memory sampling (measure.py): {sum(row['samples'] for row in steps):,} samples of the process trees, "
+        f"{INTERVAL * 1000:.0f} ms apart, PSS read in {sum(row['pss_reads'] for row in steps):,} of them; the "
+        f"sampler used {cpu:.1f} s of CPU over {wall:.0f} s of commands ({100 * cpu / wall if wall else 0:.1f} % "
+        "of one core)."
+    )
 
 
 def number(value: int | None) -> str:
@@ -149,10 +193,11 @@ def hugo_ratios(rows: list[dict]) -> str:
     if not full or not hugo or not hugo["wall"]:
         return ""
     render = full["stages"].get("render")
-    text = (
-        f"Ours / Hugo, full build: {full['wall'] / hugo['wall']:.1f}× the wall time, "
-        f"{full['peak_rss'] / hugo['peak_rss']:.1f}× the peak RSS"
-    )
+    text = f"Ours / Hugo, full build: {full['wall'] / hugo['wall']:.1f}× the wall time, "
+    if full.get("peak_pss") and hugo.get("peak_pss"):
+        text += f"{full['peak_pss'] / hugo['peak_pss']:.1f}× the peak PSS"
+    else:
+        text += f"{full['peak_rss'] / hugo['peak_rss']:.1f}× the peak RSS"
     if render is not None:
         text += f"; our render stage alone: {render / hugo['wall']:.1f}× Hugo's whole build"
     return text + "."

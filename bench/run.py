@@ -5,8 +5,9 @@
 Scenarios, each a separate process, in this order on one data set (see bench/README.md):
 full build from nothing, no-change rebuild, one notice added, one town edited (the added notice
 still there), then `portal check --strict` alone: every file (`--no-cache`), then again after the
-two edits are undone, with the check results the last build cached; then Hugo on the same pages.
-The data is put back as it was at the end.
+two edits are undone, with the check results the last build cached; then Hugo on the same pages;
+then the path of two commits through CI, step by step (bench/ci_path.py; `--no-ci-path` leaves it
+out). The data is put back as it was at the end.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 
 import hugo
 import report
-from measure import count_pages, run, tree_bytes
+from ci_path import FIRST, NEXT, CiPath
+from measure import Run, count_pages, run, tree_bytes
 from scenarios import BenchError, Dataset, Edits, checked
 
 HERE = Path(__file__).resolve().parent
@@ -39,7 +41,11 @@ class Row:
     scenario: str
     wall: float
     cpu: float
-    peak_rss: int
+    peak_pss: int  # bytes: the largest PSS summed over the process tree (measure.py)
+    peak_rss: int  # bytes: the largest RSS summed over the process tree (shared pages once per process)
+    samples: int = 0  # samples of the process tree, and in how many of them PSS was read (measure.py)
+    pss_reads: int = 0
+    sampler_cpu: float = 0.0  # CPU seconds the benchmark spent sampling the tree's memory
     pages: int | None = None  # index.html files in the site made
     rendered: int | None = None  # pages the build says it rendered anew (not kept from its cache)
     site_bytes: int | None = None
@@ -49,6 +55,41 @@ class Row:
     @property
     def pages_per_second(self) -> float | None:
         return self.pages / self.wall if self.pages and self.wall else None
+
+    @classmethod
+    def measured(cls, scenario: str, done: Run, site: Path | None = None) -> Row:
+        """The row of a finished command; with `site`, the build that made it (its pages, sizes, stages)."""
+        row = cls(
+            scenario, done.wall, done.cpu, done.peak_pss, done.peak_rss, done.samples, done.pss_reads, done.sampler_cpu
+        )
+        if site is not None:
+            row.pages = count_pages(site)
+            row.rendered = rendered_count(done.stdout)
+            row.site_bytes = tree_bytes(site)
+            row.search_bytes = tree_bytes(site / "pagefind") if (site / "pagefind").is_dir() else None
+            row.stages = stage_timings(done.stdout)
+        progress(row)
+        return row
+
+    @classmethod
+    def total(cls, scenario: str, steps: list[Row]) -> Row:
+        """Steps run one after the other, as one row: their seconds added up, the largest of their peaks, the
+        pages of the build among them."""
+        built = next((step for step in steps if step.pages is not None), None)
+        row = cls(
+            scenario,
+            sum(step.wall for step in steps),
+            sum(step.cpu for step in steps),
+            max(step.peak_pss for step in steps),
+            max(step.peak_rss for step in steps),
+            sum(step.samples for step in steps),
+            sum(step.pss_reads for step in steps),
+            sum(step.sampler_cpu for step in steps),
+        )
+        if built is not None:
+            row.pages, row.rendered = built.pages, built.rendered
+        progress(row)
+        return row
 
 
 def stage_timings(output: str) -> dict[str, float]:
@@ -69,6 +110,7 @@ class Bench:
     data: Dataset
     out: Path  # our site and everything our build keeps beside it (its cache)
     hugo_dir: Path
+    ci_dir: Path  # the CI path's repository, runner workspace, cache archive and publish target
 
     @property
     def site(self) -> Path:
@@ -89,20 +131,7 @@ class Bench:
             "--timings",
             *self.today(),
         ]
-        done = checked(run(command), f"{scenario}: portal build")
-        row = Row(
-            scenario,
-            done.wall,
-            done.cpu,
-            done.peak_rss,
-            count_pages(self.site),
-            rendered_count(done.stdout),
-            tree_bytes(self.site),
-            tree_bytes(self.site / "pagefind"),
-            stage_timings(done.stdout),
-        )
-        progress(row)
-        return row
+        return Row.measured(scenario, checked(run(command), f"{scenario}: portal build"), self.site)
 
     def full_build(self) -> Row:
         """A build from nothing: no site, and no cache (the build keeps it beside the site, in `out`)."""
@@ -123,24 +152,38 @@ class Bench:
             *options,
             *self.today(),
         ]
-        done = checked(run(command), scenario)
-        row = Row(scenario, done.wall, done.cpu, done.peak_rss)
-        progress(row)
-        return row
+        return Row.measured(scenario, checked(run(command), scenario))
 
     def hugo(self) -> Row:
         pages = hugo.export(self.site, self.hugo_dir / "project")
         site = self.hugo_dir / "site"
         done = checked(hugo.build(self.hugo_dir / "project", site), "hugo")
-        row = Row(
-            f"Hugo, same {pages:,} pages", done.wall, done.cpu, done.peak_rss, count_pages(site), None, tree_bytes(site)
-        )
-        progress(row)
-        return row
+        return Row.measured(f"Hugo, same {pages:,} pages", done, site)
+
+    def ci_path(self) -> tuple[list[Row], dict[str, int]]:
+        """Two commits' paths through CI (bench/ci_path.py): each step, then the commit's total; and the
+        sizes of the cache archive, the cached records and the published site after the second."""
+        path = CiPath(self.data, self.ci_dir, PORTAL, self.today())
+        path.prepare()
+        rows: list[Row] = []
+        for label, restore in ((FIRST, False), (NEXT, True)):
+            if restore:
+                path.add_notice()
+            steps = [
+                Row.measured(f"{label}: {step.name}", step.done, path.site if step.name == "portal build" else None)
+                for step in path.commit(restore)
+            ]
+            rows += [*steps, Row.total(f"{label}: total", steps)]
+        return rows, path.sizes()
 
 
 def progress(row: Row) -> None:
-    print(f"  {row.scenario}: {row.wall:.1f} s, {row.peak_rss / 2**20:.0f} MiB peak RSS", file=sys.stderr, flush=True)
+    print(
+        f"  {row.scenario}: {row.wall:.1f} s, {row.peak_pss / 2**20:.0f} MiB peak PSS "
+        f"({row.peak_rss / 2**20:.0f} MiB RSS summed)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def measure_all(bench: Bench, with_hugo: bool) -> list[Row]:
@@ -170,6 +213,9 @@ def parser() -> argparse.ArgumentParser:
         help="work folder: data, sites, Hugo project (default /tmp/portal-bench)",
     )
     p.add_argument("--results", type=Path, default=HERE, help="folder of results.md and results.json (default bench/)")
+    p.add_argument(
+        "--no-ci-path", dest="ci_path", action="store_false", help="leave out the path of a commit through CI"
+    )
     return p
 
 
@@ -189,11 +235,21 @@ def main(argv: list[str] | None = None) -> int:
     machine = report.machine(hugo_version)  # before the run: the load average is the other users'
     try:
         print(f"bench: data at {data.root} ({'generated' if data.ensure() else 'reused'})", file=sys.stderr)
-        rows = measure_all(Bench(data, work / "out", work / "hugo"), hugo_version is not None)
+        bench = Bench(data, work / "out", work / "hugo", work / "ci")
+        rows = measure_all(bench, hugo_version is not None)
+        ci_rows, ci_sizes = bench.ci_path() if args.ci_path else ([], {})
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
-    result = report.Result(args.scale, args.seed, machine, data.counts(), [row_dict(row) for row in rows])
+    result = report.Result(
+        args.scale,
+        args.seed,
+        machine,
+        data.counts(),
+        [row_dict(row) for row in rows],
+        [row_dict(row) for row in ci_rows],
+        ci_sizes,
+    )
     md, js = report.save(result, args.results)
     print(report.table(result))
     print(f"bench: written {md} and {js}", file=sys.stderr)
