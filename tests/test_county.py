@@ -5,6 +5,7 @@ tests/test_wheel.py runs its check and build with the installed wheel."""
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 import subprocess
 import sys
@@ -141,3 +142,29 @@ def test_the_daily_scheduled_build_folds_the_search_index(repo, name):
             if step.get("name", "").startswith("Build")
         ]
         assert builds and all("github.event_name == 'schedule' && '--fold' || ''" in run for run in builds), builds
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_every_build_restores_the_last_builds_cache_without_the_trash(repo, name, tmp_path):
+    """A county's commit builds incrementally in CI, as the generator's own does: the site and .portal-cache are
+    restored before each Build (keyed by the pinned generator and the site's configuration, signed with the
+    PORTAL_CACHE_KEY secret), and the trash folder a build leaves to a background removal is not saved (archiving
+    it raced with the removal: bench/README.md, the CI path)."""
+    from generator.publishing.build import Workplace
+
+    trash = Workplace(tmp_path / "site").trash.relative_to(tmp_path).as_posix()
+    for workflow in (yaml.safe_load((repo / name).read_text(encoding="utf-8")), yaml.safe_load(WORKFLOW.read_text())):
+        for job in workflow["jobs"].values():
+            steps = job["steps"]
+            for i, step in enumerate(steps):
+                if not step.get("name", "").startswith("Build"):
+                    continue
+                cache = steps[i - 1]
+                assert cache.get("uses", "").startswith("actions/cache@"), steps
+                paths = cache["with"]["path"].split()
+                excluded = [p[1:] for p in paths if p.startswith("!")]
+                assert {"site", ".portal-cache"} <= set(paths) and any(fnmatch.fnmatch(trash, p) for p in excluded)
+                assert cache["with"]["restore-keys"] in cache["with"]["key"]
+                assert step["env"]["PORTAL_CACHE_KEY"] == "${{ secrets.PORTAL_CACHE_KEY }}"
+    county_key = yaml.safe_load((repo / name).read_text(encoding="utf-8"))["jobs"]["publish"]["steps"]
+    assert any("requirements.txt" in str(step.get("with", {}).get("key", "")) for step in county_key)

@@ -32,6 +32,10 @@ SETUP_PYTHON = "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # 
 CONFIGURE_PAGES = "actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b # v5.0.0"
 UPLOAD_PAGES = "actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1"
 DEPLOY_PAGES = "actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5"
+CACHE = "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3"
+#: What decides whether the last build's records can be used: the pinned generator and the site's own configuration,
+#: pages and templates (a county's overrides). A change to any of them restores nothing and builds everything.
+CACHE_INPUTS = "hashFiles('requirements.txt', 'mkdocs.yml', 'docs/**', 'overrides/**', 'templates/**')"
 
 #: The daily rebuild, in UTC as cron is read by GitHub, Gitea and Forgejo: 16:05 UTC is 00:05 the next day in
 #: China (Asia/Shanghai is UTC+8 all year, no summer time), so a claim period that ended yesterday reads 公告期满
@@ -152,6 +156,28 @@ def install_steps(setup_python: bool) -> str:
 """
 
 
+def build_steps() -> str:
+    """The last build's site and records restored, then the build: a commit's build renders only what it changed
+    (dev/builds.md). The trash (the site a build replaced, removed by a process that outlives the build) is left
+    out of the saved cache: archiving it races with its removal, and a failed save saves nothing."""
+    return f"""      # The last build's site and cache (.portal-cache), so that a commit's build is the incremental one. The
+      # records are signed with the secret PORTAL_CACHE_KEY (at least 32 characters): without it the build uses no
+      # cache and does everything (correct, only slower). Each run saves its own entry; the newest is restored.
+      - uses: {CACHE}
+        with:
+          path: |
+            site
+            .portal-cache
+            !.portal-cache/*.trash
+          key: site-${{{{ {CACHE_INPUTS} }}}}-${{{{ github.run_id }}}}
+          restore-keys: site-${{{{ {CACHE_INPUTS} }}}}-
+      - name: Build
+        env:
+          PORTAL_CACHE_KEY: ${{{{ secrets.PORTAL_CACHE_KEY }}}}
+        run: .venv/bin/portal build --strict --config mkdocs.yml {FOLD_DAILY}
+"""
+
+
 def workflow(github: bool) -> str:
     """The workflow for GitHub Actions (github=True) or for Gitea and Forgejo Actions (self-hosted runners
     with python3, git, rsync and ssh; their label in runs-on)."""
@@ -175,9 +201,7 @@ def workflow(github: bool) -> str:
       name: github-pages
       url: ${{{{ steps.deployment.outputs.page_url }}}}
     steps:
-{install}      - name: Build
-        run: .venv/bin/portal build --strict --config mkdocs.yml {FOLD_DAILY}
-      - uses: {CONFIGURE_PAGES}
+{install}{build_steps()}      - uses: {CONFIGURE_PAGES}
       - uses: {UPLOAD_PAGES}
         with:
           path: site
@@ -220,9 +244,7 @@ jobs:
       group: publish
       cancel-in-progress: false
     steps:
-{install}      - name: Build
-        run: .venv/bin/portal build --strict --config mkdocs.yml {FOLD_DAILY}
-      - name: Publish
+{install}{build_steps()}      - name: Publish
         env:
           PORTAL_PUBLISH: ${{{{ vars.PORTAL_PUBLISH }}}}
           PORTAL_TARGET: ${{{{ vars.PORTAL_TARGET }}}}
