@@ -21,7 +21,10 @@ a grid, a div a person, a building, a group or a service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 
 from ..checking import slugs
 from ..checking.model import Town
@@ -36,6 +39,7 @@ class TownAnchors:
     villages: dict[str, str] = field(default_factory=dict)
     people: dict[tuple[str, str, int], str] = field(default_factory=dict)  # (kind, grid id, index)
     taken: set[str] = field(default_factory=lambda: set(FIXED))
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # id → the ids the old reading gave it
 
     def claim(self, wanted: str) -> str:
         anchor, n = wanted, 1
@@ -44,6 +48,15 @@ class TownAnchors:
             anchor = f"{wanted}-{n}"
         self.taken.add(anchor)
         return anchor
+
+    def alias(self, anchor: str) -> Markup:
+        """Empty elements carrying the old ids of the element whose id is `anchor`, to put first inside it:
+        a browser opening #old lands on that element. Pagefind records no anchor for an element marked
+        data-pagefind-ignore, so search neither sees them nor grows."""
+        return Markup("").join(
+            Markup('<span class="pt-alias" id="{}" data-pagefind-ignore></span>').format(old)
+            for old in self.aliases.get(anchor, ())
+        )
 
     def village(self, name: str) -> str:
         return self.villages[name]
@@ -66,7 +79,32 @@ def _slug(text: str) -> str:
     return slugs.slug(text, "x")
 
 
+def _legacy(text: str) -> str:
+    return slugs.legacy_slug(text, "x")
+
+
 def town_anchors(town: Town) -> TownAnchors:
+    """The ids of a town page, with an alias for every id the old reading gave differently (`aliases`)."""
+    anchors = _assign(town, _slug)
+    anchors.aliases = legacy_anchors(anchors, _assign(town, _legacy))
+    return anchors
+
+
+def legacy_anchors(now: TownAnchors, before: TownAnchors) -> dict[str, list[str]]:
+    """Current id → the id the old reading gave the same element, where they differ and the old one is
+    not an id of the page now. On a clash the current id wins: it is what the page, search and every QR
+    code printed since name, and a page holds an id once; the old link then lands where the id is now."""
+    pairs = [(before.villages[name], new) for name, new in now.villages.items()]
+    pairs += [(before.people[key], new) for key, new in now.people.items()]
+    aliases: dict[str, list[str]] = {}
+    for old, new in pairs:
+        if old != new and old not in now.taken:
+            aliases.setdefault(new, []).append(old)
+    return aliases
+
+
+def _assign(town: Town, reading: Callable[[str], str]) -> TownAnchors:
+    """The ids of a town page with `reading` spelling the names; the same tie-break for both readings."""
     anchors = TownAnchors()
     for grid in town.grids:
         anchors.taken.update(
@@ -74,16 +112,16 @@ def town_anchors(town: Town) -> TownAnchors:
         )
     for grid in town.grids:
         if grid.village not in anchors.villages:
-            anchors.villages[grid.village] = anchors.claim(f"village-{_slug(grid.village)}")
+            anchors.villages[grid.village] = anchors.claim(f"village-{reading(grid.village)}")
     for i, judge in enumerate(town.judges):
-        anchors.people["judge", "", i] = anchors.claim(f"judge-{_slug(judge.name)}")
+        anchors.people["judge", "", i] = anchors.claim(f"judge-{reading(judge.name)}")
     if town.office:
-        anchors.people["service", "", -1] = anchors.claim(f"service-{_slug(town.office.name)}")
+        anchors.people["service", "", -1] = anchors.claim(f"service-{reading(town.office.name)}")
     for i, service in enumerate(town.legal_services):
-        anchors.people["service", "", i] = anchors.claim(f"service-{_slug(service.name)}")
+        anchors.people["service", "", i] = anchors.claim(f"service-{reading(service.name)}")
     for grid in town.grids:
         for i, worker in enumerate(grid.workers):
-            anchors.people["worker", grid.id, i] = anchors.claim(f"{grid.anchor}-{_slug(worker.name)}")
+            anchors.people["worker", grid.id, i] = anchors.claim(f"{grid.anchor}-{reading(worker.name)}")
         for i, building in enumerate(grid.buildings):
-            anchors.people["building", grid.id, i] = anchors.claim(f"{grid.anchor}-{_slug(building.name)}")
+            anchors.people["building", grid.id, i] = anchors.claim(f"{grid.anchor}-{reading(building.name)}")
     return anchors
