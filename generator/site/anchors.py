@@ -17,6 +17,24 @@ keeps pointing at the same person when grids are reordered or others are added
 Two names with the same pinyin on one page (乌塘村 and 吴塘村) get -2, -3 … in page order.
 docs/assets/search.js reads these ids back from Pagefind's anchors: a section is a village, an article
 a grid, a div a person, a building, a group or a service.
+
+Ids published before the pinyin was corrected stay where they were (dev/addresses.md). Until then the
+names were spelled by python-slugify alone (曾建武 → grid-09-ceng-jian-wu, now grid-09-zeng-jian-wu), and
+those ids are in links, search engines and printed QR codes. `town_anchors` makes the page's ids twice
+with one function, `_assign`: with today's reading and with the old one (`slugs.legacy_slug`, the one
+moved.py makes the old page addresses with), so the old ids come from the data, not from a list. The
+tie-break (-2, -3 in page order) is the one the old ids were made with; if it ever changes, the old one
+has to be kept for `_assign`'s second run. Where an element's old id differs from its id, the template
+puts an empty alias first inside the element (`TownAnchors.alias`):
+
+    <div class="pt-person" id="grid-09-zeng-jian-wu"><span class="pt-alias" id="grid-09-ceng-jian-wu" data-pagefind-ignore></span>…
+
+A browser opening #grid-09-ceng-jian-wu lands on the person with no script (portal.css makes it land
+exactly where the new id does and highlights the person); Pagefind records no anchor for an element
+marked data-pagefind-ignore, so search.js never sees an alias and the index is byte for byte the same.
+An old id that is an id of the page now (another element's: 层明 took grid-1-ceng-ming that was 曾明's)
+gets no alias: the current id wins, because it is what the page, search and every code printed since
+name, and an id can be on a page once; the old link lands on the element that holds it now.
 """
 
 from __future__ import annotations
