@@ -39,6 +39,7 @@ name, and an id can be on a page once; the old link lands on the element that ho
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,7 +58,7 @@ class TownAnchors:
     villages: dict[str, str] = field(default_factory=dict)
     people: dict[tuple[str, str, int], str] = field(default_factory=dict)  # (kind, grid id, index)
     taken: set[str] = field(default_factory=lambda: set(FIXED))
-    aliases: dict[str, list[str]] = field(default_factory=dict)  # id → the ids the old reading gave it
+    town: Town | None = None  # the page's town: its old ids are made on first use (`aliases`)
 
     def claim(self, wanted: str) -> str:
         anchor, n = wanted, 1
@@ -66,6 +67,12 @@ class TownAnchors:
             anchor = f"{wanted}-{n}"
         self.taken.add(anchor)
         return anchor
+
+    @functools.cached_property
+    def aliases(self) -> dict[str, list[str]]:
+        """Current id → the ids the old reading gave the same element (`legacy_anchors`); made when a page
+        first asks, so the boards page, which needs none, costs nothing more."""
+        return legacy_anchors(self, _assign(self.town, _legacy)) if self.town else {}
 
     def alias(self, anchor: str) -> Markup:
         """Empty elements carrying the old ids of the element whose id is `anchor`, to put first inside it:
@@ -104,7 +111,7 @@ def _legacy(text: str) -> str:
 def town_anchors(town: Town) -> TownAnchors:
     """The ids of a town page, with an alias for every id the old reading gave differently (`aliases`)."""
     anchors = _assign(town, _slug)
-    anchors.aliases = legacy_anchors(anchors, _assign(town, _legacy))
+    anchors.town = town
     return anchors
 
 
