@@ -123,11 +123,11 @@ def test_an_old_id_that_another_element_holds_now_is_left_to_it(check_files):
     grid = town.grids[0]
     assert (at.worker(grid, 0), at.worker(grid, 1)) == ("grid-1-zeng-ming", "grid-1-ceng-ming")
     assert "grid-1-zeng-ming" not in at.aliases
-    assert at.aliases["grid-1-ceng-ming"] == ["grid-1-ceng-ming-2"]
+    assert at.aliases["grid-1-ceng-ming"] == "grid-1-ceng-ming-2"
     assert (at.village("曾家村"), at.village("增家村")) == ("village-zeng-jia-cun", "village-zeng-jia-cun-2")
-    assert at.aliases["village-zeng-jia-cun"] == ["village-ceng-jia-cun"]
+    assert at.aliases["village-zeng-jia-cun"] == "village-ceng-jia-cun"
     assert "village-zeng-jia-cun-2" not in at.aliases  # its old id is 曾家村's now
-    every = [old for olds in at.aliases.values() for old in olds]
+    every = list(at.aliases.values())
     assert len(every) == len(set(every)) and not set(every) & at.taken
 
 

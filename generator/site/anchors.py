@@ -69,19 +69,17 @@ class TownAnchors:
         return anchor
 
     @functools.cached_property
-    def aliases(self) -> dict[str, list[str]]:
-        """Current id → the ids the old reading gave the same element (`legacy_anchors`); made when a page
+    def aliases(self) -> dict[str, str]:
+        """Current id → the id the old reading gave the same element (`legacy_anchors`); made when a page
         first asks, so the boards page, which needs none, costs nothing more."""
         return legacy_anchors(self, _assign(self.town, _legacy)) if self.town else {}
 
     def alias(self, anchor: str) -> Markup:
-        """Empty elements carrying the old ids of the element whose id is `anchor`, to put first inside it:
-        a browser opening #old lands on that element. Pagefind records no anchor for an element marked
-        data-pagefind-ignore, so search neither sees them nor grows."""
-        return Markup("").join(
-            Markup('<span class="pt-alias" id="{}" data-pagefind-ignore></span>').format(old)
-            for old in self.aliases.get(anchor, ())
-        )
+        """An empty element carrying the old id of the element whose id is `anchor` (nothing if it has none),
+        to put first inside it: a browser opening #old lands on that element. Pagefind records no anchor
+        for an element marked data-pagefind-ignore, so search neither sees it nor grows."""
+        old = self.aliases.get(anchor)
+        return Markup('<span class="pt-alias" id="{}" data-pagefind-ignore></span>').format(old) if old else Markup()
 
     def village(self, name: str) -> str:
         return self.villages[name]
@@ -115,17 +113,13 @@ def town_anchors(town: Town) -> TownAnchors:
     return anchors
 
 
-def legacy_anchors(now: TownAnchors, before: TownAnchors) -> dict[str, list[str]]:
+def legacy_anchors(now: TownAnchors, before: TownAnchors) -> dict[str, str]:
     """Current id → the id the old reading gave the same element, where they differ and the old one is
     not an id of the page now. On a clash the current id wins: it is what the page, search and every QR
     code printed since name, and a page holds an id once; the old link then lands where the id is now."""
     pairs = [(before.villages[name], new) for name, new in now.villages.items()]
     pairs += [(before.people[key], new) for key, new in now.people.items()]
-    aliases: dict[str, list[str]] = {}
-    for old, new in pairs:
-        if old != new and old not in now.taken:
-            aliases.setdefault(new, []).append(old)
-    return aliases
+    return {new: old for old, new in pairs if old != new and old not in now.taken}
 
 
 def _assign(town: Town, reading: Callable[[str], str]) -> TownAnchors:
