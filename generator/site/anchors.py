@@ -17,11 +17,33 @@ keeps pointing at the same person when grids are reordered or others are added
 Two names with the same pinyin on one page (乌塘村 and 吴塘村) get -2, -3 … in page order.
 docs/assets/search.js reads these ids back from Pagefind's anchors: a section is a village, an article
 a grid, a div a person, a building, a group or a service.
+
+Ids published before the pinyin was corrected stay where they were (dev/addresses.md). Until then the
+names were spelled by python-slugify alone (曾建武 → grid-09-ceng-jian-wu, now grid-09-zeng-jian-wu), and
+those ids are in links, search engines and printed QR codes. `town_anchors` makes the page's ids twice
+with one function, `_assign`: with today's reading and with the old one (`slugs.legacy_slug`, the one
+moved.py makes the old page addresses with), so the old ids come from the data, not from a list. The
+tie-break (-2, -3 in page order) is the one the old ids were made with; if it ever changes, the old one
+has to be kept for `_assign`'s second run. Where an element's old id differs from its id, the template
+puts an empty alias first inside the element (`TownAnchors.alias`):
+
+    <div class="pt-person" id="grid-09-zeng-jian-wu"><span class="pt-alias" id="grid-09-ceng-jian-wu" data-pagefind-ignore></span>…
+
+A browser opening #grid-09-ceng-jian-wu lands on the person with no script (portal.css makes it land
+exactly where the new id does and highlights the person); Pagefind records no anchor for an element
+marked data-pagefind-ignore, so search.js never sees an alias and the index is byte for byte the same.
+An old id that is an id of the page now (another element's: 层明 took grid-1-ceng-ming that was 曾明's)
+gets no alias: the current id wins, because it is what the page, search and every code printed since
+name, and an id can be on a page once; the old link lands on the element that holds it now.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from markupsafe import Markup
 
 from ..checking import slugs
 from ..checking.model import Town
@@ -36,6 +58,7 @@ class TownAnchors:
     villages: dict[str, str] = field(default_factory=dict)
     people: dict[tuple[str, str, int], str] = field(default_factory=dict)  # (kind, grid id, index)
     taken: set[str] = field(default_factory=lambda: set(FIXED))
+    town: Town | None = None  # the page's town: its old ids are made on first use (`aliases`)
 
     def claim(self, wanted: str) -> str:
         anchor, n = wanted, 1
@@ -44,6 +67,19 @@ class TownAnchors:
             anchor = f"{wanted}-{n}"
         self.taken.add(anchor)
         return anchor
+
+    @functools.cached_property
+    def aliases(self) -> dict[str, str]:
+        """Current id → the id the old reading gave the same element (`legacy_anchors`); made when a page
+        first asks, so the boards page, which needs none, costs nothing more."""
+        return legacy_anchors(self, _assign(self.town, _legacy)) if self.town else {}
+
+    def alias(self, anchor: str) -> Markup:
+        """An empty element carrying the old id of the element whose id is `anchor` (nothing if it has none),
+        to put first inside it: a browser opening #old lands on that element. Pagefind records no anchor
+        for an element marked data-pagefind-ignore, so search neither sees it nor grows."""
+        old = self.aliases.get(anchor)
+        return Markup('<span class="pt-alias" id="{}" data-pagefind-ignore></span>').format(old) if old else Markup()
 
     def village(self, name: str) -> str:
         return self.villages[name]
@@ -66,7 +102,28 @@ def _slug(text: str) -> str:
     return slugs.slug(text, "x")
 
 
+def _legacy(text: str) -> str:
+    return slugs.legacy_slug(text, "x")
+
+
 def town_anchors(town: Town) -> TownAnchors:
+    """The ids of a town page, with an alias for every id the old reading gave differently (`aliases`)."""
+    anchors = _assign(town, _slug)
+    anchors.town = town
+    return anchors
+
+
+def legacy_anchors(now: TownAnchors, before: TownAnchors) -> dict[str, str]:
+    """Current id → the id the old reading gave the same element, where they differ and the old one is
+    not an id of the page now. On a clash the current id wins: it is what the page, search and every QR
+    code printed since name, and a page holds an id once; the old link then lands where the id is now."""
+    pairs = [(before.villages[name], new) for name, new in now.villages.items()]
+    pairs += [(before.people[key], new) for key, new in now.people.items()]
+    return {new: old for old, new in pairs if old != new and old not in now.taken}
+
+
+def _assign(town: Town, reading: Callable[[str], str]) -> TownAnchors:
+    """The ids of a town page with `reading` spelling the names; the same tie-break for both readings."""
     anchors = TownAnchors()
     for grid in town.grids:
         anchors.taken.update(
@@ -74,16 +131,16 @@ def town_anchors(town: Town) -> TownAnchors:
         )
     for grid in town.grids:
         if grid.village not in anchors.villages:
-            anchors.villages[grid.village] = anchors.claim(f"village-{_slug(grid.village)}")
+            anchors.villages[grid.village] = anchors.claim(f"village-{reading(grid.village)}")
     for i, judge in enumerate(town.judges):
-        anchors.people["judge", "", i] = anchors.claim(f"judge-{_slug(judge.name)}")
+        anchors.people["judge", "", i] = anchors.claim(f"judge-{reading(judge.name)}")
     if town.office:
-        anchors.people["service", "", -1] = anchors.claim(f"service-{_slug(town.office.name)}")
+        anchors.people["service", "", -1] = anchors.claim(f"service-{reading(town.office.name)}")
     for i, service in enumerate(town.legal_services):
-        anchors.people["service", "", i] = anchors.claim(f"service-{_slug(service.name)}")
+        anchors.people["service", "", i] = anchors.claim(f"service-{reading(service.name)}")
     for grid in town.grids:
         for i, worker in enumerate(grid.workers):
-            anchors.people["worker", grid.id, i] = anchors.claim(f"{grid.anchor}-{_slug(worker.name)}")
+            anchors.people["worker", grid.id, i] = anchors.claim(f"{grid.anchor}-{reading(worker.name)}")
         for i, building in enumerate(grid.buildings):
-            anchors.people["building", grid.id, i] = anchors.claim(f"{grid.anchor}-{_slug(building.name)}")
+            anchors.people["building", grid.id, i] = anchors.claim(f"{grid.anchor}-{reading(building.name)}")
     return anchors

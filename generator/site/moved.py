@@ -10,6 +10,10 @@ reading (`slugs.legacy_slug`) and the old tie-breaks (-2, -3 in file or regions.
 frozen here for that purpose and used for nothing else. So a county that published addresses with
 an older version keeps them reachable with no file of its own to maintain, and a county that starts
 now gets no redirects at all (its old and new addresses are the same).
+
+Anchors inside a town page are kept by anchors.py with the same old reading (an alias with the old id
+inside its element). A redirect page cannot pass an anchor on (a refresh drops the #… of the address it
+was opened at), so an old town address with an anchor opens the town page at its top.
 """
 
 from __future__ import annotations
