@@ -4,7 +4,7 @@ Pagefind has no incremental mode: it indexes every search document each run (abo
 scale). So the index is kept the way search engines keep theirs, as segments:
 
 - the **base** (`pagefind/`) is a full Pagefind run over every search document (town pages, day groups of
-  notices: generator/site/searchindex.py). Its record (`Base`, in the build cache, signed like the other
+  notices: generator/site/searchindex.py), BASE_CHUNK word positions to an index file. Its record (`Base`, in the build cache, signed like the other
   records) holds its scope (this code, Pagefind's version, the options below), the digest of every
   search document it holds, their Pagefind page ids, the characters it contains, and when it was folded;
 - the **delta** (`pagefind-delta/`) is a Pagefind run over the search documents that differ from the
