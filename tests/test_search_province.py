@@ -36,13 +36,6 @@ from tests.sitebuild import build_site
 
 CASES = yaml.safe_load(province_queries.QUERIES.read_text(encoding="utf-8"))
 
-#: Known regressions, each with the ceiling it may not pass: after the legal services (advisers, mediation
-#: committees, tribunals) joined the province data and town pages got an anchor per person, these later
-#: queries read one large town's fragment and cost 103.9 KB and 107.1 KB (budget 100 KB). The segment work
-#: (issue 14) must bring them back under the budget; when it does, this test fails until the entry goes.
-# Known regressions for the segments work (issue 14, open): later queries over the 100 KB budget, held to a ceiling.
-OVER_BUDGET = {"溪松名苑4栋": 110_000, "坪新村4组": 120_000, "洲竹小区5栋": 150_000}  # measured 108.1, 117.2, 147.0 KB
-
 require_chromium()
 
 
@@ -121,12 +114,6 @@ def test_query_finds_the_page(browser, tab, report, number, case):
     assert rank is not None, f"{query!r} does not find {case['page']}{ambiguous}; results: {pages[:5]}"
     assert rank <= WORST, f"{query!r} ranks {case['page']}{ambiguous} at {rank}; results: {pages[:5]}"
     budget = FIRST_QUERY_BUDGET if number == 1 else LATER_QUERY_BUDGET
-    if query in OVER_BUDGET:
-        assert budget < cost.pagefind_bytes <= OVER_BUDGET[query], (
-            f"{query!r} transferred {cost.pagefind_bytes:,} bytes of pagefind/*: a known regression, allowed up to "
-            f"{OVER_BUDGET[query]:,} (budget {budget:,}); under the budget again, remove it from OVER_BUDGET"
-        )
-        return
     assert cost.pagefind_bytes <= budget, (
         f"{query!r} transferred {cost.pagefind_bytes:,} bytes of pagefind/* (budget {budget:,})"
     )

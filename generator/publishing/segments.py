@@ -4,7 +4,7 @@ Pagefind has no incremental mode: it indexes every search document each run (abo
 scale). So the index is kept the way search engines keep theirs, as segments:
 
 - the **base** (`pagefind/`) is a full Pagefind run over every search document (town pages, day groups of
-  notices: generator/site/searchindex.py). Its record (`Base`, in the build cache, signed like the other
+  notices: generator/site/searchindex.py), BASE_CHUNK word positions to an index file. Its record (`Base`, in the build cache, signed like the other
   records) holds its scope (this code, Pagefind's version, the options below), the digest of every
   search document it holds, their Pagefind page ids, the characters it contains, and when it was folded;
 - the **delta** (`pagefind-delta/`) is a Pagefind run over the search documents that differ from the
@@ -49,13 +49,17 @@ DELTA = "pagefind-delta"
 MANIFEST = "pagefind-segments.json"
 FOLD_AT = 20  # search documents differing from the base beyond which a build folds
 DELTA_CHUNK = "1000"  # PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE for the delta: one small index file per search
+#: PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE for the base: word positions per index file (Pagefind's default: 20,000).
+#: A Chinese query is looked up one word per character, and each character costs the whole file holding it:
+#: at the default a file is 20–37 KB gzipped whatever the character's own share (dev/search.md, "Index files").
+BASE_CHUNK = "5000"
 SEGMENT_FILES = (f"{BASE}/", f"{DELTA}/", MANIFEST)  # what of a site the index is
 RECORD = "segments.pickle"
 _UNNEEDED = (".js", ".css")  # the delta needs none of Pagefind's scripts, styles or wasm
 
 
 def scope() -> str:
-    return digest(code_digest(), version("pagefind"), str(FOLD_AT), DELTA_CHUNK)
+    return digest(code_digest(), version("pagefind"), str(FOLD_AT), DELTA_CHUNK, BASE_CHUNK)
 
 
 @dataclass
@@ -120,12 +124,14 @@ def page_ids(bundle: Path) -> dict[str, str]:
     return out
 
 
-def run_pagefind(search_docs: Path, output: Path, env: dict[str, str] | None = None) -> None:
+def run_pagefind(search_docs: Path, output: Path, chunk: str) -> None:
     """Index the page bodies (marked data-pagefind-body) with Pagefind's extended build (Chinese segmentation),
-    from the slim copies in `search_docs` (same URLs as the site), into `output`."""
+    from the slim copies in `search_docs` (same URLs as the site), into `output`, `chunk` word positions to an
+    index file."""
     search_docs.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(search_docs), "--output-path", str(output), "--silent"]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+    env = {**os.environ, "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": chunk}
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if completed.returncode != 0:
         raise BuildError(f"Pagefind 建立索引失败 (search indexing failed):\n{completed.stdout}{completed.stderr}")
 
@@ -172,7 +178,7 @@ def index(
                 target = doc_path(Path(tmp), url)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(doc_path(search, url), target)
-            run_pagefind(Path(tmp), staged / DELTA, {"PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE": DELTA_CHUNK})
+            run_pagefind(Path(tmp), staged / DELTA, DELTA_CHUNK)
         for path in list((staged / DELTA).iterdir()):
             if path.name.endswith(_UNNEEDED) or path.name.startswith("wasm."):
                 path.unlink()
@@ -184,7 +190,7 @@ def index(
 
 
 def _fold(search: Path, staged: Path) -> Indexed:
-    run_pagefind(search, staged / BASE)
+    run_pagefind(search, staged / BASE, BASE_CHUNK)
     docs = all_docs(search)
     base = Base(
         scope(),
