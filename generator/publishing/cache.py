@@ -146,6 +146,16 @@ def index_identity(site_dir: Path) -> tuple[int, int, int] | None:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
+@dataclass
+class QrCodes:
+    """The QR codes' modules, packed, by what they encode (`qr.BOOK`, `qr.key`). Scoped by segno's version
+    only, not by the generator's code: a board's address, and so its code, stays the same across code
+    changes, so a full build encodes only addresses no build encoded before."""
+
+    scope: str = ""
+    codes: dict[bytes, bytes] = field(default_factory=dict)
+
+
 KEY_ENV = "PORTAL_CACHE_KEY"
 KEY_MIN_CHARS = 32
 SIGNED = b"portal-cache signed v2\n"  # then the 32-byte HMAC-SHA256, then the pickle
@@ -297,7 +307,7 @@ class BuildCache:
     def clear_stale(self) -> None:
         """Temporary files of records a killed build or check was writing (call it holding the site's lock)."""
         if self.folder is not None and self.folder.is_dir():
-            for name in ("checks.pickle", "pages.pickle", "segments.pickle"):
+            for name in ("checks.pickle", "pages.pickle", "segments.pickle", "qr.pickle"):
                 for leftover in self.folder.glob(name + ".*"):
                     leftover.unlink(missing_ok=True)
 
@@ -312,6 +322,12 @@ class BuildCache:
 
     def save_pages(self, pages: PageCache) -> None:
         self._write("pages.pickle", pages)
+
+    def qr_codes(self, scope: str) -> QrCodes:
+        return self._read("qr.pickle", QrCodes, scope)
+
+    def save_qr_codes(self, codes: QrCodes) -> None:
+        self._write("qr.pickle", codes)
 
     def clear_pages(self) -> None:
         """Before the site is replaced: a build that fails halfway must not leave a record of pages it did not publish."""
