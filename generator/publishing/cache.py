@@ -12,7 +12,9 @@ Two records, both kept in one folder beside the site (`.portal-cache/<site>/`):
   the one written, is linked into the new site instead of rendered again.
 
 Both records start with a digest of the generator's own code, templates and
-theme frame (`code_digest`): change any of them and everything is redone. A
+theme frame (`code_digest`): change any of them and everything is redone. (The
+QR codes' record, `QrCodes`, is scoped by segno's version only: a code depends
+on nothing else but what it encodes.) A
 missing or unreadable cache means a full build, never an error. The result is
 the same file for file as a full build (tests/test_incremental.py).
 

@@ -14,6 +14,7 @@ a full build encodes only the addresses no build encoded before. The SVG is draw
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from urllib.parse import urljoin
 from xml.sax.saxutils import escape
@@ -141,6 +142,26 @@ def draw(rows: list[bytes], title: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" class="qr">'
         f'<title>{escape(title)}</title><path stroke="#000" d="{"".join(steps)}"/></svg>'
     )
+
+
+def segno_svg(data: str, title: str = "二维码", mask: int | None = None) -> str:
+    """The code as segno encodes and draws it, with no record: what `svg` gives, made the slow way (the tests
+    compare them; bench/qr_cost.py --before builds with it)."""
+    out = io.BytesIO()
+    segno.make(data, error=ERROR, micro=False, mask=mask).save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        omitsize=True,
+        title=title,
+        border=BORDER,
+        svgclass="qr",
+        lineclass=None,
+        dark="#000",
+    )
+    return out.getvalue().decode("utf-8")
 
 
 def svg(data: str, title: str = "二维码", mask: int | None = None) -> Markup:
