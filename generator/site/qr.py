@@ -107,40 +107,49 @@ class CodeBook:
 BOOK = CodeBook()
 
 
-class _Steps(dict[tuple[bytes, bytes], str]):
-    """A run of dark modules after a gap on the same row → its step in the path (made once, then looked up)."""
+class _Steps(dict[bytes, str]):
+    """For codes of one side length: a run of dark modules with what precedes it since the last run (a gap
+    on the same row, or the end of a row, the rows without a dark module and the start of the next row) →
+    its step in the path, a move from where the last stroke ended and a stroke. Made once, then looked up."""
 
-    def __missing__(self, gap_run: tuple[bytes, bytes]) -> str:
-        step = self[gap_run] = f"m{len(gap_run[0])} 0h{len(gap_run[1])}"
+    def __init__(self, side: int) -> None:
+        super().__init__()
+        self.side = side
+
+    def __missing__(self, token: bytes) -> str:
+        *ends, last = token.split(_ROW)  # the rows it ends, and the row its run is on
+        lead = len(last) - len(last.lstrip(b"\x00"))
+        run = len(last) - lead
+        if ends:  # from the end of the last row's last run: to the left, and rows down
+            step = f"m{lead - (self.side - len(ends[0]))} {len(ends)}h{run}"
+        else:
+            step = f"m{lead} 0h{run}"
+        self[token] = step
         return step
 
 
-_STEPS = _Steps()
-_RUNS = re.compile(rb"(\x00*)(\x01+)")
+_ROW = b"\x02"  # between rows, when the matrix is read as one line
+_TOKENS = re.compile(rb"[\x00\x02]*\x01+")  # a run, and everything since the last one
+_STEPS: dict[int, _Steps] = {}
 
 
 def draw(rows: list[bytes], title: str) -> str:
     """The SVG of a module matrix: one `<path>` drawing each row's runs of dark modules as horizontal strokes
     one module wide, with a quiet zone of BORDER modules, in a viewBox without width or height (CSS sizes it).
-    The same bytes as segno's writer (`save(kind="svg", xmldecl=False, nl=False, omitsize=True, border=4,
-    svgclass="qr", lineclass=None, dark="#000")`): each stroke moves from the end of the last one."""
-    steps = []
-    end, last = 0, -1  # where the last stroke ended, and its row
-    for number, row in enumerate(rows):
-        runs = _RUNS.findall(row)
-        if not runs:
-            continue
-        gap, run = runs[0]
-        if last < 0:
-            steps.append(f"M{len(gap) + BORDER} {number + BORDER + 0.5}h{len(run)}")
-        else:
-            steps.append(f"m{len(gap) - end} {number - last}h{len(run)}")
-        steps += map(_STEPS.__getitem__, runs[1:])
-        end, last = len(row.rstrip(b"\x00")), number
-    side = len(rows) + 2 * BORDER
+    The same bytes as segno's writer (`segno_svg`): each stroke moves from the end of the last one. The
+    matrix is read as one line, so that finding the runs and writing their steps happen in C (`_Steps`)."""
+    side = len(rows)
+    steps = _STEPS.get(side) or _STEPS.setdefault(side, _Steps(side))
+    tokens = _TOKENS.findall(_ROW.join(rows))
+    path = list(map(steps.__getitem__, tokens))
+    if tokens:  # the first stroke is drawn from the corner
+        *above, first = tokens[0].split(_ROW)
+        lead = len(first) - len(first.lstrip(b"\x00"))
+        path[0] = f"M{lead + BORDER} {len(above) + BORDER + 0.5}h{len(first) - lead}"
+    side += 2 * BORDER
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" class="qr">'
-        f'<title>{escape(title)}</title><path stroke="#000" d="{"".join(steps)}"/></svg>'
+        f'<title>{escape(title)}</title><path stroke="#000" d="{"".join(path)}"/></svg>'
     )
 
 
