@@ -33,13 +33,18 @@ def cpu(function, *args) -> tuple[float, object]:
     return time.process_time() - started, value
 
 
-def per_code(count: int) -> None:
+def per_code(count: int, rounds: int = 5) -> None:
+    """The least CPU time of `rounds` rounds of each, taken in turns (the machine's load only adds time)."""
     datas = [f"{SITE_URL}towns/county-{i // 50}/town-{i % 50}/#grid-{i}" for i in range(count)]
-    encode, codes = cpu(lambda: [segno.make(d, error="m", micro=False, mask=2) for d in datas])
-    writer, _ = cpu(lambda: [qr.segno_svg(d, mask=2) for d in datas])  # encode + segno's writer
-    qr.BOOK.load({})
-    cold, _ = cpu(lambda: [qr.svg(d, "二维码", 2) for d in datas])
-    warm, _ = cpu(lambda: [qr.svg(d, "二维码", 2) for d in datas])
+    times: dict[str, list[float]] = {"encode": [], "writer": [], "cold": [], "warm": []}
+    for _ in range(rounds):
+        seconds, codes = cpu(lambda: [segno.make(d, error="m", micro=False, mask=2) for d in datas])
+        times["encode"].append(seconds)
+        times["writer"].append(cpu(lambda: [qr.segno_svg(d, mask=2) for d in datas])[0])  # encode + segno's writer
+        qr.BOOK.load({})
+        times["cold"].append(cpu(lambda: [qr.svg(d, "二维码", 2) for d in datas])[0])
+        times["warm"].append(cpu(lambda: [qr.svg(d, "二维码", 2) for d in datas])[0])
+    encode, writer, cold, warm = (min(times[name]) for name in ("encode", "writer", "cold", "warm"))
     sizes = [len(qr.pack(c.matrix)) for c in codes]  # type: ignore[attr-defined]
     svg_sizes = [len(qr.svg(d, "", 2)) for d in datas]
     print(
