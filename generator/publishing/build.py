@@ -478,7 +478,7 @@ def write_shell_pages(
 def save_qr_codes(cache: BuildCache, before: QrCodes, everything_rendered: bool) -> None:
     """Record the QR codes after a published build (`qr.CodeBook.keep`), unless they are the ones recorded."""
     codes = qr.BOOK.keep(everything_rendered)
-    if qr.BOOK.made or codes.keys() != before.codes.keys():
+    if qr.BOOK.made or len(codes) != len(before.codes):  # nothing made: the codes kept are some of those recorded
         cache.save_qr_codes(QrCodes(before.scope, codes))
 
 
