@@ -216,8 +216,12 @@ def test_the_deploy_restores_the_last_site_and_cache_keyed_by_the_code_so_a_comm
     steps = workflow["jobs"]["deploy"]["steps"]
     build = next(i for i, step in enumerate(steps) if step.get("run", "").startswith("make site"))
     caches = [step for step in steps[:build] if step.get("uses", "").startswith("actions/cache@")]
-    assert len(caches) == 1
-    given = caches[0]["with"]
+    assert len(caches) == 2
+    codes, given = caches[0]["with"], caches[1]["with"]
+    # The QR record (cache.QrCodes) outlives code changes: keyed by the locked packages (segno) only.
+    assert codes["path"] == ".portal-cache/site/qr.pickle"
+    assert "requirements.lock" in codes["key"] and "generator/" not in codes["key"]
+    assert codes["key"].startswith(codes["restore-keys"]) and "github.run_id" in codes["key"]
     assert set(given["path"].split()) == {"site", ".portal-cache"}
     for part in ("generator/**", "templates/**", "overrides/**", "requirements.lock"):  # new code: nothing restored
         assert part in given["key"] and part in given["restore-keys"]

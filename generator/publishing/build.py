@@ -34,7 +34,7 @@ from ..checking.load import copy_images, display_path, display_paths, load_file,
 from ..checking.model import Portal
 from ..checking.problems import BuildError, Problem
 from ..checking.validate import Checked, assemble, check_source
-from ..site import moved
+from ..site import moved, qr
 from ..site.opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, write_open_data
 from ..site.render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from ..site.searchindex import copy_path, drop_copy, search_copy, update_groups
@@ -45,6 +45,7 @@ from .cache import (
     BuildCache,
     CheckCache,
     PageCache,
+    QrCodes,
     Written,
     code_digest,
     default_dir,
@@ -314,6 +315,8 @@ def _build(options: Options, place: Workplace) -> Result:
         return Result(checked.problems, True, timings=clock.timings)
     history = git_history(options.notices, options.today) if options.history else {}
     clock.lap("history")
+    codes = cache.qr_codes(qr.SCOPE)
+    qr.BOOK.load(codes.codes)  # before the workers are forked: they inherit the codes
     pages = renderer(checked.portal, options.templates, history)
     hubs, jobs = pages.hub_pages(), pages.jobs()
     clock.lap("hub pages")
@@ -370,6 +373,7 @@ def _build(options: Options, place: Workplace) -> Result:
         clock.lap("scan")
         publish(staged, site_dir, keep, work / "previous")
         cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
+        save_qr_codes(cache, codes, rendered == len(jobs))
         segments.published(cache, indexed, site_dir)
         clock.lap("publish")
     finally:
@@ -404,10 +408,13 @@ class Plan:
         return not before.indexed or url in self.old.sections
 
 
-def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tuple[str, ...], str | None]]:
+def _write_share(
+    share: int, shares: int
+) -> tuple[list[tuple[str, Written, bool, tuple[str, ...], str | None]], tuple[dict[bytes, bytes], set[bytes]]]:
     """One worker's share of the shell pages, written (or kept) into the staged site, with the slim copies
     of town pages updated in place. Runs in a forked process. Each row says whether the page was rendered
-    anew, which search documents changed with it, and a fresh notice's section of its day group."""
+    anew, which search documents changed with it, and a fresh notice's section of its day group; then the
+    QR codes the share made and used (`qr.CodeBook.take`)."""
     pages, jobs, plan, frames, site, search = _SHELL_WORK
     written = []
     for index in range(share, len(jobs), shares):
@@ -434,7 +441,7 @@ def _write_share(share: int, shares: int) -> list[tuple[str, Written, bool, tupl
         stat = target.stat()
         changed = tuple(doc for doc in {indexed, was_in} if doc) if fresh else ()
         written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed, section))
-    return written
+    return written, qr.BOOK.take()
 
 
 _SHELL_WORK: tuple = ()
@@ -451,10 +458,13 @@ def write_shell_pages(
     try:
         workers = max(1, min(workers, len(jobs) // PARALLEL_MIN_FILES))
         if workers == 1:
-            rows = _write_share(0, 1)
+            shares = [_write_share(0, 1)]
         else:
             with worker_pool(workers) as pool:
-                rows = [row for share in pool.map(_write_share, range(workers), [workers] * workers) for row in share]
+                shares = list(pool.map(_write_share, range(workers), [workers] * workers))
+        rows = [row for share, _ in shares for row in share]
+        for _, codes in shares:
+            qr.BOOK.absorb(*codes)
         return (
             {row[0]: row[1] for row in rows},
             sum(row[2] for row in rows),
@@ -463,6 +473,13 @@ def write_shell_pages(
         )
     finally:
         _SHELL_WORK = ()
+
+
+def save_qr_codes(cache: BuildCache, before: QrCodes, everything_rendered: bool) -> None:
+    """Record the QR codes after a published build (`qr.CodeBook.keep`), unless they are the ones recorded."""
+    codes = qr.BOOK.keep(everything_rendered)
+    if qr.BOOK.made or len(codes) != len(before.codes):  # nothing made: the codes kept are some of those recorded
+        cache.save_qr_codes(QrCodes(before.scope, codes))
 
 
 def keep(source: Path, target: Path) -> None:

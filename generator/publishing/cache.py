@@ -12,7 +12,9 @@ Two records, both kept in one folder beside the site (`.portal-cache/<site>/`):
   the one written, is linked into the new site instead of rendered again.
 
 Both records start with a digest of the generator's own code, templates and
-theme frame (`code_digest`): change any of them and everything is redone. A
+theme frame (`code_digest`): change any of them and everything is redone. (The
+QR codes' record, `QrCodes`, is scoped by segno's version only: a code depends
+on nothing else but what it encodes.) A
 missing or unreadable cache means a full build, never an error. The result is
 the same file for file as a full build (tests/test_incremental.py).
 
@@ -144,6 +146,16 @@ def index_identity(site_dir: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+@dataclass
+class QrCodes:
+    """The QR codes' modules, packed, by what they encode (`qr.BOOK`, `qr.key`). Scoped by segno's version
+    only, not by the generator's code: a board's address, and so its code, stays the same across code
+    changes, so a full build encodes only addresses no build encoded before."""
+
+    scope: str = ""
+    codes: dict[bytes, bytes] = field(default_factory=dict)
 
 
 KEY_ENV = "PORTAL_CACHE_KEY"
@@ -297,7 +309,7 @@ class BuildCache:
     def clear_stale(self) -> None:
         """Temporary files of records a killed build or check was writing (call it holding the site's lock)."""
         if self.folder is not None and self.folder.is_dir():
-            for name in ("checks.pickle", "pages.pickle", "segments.pickle"):
+            for name in ("checks.pickle", "pages.pickle", "segments.pickle", "qr.pickle"):
                 for leftover in self.folder.glob(name + ".*"):
                     leftover.unlink(missing_ok=True)
 
@@ -312,6 +324,12 @@ class BuildCache:
 
     def save_pages(self, pages: PageCache) -> None:
         self._write("pages.pickle", pages)
+
+    def qr_codes(self, scope: str) -> QrCodes:
+        return self._read("qr.pickle", QrCodes, scope)
+
+    def save_qr_codes(self, codes: QrCodes) -> None:
+        self._write("qr.pickle", codes)
 
     def clear_pages(self) -> None:
         """Before the site is replaced: a build that fails halfway must not leave a record of pages it did not publish."""
