@@ -146,6 +146,21 @@ def index_identity(site_dir: Path) -> tuple[int, int, int] | None:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
+@dataclass
+class ScanRecord:
+    """What the last successful output scan read (scan.py): file below the site → (SHA-256 of its bytes, what
+    reading them gave: a scan.FileReport). Only results without a finding are kept (a scan with a finding fails
+    its build), and none of a file shipped as it is or that could not be read. A file whose bytes have that
+    digest, at that place, gives that result again, as long as every fingerprint it relied on is still one of
+    the build's (`FileReport.relied`).
+
+    `scope` is the digest of everything besides a file's bytes and place that its result depends on
+    (scan.scan_scope): a record of another scope is not used."""
+
+    scope: str = ""
+    files: dict[str, tuple[str, object]] = field(default_factory=dict)
+
+
 KEY_ENV = "PORTAL_CACHE_KEY"
 KEY_MIN_CHARS = 32
 SIGNED = b"portal-cache signed v2\n"  # then the 32-byte HMAC-SHA256, then the pickle
@@ -297,7 +312,7 @@ class BuildCache:
     def clear_stale(self) -> None:
         """Temporary files of records a killed build or check was writing (call it holding the site's lock)."""
         if self.folder is not None and self.folder.is_dir():
-            for name in ("checks.pickle", "pages.pickle", "segments.pickle"):
+            for name in ("checks.pickle", "pages.pickle", "segments.pickle", "scan.pickle"):
                 for leftover in self.folder.glob(name + ".*"):
                     leftover.unlink(missing_ok=True)
 
@@ -317,6 +332,13 @@ class BuildCache:
         """Before the site is replaced: a build that fails halfway must not leave a record of pages it did not publish."""
         if self.folder is not None:
             (self.folder / "pages.pickle").unlink(missing_ok=True)
+
+    def scans(self, scope: str) -> ScanRecord:
+        return self._read("scan.pickle", ScanRecord, scope)
+
+    def save_scans(self, record: ScanRecord) -> None:
+        """After the scanned site is published (only a successful scan's record is kept)."""
+        self._write("scan.pickle", record)
 
     @property
     def search_docs(self) -> Path | None:
