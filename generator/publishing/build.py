@@ -386,7 +386,7 @@ def _build(options: Options, place: Workplace) -> Result:
         clock.timings,
         rendered,
         expected.counts(),
-        scanned.read,
+        len(scanned.read),
     )
 
 

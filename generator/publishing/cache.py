@@ -148,8 +148,8 @@ def index_identity(site_dir: Path) -> tuple[int, int, int] | None:
 
 @dataclass
 class ScanRecord:
-    """What the last successful output scan read (scan.py): file below the site → (SHA-256 of its bytes, what
-    reading them gave: a scan.FileReport). Only results without a finding are kept (a scan with a finding fails
+    """What the last successful output scan read (scan.py): file below the site → what reading its bytes gave, with
+    the SHA-256 of those bytes (a scan.Kept). Only results without a finding are kept (a scan with a finding fails
     its build), and none of a file shipped as it is or that could not be read. A file whose bytes have that
     digest, at that place, gives that result again, as long as every fingerprint it relied on is still one of
     the build's (`FileReport.relied`).
@@ -158,7 +158,7 @@ class ScanRecord:
     (scan.scan_scope): a record of another scope is not used."""
 
     scope: str = ""
-    files: dict[str, tuple[str, object]] = field(default_factory=dict)
+    files: dict[str, tuple] = field(default_factory=dict)
 
 
 KEY_ENV = "PORTAL_CACHE_KEY"

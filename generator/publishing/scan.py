@@ -626,7 +626,7 @@ class FrameScan:
     links: list[
         tuple[str, str, str]
     ]  # (target file, fragment, as written): its anchors on other pages, from every page
-    relative: list[tuple[str, str]]  # (URL, link as written): the frame's links that resolve from each page
+    relative: list[tuple[str, str, str]]  # (path, fragment, as written): the frame's links that resolve from each page
 
     @classmethod
     def of(cls, file: str, head: str, tail: str, context: Context) -> FrameScan:
@@ -661,14 +661,16 @@ class FrameScan:
             if path.startswith("/") or (path.startswith(up) and up):
                 parser.internal(url, written)
             else:
-                relative.append((url, written))
+                parts = urlsplit(url)
+                relative.append((parts.path, unquote(parts.fragment), written))
         findings, links = settle(file, parser.refs, parser.ids, context.files)
         parser.findings += findings
         return cls(re.compile(pattern, re.S), parser, links, relative)
 
     def refs(self, file: str) -> list[Ref]:
         """The frame's links that depend on where the page is, as the page at `file` holds them."""
-        return [ref(file, url, written) for url, written in self.relative]
+        base = posixpath.dirname(file)
+        return [(join(base, path) if path else file, fragment, written) for path, fragment, written in self.relative]
 
 
 TITLE_CHARACTERS = r"[^<>&\"'{}]*"  # render.safe_title and html.escape leave none of these in a title
@@ -756,7 +758,7 @@ def data_text(name: str, data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def scan_file(file: str, context: Context) -> tuple[str, FileReport]:
+def scan_file(file: str, context: Context) -> tuple[bytes, FileReport]:
     """The digest of a file's bytes (`content_digest`) and what reading them gave."""
     suffix = posixpath.splitext(file)[1].lower()
     data = b""
@@ -767,25 +769,27 @@ def scan_file(file: str, context: Context) -> tuple[str, FileReport]:
         if context.trusted.is_shipped(
             file, data
         ):  # shipped as it is (the theme's, ours, the editor's): carries no data
-            return "", FileReport(reusable=False)  # whether it still is depends on the shipped file: checked every time
+            return b"", FileReport(
+                reusable=False
+            )  # whether it still is depends on the shipped file: checked every time
         findings, relied = id_scan(file, data_text(file, data), context.trusted.digests)
         return content_digest(data), FileReport(findings, relied=relied)
     except Exception as exc:
-        return "", FileReport(
+        return b"", FileReport(
             [Finding(file, f"无法读取生成的文件 (cannot read a built file): {type(exc).__name__}: {shown(str(exc))}")],
             reusable=False,
         )
 
 
-def content_digest(data: bytes) -> str:
+def content_digest(data: bytes) -> bytes:
     """What a reused result is keyed on: SHA-256 of the file's bytes (the bytes read, never their size or time)."""
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(data).digest()
 
 
 _WORK: tuple = ()
 
 
-def _scan_share(share: int, shares: int) -> list[tuple[str, str, FileReport]]:
+def _scan_share(share: int, shares: int) -> list[tuple[str, bytes, FileReport]]:
     files, context = _WORK
     return [(files[i], *scan_file(files[i], context)) for i in range(share, len(files), shares)]
 
@@ -797,7 +801,8 @@ def _scan_share(share: int, shares: int) -> list[tuple[str, str, FileReport]]:
 class Scanned:
     findings: list[Finding]
     record: ScanRecord  # the results of this scan, to keep if it is published
-    read: int  # files read in full (the others: results reused from the record)
+    read: frozenset[str]  # files read in full (the others' results were reused from the record)
+    again: frozenset[str]  # files whose result was reused, read again for the text of their findings
     files: int
 
 
@@ -812,13 +817,38 @@ def scan_scope(trusted: Trusted, frames: dict[int, tuple[str, str]], code: str) 
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def reusable(data: bytes, before: tuple[str, object], digests: frozenset[str]) -> FileReport | None:
-    """The recorded result of a file, if its bytes are the ones recorded and every fingerprint it relied on is
-    still one of this build's."""
-    content, report = before
-    if not isinstance(report, FileReport) or content != content_digest(data) or not report.relied <= digests:
+#: A file's result as the scan record keeps it, small (a province has 75,000 pages): (SHA-256 of its bytes, its ids,
+#: its links without how they were written — each once —, its script files, its frame, the fingerprints it relied
+#: on). Every string is interned, so that one used by many pages is stored and loaded once.
+Kept = tuple[
+    bytes, tuple[str, ...] | None, tuple[Ref, ...], tuple[tuple[str | None, str], ...], int | None, tuple[str, ...]
+]
+
+
+def kept(content: bytes, report: FileReport) -> Kept:
+    def i(text: str | None) -> str | None:
+        return None if text is None else sys.intern(text)
+
+    return (
+        content,
+        None if report.ids is None else tuple(sys.intern(id) for id in sorted(report.ids)),
+        tuple(dict.fromkeys((i(joined), sys.intern(fragment), "") for joined, fragment, _ in report.refs)),
+        tuple(dict.fromkeys((i(joined), "") for joined, _ in report.scripts)),
+        report.frame,
+        tuple(sorted(report.relied)),
+    )
+
+
+def reusable(content: bytes, before: object, digests: frozenset[str]) -> FileReport | None:
+    """The recorded result of a file (a `Kept`), if its bytes are the ones recorded and every fingerprint it
+    relied on is still one of this build's. `content`: the digest of the file's bytes now (`content_digest`). Its links come without how they were written: a file any of whose
+    links fails is read again for the finding's text."""
+    if not isinstance(before, tuple) or len(before) != 6 or before[0] != content:
         return None
-    return report
+    content, ids, refs, scripts, frame, relied = before
+    if not digests.issuperset(relied):
+        return None
+    return FileReport([], None if ids is None else frozenset(ids), refs, scripts, frame, frozenset(relied))
 
 
 def scan(
@@ -841,8 +871,7 @@ def scan_site(
     of each file whose bytes are the ones it read then: the file's own findings (none) and ids, links and scripts.
     What depends on other files — whether a link reaches a file, an anchor an id, a script file is one shipped,
     the frame's links, a page per entry — is worked out anew over every file."""
-    global _WORK
-    files = sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
+    files = site_files(site)
     context = Context(site, frozenset(files), trusted)
     first: dict[int, str] = {}  # depth → the first page at that depth: the frame is read as if it were that page
     for file in files:
@@ -851,21 +880,56 @@ def scan_site(
     for depth, (head, tail) in (frames or {}).items():
         if depth in first:
             context.frames[depth] = FrameScan.of(first[depth], head, tail, context)
-    results: dict[str, tuple[str, FileReport]] = {}
+    reports: dict[str, FileReport] = {}
+    record = ScanRecord(before.scope if before is not None else "")
     if before is not None and before.files:
         for file in files:
-            recorded = before.files.get(file)
-            if recorded is not None:
+            if (recorded := before.files.get(file)) is not None:
                 try:
-                    data = (site / file).read_bytes()
+                    with open(site / file, "rb", buffering=0) as f:
+                        content = hashlib.file_digest(f, "sha256").digest()
                 except OSError:
                     continue  # read in full below, which reports it
-                if (report := reusable(data, recorded, trusted.digests)) is not None:
-                    results[file] = recorded[0], report
-    stale = [file for file in files if file not in results]
-    _WORK = (stale, context)
+                if (report := reusable(content, recorded, trusted.digests)) is not None:
+                    reports[file] = report
+                    record.files[file] = recorded
+    reused = frozenset(reports)
+    read = read_files([file for file in files if file not in reused], context, workers)
+    findings = cross_file(files, reports | {file: report for file, (_, report) in read.items()}, context, expected)
+    fresh = frozenset(read)
+    if again := {finding.file for finding in findings} & reused:  # read again for the findings' text
+        read |= read_files(sorted(again), context, 1)
+        findings = cross_file(files, reports | {file: report for file, (_, report) in read.items()}, context, expected)
+    for file, (content, report) in read.items():
+        if report.reusable and not report.findings:
+            record.files[file] = kept(content, report)
+    if findings:
+        record.files.clear()
+    return Scanned(findings, record, fresh, frozenset(again), len(files))
+
+
+def site_files(site: Path) -> list[str]:
+    """Every file below `site` (a link to a file too; a link to a folder is not followed), sorted."""
+    files: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, prefix + entry.name + "/")
+                elif entry.is_file():
+                    files.append(prefix + entry.name)
+
+    walk(str(site), "")
+    return sorted(files)
+
+
+def read_files(files: list[str], context: Context, workers: int) -> dict[str, tuple[bytes, FileReport]]:
+    """Read and scan each file on its own, in `workers` forked processes when there are enough files."""
+    global _WORK
+    _WORK = (files, context)
     try:
-        workers = max(1, min(workers, len(stale) // PARALLEL_MIN_FILES))
+        workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
         if workers == 1:
             rows = _scan_share(0, 1)
         else:
@@ -874,14 +938,7 @@ def scan_site(
                 rows = [row for share in pool.map(_scan_share, range(workers), [workers] * workers) for row in share]
     finally:
         _WORK = ()
-    for file, content, report in rows:
-        results[file] = content, report
-    reports = {file: results[file][1] for file in files}
-    record = ScanRecord(
-        before.scope if before is not None else "",
-        {file: results[file] for file in files if reports[file].reusable and not reports[file].findings},
-    )
-    return Scanned(cross_file(files, reports, context, expected), record, len(stale), len(files))
+    return {file: (content, report) for file, content, report in rows}
 
 
 def cross_file(files: list[str], reports: dict[str, FileReport], context: Context, expected: Expected) -> list[Finding]:
