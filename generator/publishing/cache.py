@@ -1,6 +1,6 @@
 """What the last build knew, so the next one redoes only what changed.
 
-Two records, both kept in one folder beside the site (`.portal-cache/<site>/`):
+Records kept in one folder beside the site (`.portal-cache/<site>/`):
 
 - checks: for each data file, the bytes' digest and what checking it gave (the
   file's own problems and objects, pickled before any cross-file step touched
@@ -11,7 +11,8 @@ Two records, both kept in one folder beside the site (`.portal-cache/<site>/`):
   written. A page whose digest is the same, and whose file in the site is still
   the one written, is linked into the new site instead of rendered again.
 
-Both records start with a digest of the generator's own code, templates and
+(and the search segments, segments.py, and the output scan's results of the files it read, `ScanRecord`.)
+These records start with a digest of the generator's own code, templates and
 theme frame (`code_digest`): change any of them and everything is redone. A
 missing or unreadable cache means a full build, never an error. The result is
 the same file for file as a full build (tests/test_incremental.py).

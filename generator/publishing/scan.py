@@ -18,7 +18,9 @@ being published. `scan()` reads every file below the staged site and returns wha
 - a notice or town whose page is missing, a town's 公示牌 page (boards.py), or a notice's 刊登证明 page
   beside it (`Expected`: one page per YAML entry).
 
-A full scan reads every file (40,000 at province scale) in worker processes; see dev/builds.md ("The output scan").
+A full scan reads every file (40,000 at province scale) in worker processes; a rebuild reads only the files whose
+bytes the last successful scan did not read, and checks what depends on other files over all of them
+(`scan_site`, `cross_file`); see dev/builds.md ("The output scan").
 """
 
 from __future__ import annotations
