@@ -892,7 +892,8 @@ def scan_site(
                         content = hashlib.file_digest(f, "sha256").digest()
                 except OSError:
                     continue  # read in full below, which reports it
-                if (report := reusable(content, recorded, trusted.digests)) is not None:
+                report = reusable(content, recorded, trusted.digests)
+                if report is not None and (report.frame is None or report.frame in context.frames):
                     reports[file] = report
                     record.files[file] = recorded
     reused = frozenset(reports)
