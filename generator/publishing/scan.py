@@ -660,7 +660,7 @@ class FrameScan:
         relative = []
         for url, written in parser.internal_urls:
             path = urlsplit(url).path
-            if path.startswith("/") or (path.startswith(up) and up):
+            if path.startswith("/") or (up and (path.startswith(up) or path == up[:-1])):  # "../.." too
                 parser.internal(url, written)
             else:
                 parts = urlsplit(url)
