@@ -262,9 +262,10 @@ def test_a_planted_check_record_is_never_unpickled(tmp_path, capsys, forged):
     assert "签名不符" in capsys.readouterr().err
 
 
-def test_a_planted_page_record_is_never_unpickled_by_a_build(tmp_path, capsys):
+@pytest.mark.parametrize("record", ["pages.pickle", "scan.pickle"])
+def test_a_planted_page_record_is_never_unpickled_by_a_build(tmp_path, capsys, record):
     marker = tmp_path / "ran"
-    plant(tmp_path / "site", "pages.pickle", pickle.dumps((cache.FORMAT, RunsCode(marker))))
+    plant(tmp_path / "site", record, pickle.dumps((cache.FORMAT, RunsCode(marker))))
     run(SMALL, tmp_path / "site")
     assert not marker.exists()
     assert "bad signature" in capsys.readouterr().err

@@ -9,8 +9,10 @@ the built file, exit 1, and leave the published site as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +22,9 @@ import pytest
 
 from generator import cli
 from generator.checking import identifiers, privacy
+from generator.checking.problems import BuildError
 from generator.publishing import scan
+from generator.publishing.build import Options, Result, build
 from generator.site import render
 from tests.sitebuild import ROOT, SAMPLE, TODAY, build_site
 
@@ -315,3 +319,186 @@ def test_a_fingerprint_whose_digits_pass_as_an_id_number_is_not_a_finding():
     assert id_findings("a/index.html", f"内容指纹 {digest} 完")  # not a fingerprint of this build
     assert len(id_findings("a/index.html", f"号码 {GOOD_ID} 完", known)) == 1
     assert len(id_findings("a/index.html", f"{digest}9 {GOOD_ID}", known)) >= 2  # 65 characters: not the digest
+
+
+# --------------------------------------------------------------------------- the scan record (incremental scan)
+# A rebuild reuses a file's own result when its bytes are the ones the last successful scan read; what depends on
+# other files is worked out anew. Each test compares the reusing scan with a full scan of the same staged site.
+
+NOTICE_PAGE = "notices/lost/2022/script/index.html"
+PROOF_PAGE = "notices/lost/2022/script/proof/index.html"
+READING_PAGE = "guide/reading/index.html"
+
+
+@dataclasses.dataclass
+class Staged:
+    site: Path  # a copy of the staged site the build scanned
+    expected: scan.Expected
+    trusted: scan.Trusted
+    frames: dict[int, tuple[str, str]]
+    record: scan.ScanRecord
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory) -> Staged:
+    """A build of the small fixture, with a copy of the staged site as it was scanned, and the scan's record."""
+    folder = tmp_path_factory.mktemp("staged")
+    seen: list[Staged] = []
+    real = scan.scan_site
+
+    def keep_a_copy(site, expected, trusted, frames=None, workers=1, before=None):
+        scanned = real(site, expected, trusted, frames, workers, before)
+        shutil.copytree(site, folder / "site")
+        seen.append(Staged(folder / "site", expected, trusted, frames or {}, scanned.record))
+        return scanned
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scan, "scan_site", keep_a_copy)
+        build_site(SMALL, folder / "published")
+    return seen[0]
+
+
+def both_ways(staged: Staged, site: Path) -> tuple[scan.Scanned, list[str]]:
+    """Scan `site` reusing the record, and in full: the reusing scan, after checking its findings are the full scan's."""
+    reusing = scan.scan_site(site, staged.expected, staged.trusted, staged.frames, 1, staged.record)
+    full = scan.scan_site(site, staged.expected, staged.trusted, staged.frames, 1)
+    assert [f.format() for f in reusing.findings] == [f.format() for f in full.findings]
+    assert full.read == frozenset(scan.site_files(site))
+    return reusing, [f.format() for f in reusing.findings]
+
+
+def changed_copy(staged: Staged, tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(staged.site, site)
+    return site
+
+
+def test_an_unchanged_site_is_not_read_again_but_its_links_are_checked(staged, tmp_path):
+    site = changed_copy(staged, tmp_path)
+    reusing, found = both_ways(staged, site)
+    assert found == []
+    assert NOTICE_PAGE in staged.record.files and READING_PAGE in staged.record.files
+    assert reusing.read == frozenset(scan.site_files(site)) - staged.record.files.keys()  # files shipped as they are
+
+
+def test_a_page_whose_bytes_changed_is_read_again(staged, tmp_path):
+    """(a) A page rendered anew (here: its bytes changed): its own findings come from reading it."""
+    site = changed_copy(staged, tmp_path)
+    page = site / NOTICE_PAGE
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>{WHOLE_ID}</p></article>", 1), "utf-8")
+    reusing, found = both_ways(staged, site)
+    assert NOTICE_PAGE in reusing.read
+    assert any(line.startswith(NOTICE_PAGE) and "完整的身份证号码" in line for line in found), found
+
+
+def test_a_kept_page_linking_to_a_removed_page_is_a_finding(staged, tmp_path):
+    """(b) The notice page is kept (same bytes, not read again), but the proof page it links to is gone."""
+    site = changed_copy(staged, tmp_path)
+    assert 'href="proof/"' in (site / NOTICE_PAGE).read_text(encoding="utf-8")
+    (site / PROOF_PAGE).unlink()
+    reusing, found = both_ways(staged, site)
+    assert NOTICE_PAGE not in reusing.read and NOTICE_PAGE in reusing.again
+    assert any(line.startswith(NOTICE_PAGE) and "链接指向的文件不存在" in line for line in found), found
+
+
+def test_a_kept_page_whose_anchor_lost_its_id_is_a_finding(staged, tmp_path):
+    """(c) The notice page links to guide/reading/#state-declared; the guide page, read again, lost that id."""
+    site = changed_copy(staged, tmp_path)
+    assert "guide/reading/#state-declared" in (site / NOTICE_PAGE).read_text(encoding="utf-8")
+    reading = site / READING_PAGE
+    reading.write_text(reading.read_text(encoding="utf-8").replace('id="state-declared"', 'id="x"'), "utf-8")
+    reusing, found = both_ways(staged, site)
+    assert READING_PAGE in reusing.read and NOTICE_PAGE not in reusing.read
+    assert any(
+        line.startswith(NOTICE_PAGE) and f"锚点 #state-declared 在 {READING_PAGE} 中不存在" in line for line in found
+    ), found
+
+
+def test_a_reused_result_needs_every_fingerprint_it_relied_on(staged, tmp_path):
+    """A page holding a fingerprint whose digits pass as an ID number was clean only while it was one of the
+    build's; without it the page is read again and the number is a finding."""
+    from generator.checking.rules import GOOD_ID
+
+    digest = ("ab" * 7 + GOOD_ID.replace("X", "0") + "0" * 64)[:64]
+    site = changed_copy(staged, tmp_path)
+    page = site / NOTICE_PAGE
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>{digest}</p></article>", 1), "utf-8")
+    with_digest = dataclasses.replace(staged, trusted=dataclasses.replace(staged.trusted, digests=frozenset({digest})))
+    first = scan.scan_site(site, with_digest.expected, with_digest.trusted, with_digest.frames, 1, staged.record)
+    assert first.findings == [] and NOTICE_PAGE in first.read
+    assert first.record.files[NOTICE_PAGE][5] == (digest,)
+    later = dataclasses.replace(staged, record=first.record)
+    reusing, found = both_ways(later, site)  # the fingerprint is no longer one of the build's
+    assert NOTICE_PAGE in reusing.read
+    assert any(line.startswith(NOTICE_PAGE) and "完整的身份证号码" in line for line in found), found
+    again = scan.scan_site(site, with_digest.expected, with_digest.trusted, with_digest.frames, 1, first.record)
+    assert again.findings == [] and NOTICE_PAGE not in again.read
+
+
+def cached_build(notices: Path, site: Path, **options) -> Result:
+    return build(Options(notices=notices, site_dir=site, today=TODAY, **options))
+
+
+@pytest.fixture
+def twice(monkeypatch) -> list[scan.Scanned]:
+    """Every scan a build makes is made a second time in full, and must find the same; the reusing scans."""
+    runs: list[scan.Scanned] = []
+    real = scan.scan_site
+
+    def both(site, expected, trusted, frames=None, workers=1, before=None):
+        reusing = real(site, expected, trusted, frames, workers, before)
+        full = real(site, expected, trusted, frames, workers)
+        assert [f.format() for f in reusing.findings] == [f.format() for f in full.findings]
+        runs.append(reusing)
+        return reusing
+
+    monkeypatch.setattr(scan, "scan_site", both)
+    return runs
+
+
+def test_a_kept_page_tampered_with_in_the_published_site_is_read_again(tmp_path, twice):
+    """(d) Bytes changed behind the build's back, with the file's size and time put back: the build keeps the
+    page (its size and time say it is the one written), and the scan, which trusts bytes only, reads it."""
+    site = tmp_path / "site"
+    first = cached_build(SMALL, site)
+    assert not first.failed and first.scanned == len(scan.site_files(site))  # the first build reads every file
+    page = site / NOTICE_PAGE
+    text, info = page.read_text(encoding="utf-8"), page.stat()
+    reference = "430424-2022-Y6ZC8WH"  # the notice's reference number: 19 characters, as many as below
+    assert reference in text
+    page.write_text(text.replace(reference, WHOLE_ID + " ", 1), encoding="utf-8")
+    os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert page.stat().st_size == info.st_size
+    with pytest.raises(BuildError) as refused:
+        cached_build(SMALL, site)
+    reusing = twice[-1]
+    assert NOTICE_PAGE in reusing.read and READING_PAGE not in reusing.read  # a hub page MkDocs wrote the same again
+    assert f"{NOTICE_PAGE} (/notices/lost/2022/script/): 完整的身份证号码" in str(refused.value)
+
+
+def test_a_change_of_scope_reads_every_file(tmp_path, monkeypatch, twice):
+    """(e) The theme no longer brings its scripts (the scan's scope changed): nothing recorded is reused, and
+    the pages holding them are findings, as in a full scan."""
+    site = tmp_path / "site"
+    assert not cached_build(SMALL, site).failed
+    assert len(twice[-1].read) == twice[-1].files
+    assert not cached_build(SMALL, site).failed
+    assert NOTICE_PAGE not in twice[-1].read and READING_PAGE not in twice[-1].read  # the same scope: reused
+    default = scan.default_trusted
+    monkeypatch.setattr(
+        scan, "default_trusted", lambda docs_dir=None: dataclasses.replace(default(docs_dir), scripts=())
+    )
+    with pytest.raises(BuildError) as refused:
+        cached_build(SMALL, site)
+    assert len(twice[-1].read) == twice[-1].files
+    assert "不是主题带来的脚本 (inline script the theme did not bring)（页框" in str(refused.value)
+    assert "error: index.html (/): 不是主题带来的脚本" in str(refused.value)  # a hub page, bytes unchanged
+
+
+def test_a_fold_and_no_cache_read_every_file(tmp_path):
+    site = tmp_path / "site"
+    first = cached_build(SMALL, site)
+    assert first.scanned == len(scan.site_files(site))
+    assert cached_build(SMALL, site, fold=True).scanned == first.scanned
+    assert cached_build(SMALL, site, cache=False).scanned == first.scanned
+    assert cached_build(SMALL, site).scanned < first.scanned - 20

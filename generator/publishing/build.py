@@ -95,6 +95,7 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/ and --timings
     rendered: int = 0  # town, notice and list pages rendered anew (the others were kept from the last build)
     counts: str = ""  # pages per kind of YAML entry, as the output scan found them
+    scanned: int = 0  # files the output scan read in full (the others' results were reused from the last scan)
 
 
 class Stopwatch:
@@ -369,16 +370,28 @@ def _build(options: Options, place: Workplace) -> Result:
         )
         keep = indexed.carry
         clock.lap("pagefind")
-        expected = check_site(staged, checked, frames, options.docs_dir, options.workers)
+        expected, scanned = check_site(
+            staged, checked, frames, options.docs_dir, options.workers, cache, reuse=not options.fold
+        )
         clock.lap("scan")
         publish(staged, site_dir, keep, work / "previous")
         cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
         save_qr_codes(cache, codes, rendered == len(jobs))
+        cache.save_scans(scanned.record)
         segments.published(cache, indexed, site_dir)
         clock.lap("publish")
     finally:
         place.dispose(work)
-    return Result(checked.problems, False, len(hubs) + len(jobs), site_dir, clock.timings, rendered, expected.counts())
+    return Result(
+        checked.problems,
+        False,
+        len(hubs) + len(jobs),
+        site_dir,
+        clock.timings,
+        rendered,
+        expected.counts(),
+        len(scanned.read),
+    )
 
 
 def job_depth(job: Job) -> int:

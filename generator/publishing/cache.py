@@ -1,6 +1,6 @@
 """What the last build knew, so the next one redoes only what changed.
 
-Two records, both kept in one folder beside the site (`.portal-cache/<site>/`):
+Records kept in one folder beside the site (`.portal-cache/<site>/`):
 
 - checks: for each data file, the bytes' digest and what checking it gave (the
   file's own problems and objects, pickled before any cross-file step touched
@@ -11,7 +11,8 @@ Two records, both kept in one folder beside the site (`.portal-cache/<site>/`):
   written. A page whose digest is the same, and whose file in the site is still
   the one written, is linked into the new site instead of rendered again.
 
-Both records start with a digest of the generator's own code, templates and
+(and the search segments, segments.py, and the output scan's results of the files it read, `ScanRecord`.)
+These records start with a digest of the generator's own code, templates and
 theme frame (`code_digest`): change any of them and everything is redone. (The
 QR codes' record, `QrCodes`, is scoped by segno's version only: a code depends
 on nothing else but what it encodes.) A
@@ -156,6 +157,21 @@ class QrCodes:
 
     scope: str = ""
     codes: dict[bytes, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class ScanRecord:
+    """What the last successful output scan read (scan.py): file below the site → what reading its bytes gave, with
+    the SHA-256 of those bytes (a scan.Kept). Only results without a finding are kept (a scan with a finding fails
+    its build), and none of a file shipped as it is or that could not be read. A file whose bytes have that
+    digest, at that place, gives that result again, as long as every fingerprint it relied on is still one of
+    the build's (`FileReport.relied`).
+
+    `scope` is the digest of everything besides a file's bytes and place that its result depends on
+    (scan.scan_scope): a record of another scope is not used."""
+
+    scope: str = ""
+    files: dict[str, tuple] = field(default_factory=dict)
 
 
 KEY_ENV = "PORTAL_CACHE_KEY"
@@ -309,7 +325,7 @@ class BuildCache:
     def clear_stale(self) -> None:
         """Temporary files of records a killed build or check was writing (call it holding the site's lock)."""
         if self.folder is not None and self.folder.is_dir():
-            for name in ("checks.pickle", "pages.pickle", "segments.pickle", "qr.pickle"):
+            for name in ("checks.pickle", "pages.pickle", "segments.pickle", "scan.pickle", "qr.pickle"):
                 for leftover in self.folder.glob(name + ".*"):
                     leftover.unlink(missing_ok=True)
 
@@ -335,6 +351,13 @@ class BuildCache:
         """Before the site is replaced: a build that fails halfway must not leave a record of pages it did not publish."""
         if self.folder is not None:
             (self.folder / "pages.pickle").unlink(missing_ok=True)
+
+    def scans(self, scope: str) -> ScanRecord:
+        return self._read("scan.pickle", ScanRecord, scope)
+
+    def save_scans(self, record: ScanRecord) -> None:
+        """After the scanned site is published (only a successful scan's record is kept)."""
+        self._write("scan.pickle", record)
 
     @property
     def search_docs(self) -> Path | None:

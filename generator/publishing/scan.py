@@ -18,7 +18,9 @@ being published. `scan()` reads every file below the staged site and returns wha
 - a notice or town whose page is missing, a town's 公示牌 page (boards.py), or a notice's 刊登证明 page
   beside it (`Expected`: one page per YAML entry).
 
-A full scan reads every file (40,000 at province scale) in worker processes; see dev/builds.md ("The output scan").
+A full scan reads every file (40,000 at province scale) in worker processes; a rebuild reads only the files whose
+bytes the last successful scan did not read, and checks what depends on other files over all of them
+(`scan_site`, `cross_file`); see dev/builds.md ("The output scan").
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import gzip
+import hashlib
 import json
 import multiprocessing
 import os
@@ -46,6 +49,7 @@ from ..checking.rules import GOOD_ID
 from ..site import boards
 from ..site.shell import TITLE_MARK, URL_MARK
 from ..staff import cms
+from .cache import BuildCache, ScanRecord, code_digest
 
 #: Hosts a page may link to or load from. Empty: every page, script, style, font and image is
 #: served by the site itself (mainland China), and no link sends a resident elsewhere.
@@ -332,13 +336,24 @@ def shown(text: str, limit: int = 80, keep_end: bool = False) -> str:
 
 def id_findings(file: str, text: str, known: frozenset[str] = frozenset()) -> list[Finding]:
     """Every whole ID number in `text`; `known`: the fingerprints the build made (Trusted.digests)."""
+    return id_scan(file, text, known)[0]
+
+
+def id_scan(file: str, text: str, known: frozenset[str]) -> tuple[list[Finding], frozenset[str]]:
+    """`id_findings`, and the fingerprints in `known` that it passed over digits in (a reused result holds only
+    while each is still one of the build's)."""
     findings = []
+    relied: set[str] = set()
     examples = frozenset().union(
         *(numbers for folder, numbers in EXAMPLE_ID_NUMBERS.items() if file.startswith(folder))
     )
-    digests = [m.span() for m in HEX_DIGEST.finditer(text) if m.group() in known] if known else []
+    digests = [(*m.span(), m.group()) for m in HEX_DIGEST.finditer(text) if m.group() in known] if known else []
     for start, end, number in id_numbers(text):
-        if number in examples or any(a <= start and end <= b for a, b in digests):
+        if number in examples:
+            continue
+        covering = next((hex for a, b, hex in digests if a <= start and end <= b), None)
+        if covering is not None:
+            relied.add(covering)
             continue
         before, after = text[max(0, start - 24) : start].rsplit(BREAK, 1)[-1], text[end : end + 24].split(BREAK, 1)[0]
         findings.append(
@@ -348,18 +363,30 @@ def id_findings(file: str, text: str, known: frozenset[str] = frozenset()) -> li
                 (shown(before, 30, keep_end=True) + masked(number) + shown(after, 30)).strip(),
             )
         )
-    return findings
+    return findings, frozenset(relied)
 
 
 # --------------------------------------------------------------------------- one file
 
 
+#: An internal link as a page holds it: (the path it names below the site, or None when it leaves the site;
+#: its fragment, "" for none; the link as written). Which file it reaches depends on the other files, so it is
+#: resolved against the file set of each build (`settle`), never while the page is read.
+Ref = tuple[str | None, str, str]
+
+
 @dataclass
 class FileReport:
-    findings: list[Finding] = field(default_factory=list)
-    ids: set[str] | None = None  # the ids (anchors) of an HTML page
-    anchors: list[tuple[str, str, str]] = field(default_factory=list)  # (target file, fragment, link) on other pages
+    """What reading one file gave: everything here depends only on its bytes, its place and the scan's scope
+    (`scope`), so a later build may reuse it for the same bytes at the same place (ScanRecord)."""
+
+    findings: list[Finding] = field(default_factory=list)  # its own: ID numbers, scripts, hosts, event attributes…
+    ids: frozenset[str] | None = None  # the ids (anchors) of an HTML page (without the shared frame's)
+    refs: tuple[Ref, ...] = ()  # its internal links (without the shared frame's)
+    scripts: tuple[tuple[str | None, str], ...] = ()  # (path below the site, as written): the script files it loads
     frame: int | None = None  # the depth of the shared frame the page was read with (its findings are reported once)
+    relied: frozenset[str] = frozenset()  # the fingerprints (Trusted.digests) that exempted digits read as an ID number
+    reusable: bool = True  # False: the result of a file shipped as it is (not read) or that could not be read
 
 
 @dataclass(frozen=True)
@@ -383,7 +410,8 @@ class PageParser(HTMLParser):
         self.findings: list[Finding] = []
         self.text: list[str] = []
         self.ids: set[str] = set()
-        self.links: list[tuple[str, str, str]] = []  # (target file, fragment, link as written)
+        self.refs: list[Ref] = []  # internal links: resolved against the file set by `settle`
+        self.scripts: list[tuple[str | None, str]] = []  # script files loaded: (path below the site, as written)
         self.internal_urls: list[tuple[str, str]] = []  # (URL, link as written): what resolves against the page
         self.script: list[str] | None = None  # text of the inline script being read
         self.script_is_data = False
@@ -527,42 +555,59 @@ class PageParser(HTMLParser):
         if host not in self.context.trusted.hosts:
             self.problem(f"链接或资源在其他网站 {host or '（无主机名）'} (link or asset on another host)", written)
 
-    def resolve(self, path: str) -> str | None:
-        """The file below the site that a path (relative to this page, or to the site root) names."""
-        path = unquote(path)
-        joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(self.base, path))
-        if joined == ".." or joined.startswith("../"):
-            return None
-        if joined in self.context.files:
-            return joined
-        index = "index.html" if joined == "." else joined + "/index.html"
-        return index if index in self.context.files else None
-
     def internal(self, url: str, written: str) -> None:
-        parts = urlsplit(url)
-        fragment = unquote(parts.fragment)
-        target: str | None
-        if not parts.path:
-            target = self.file
-        else:
-            target = self.resolve(parts.path)
-            if target is None:
-                self.problem("链接指向的文件不存在 (link to a file the site does not have)", written)
-                return
-        if fragment and fragment != "top":  # "#top": the top of any page, as browsers read it
-            self.links.append((target, fragment, written))
+        self.refs.append(ref(self.file, url, written))
 
     def script_file(self, src: str) -> None:
         cleaned = re.sub(r"[\x00-\x20\x7f]", "", src).replace("\\", "/")
         if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", cleaned):
             return  # url() reports it: another host, or a javascript:/data: script
-        target = self.resolve(urlsplit(cleaned).path)
-        if target is not None and not self.context.trusted.is_shipped(
-            target, (self.context.site / target).read_bytes()
-        ):
-            self.problem(
-                "脚本文件不是本项目带来的文件 (script file not shipped with the project)", f'<script src="{src}">'
+        self.scripts.append((join(self.base, urlsplit(cleaned).path), f'<script src="{src}">'))
+
+
+def ref(file: str, url: str, written: str) -> Ref:
+    """An internal link `url` on the page at `file`, as the page holds it (a link without a path: the page itself)."""
+    parts = urlsplit(url)
+    return join(posixpath.dirname(file), parts.path) if parts.path else file, unquote(parts.fragment), written
+
+
+def join(base: str, path: str) -> str | None:
+    """The path below the site that a link's path names from a page in folder `base` (or from the site's
+    root, for a path starting with "/"); None when it leaves the site."""
+    path = unquote(path)
+    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(base, path))
+    return None if joined == ".." or joined.startswith("../") else joined
+
+
+def lookup(joined: str | None, files: frozenset[str]) -> str | None:
+    """The file a joined path reaches in this build's site: the file itself, or the folder's index.html."""
+    if joined is None:
+        return None
+    if joined in files:
+        return joined
+    index = "index.html" if joined == "." else joined + "/index.html"
+    return index if index in files else None
+
+
+def settle(
+    file: str, refs: Sequence[Ref], ids: frozenset[str] | set[str], files: frozenset[str]
+) -> tuple[list[Finding], list[tuple[str, str, str]]]:
+    """Internal links against this build's files: a finding for each that reaches no file, or an anchor not
+    among the page's own `ids`; and the (target file, fragment, link as written) of anchors on other pages."""
+    findings, anchors = [], []
+    for joined, fragment, written in refs:
+        target = file if joined == file else lookup(joined, files)
+        if target is None:
+            findings.append(
+                Finding(file, "链接指向的文件不存在 (link to a file the site does not have)", shown(written).strip())
             )
+        elif not fragment or fragment == "top":  # "#top": the top of any page, as browsers read it
+            continue
+        elif target != file:
+            anchors.append((target, fragment, written))
+        elif fragment not in ids:
+            findings.append(Finding(file, f"页内锚点 #{fragment} 不存在 (anchor not on the page)", shown(written)))
+    return findings, anchors
 
 
 def parse(file: str, text: str, context: Context) -> PageParser:
@@ -579,8 +624,11 @@ class FrameScan:
     in place of the mark, around a body that leaves the parser where it found it."""
 
     pattern: re.Pattern
-    parser: PageParser  # its findings, and links to other pages, hold for every page read with the frame
-    relative: list[tuple[str, str]]  # (URL, link as written): the frame's links that resolve from each page
+    parser: PageParser  # its findings and ids hold for every page read with the frame
+    links: list[
+        tuple[str, str, str]
+    ]  # (target file, fragment, as written): its anchors on other pages, from every page
+    relative: list[tuple[str, str, str]]  # (path, fragment, as written): the frame's links that resolve from each page
 
     @classmethod
     def of(cls, file: str, head: str, tail: str, context: Context) -> FrameScan:
@@ -612,11 +660,19 @@ class FrameScan:
         relative = []
         for url, written in parser.internal_urls:
             path = urlsplit(url).path
-            if path.startswith("/") or (path.startswith(up) and up):
+            if path.startswith("/") or (up and (path.startswith(up) or path == up[:-1])):  # "../.." too
                 parser.internal(url, written)
             else:
-                relative.append((url, written))
-        return cls(re.compile(pattern, re.S), parser, relative)
+                parts = urlsplit(url)
+                relative.append((parts.path, unquote(parts.fragment), written))
+        findings, links = settle(file, parser.refs, parser.ids, context.files)
+        parser.findings += findings
+        return cls(re.compile(pattern, re.S), parser, links, relative)
+
+    def refs(self, file: str) -> list[Ref]:
+        """The frame's links that depend on where the page is, as the page at `file` holds them."""
+        base = posixpath.dirname(file)
+        return [(join(base, path) if path else file, fragment, written) for path, fragment, written in self.relative]
 
 
 TITLE_CHARACTERS = r"[^<>&\"'{}]*"  # render.safe_title and html.escape leave none of these in a title
@@ -630,26 +686,18 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
     if match and not parser.clean:
         match, parser = None, parse(file, text, context)  # the body changes how the frame reads: read it all
     parser.close()
-    ids = parser.ids
-    report = FileReport(parser.findings, ids)
     texts = ["".join(parser.text)]
-    if match and frame:
-        report.frame = file.count("/")
-        ids |= frame.parser.ids
+    if match:
         texts += [match.group("title"), match.group("url")]
-        for url, written in frame.relative:  # the frame's links that depend on where the page is
-            parser.internal(url, written)
-        report.findings = parser.findings  # with any the frame's links add
-    report.findings += id_findings(file, BREAK.join(texts), context.trusted.digests)
-    for target, fragment, written in parser.links:
-        if target == file:
-            if fragment not in ids:
-                report.findings.append(
-                    Finding(file, f"页内锚点 #{fragment} 不存在 (anchor not on the page)", shown(written))
-                )
-        else:
-            report.anchors.append((target, fragment, written))
-    return report
+    findings, relied = id_scan(file, BREAK.join(texts), context.trusted.digests)
+    return FileReport(
+        parser.findings + findings,
+        frozenset(parser.ids),
+        tuple(parser.refs),
+        tuple(parser.scripts),
+        file.count("/") if match else None,
+        relied,
+    )
 
 
 def cbor_strings(data: bytes) -> list[str]:
@@ -712,39 +760,120 @@ def data_text(name: str, data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def scan_file(file: str, context: Context) -> FileReport:
+def scan_file(file: str, context: Context) -> tuple[bytes, FileReport]:
+    """The digest of a file's bytes (`content_digest`) and what reading them gave."""
     suffix = posixpath.splitext(file)[1].lower()
+    data = b""
     try:
         data = (context.site / file).read_bytes()
         if suffix in HTML_SUFFIXES:
-            return scan_html(file, data.decode("utf-8", "replace"), context)
-        if context.trusted.is_shipped(file, data):
-            return FileReport()  # shipped as it is (the theme's, ours, the editor's): carries no data
-        return FileReport(id_findings(file, data_text(file, data), context.trusted.digests))
+            return content_digest(data), scan_html(file, data.decode("utf-8", "replace"), context)
+        if context.trusted.is_shipped(
+            file, data
+        ):  # shipped as it is (the theme's, ours, the editor's): carries no data
+            return b"", FileReport(
+                reusable=False
+            )  # whether it still is depends on the shipped file: checked every time
+        findings, relied = id_scan(file, data_text(file, data), context.trusted.digests)
+        return content_digest(data), FileReport(findings, relied=relied)
     except Exception as exc:
-        return FileReport(
-            [Finding(file, f"无法读取生成的文件 (cannot read a built file): {type(exc).__name__}: {shown(str(exc))}")]
+        return b"", FileReport(
+            [Finding(file, f"无法读取生成的文件 (cannot read a built file): {type(exc).__name__}: {shown(str(exc))}")],
+            reusable=False,
         )
+
+
+def content_digest(data: bytes) -> bytes:
+    """What a reused result is keyed on: SHA-256 of the file's bytes (the bytes read, never their size or time)."""
+    return hashlib.sha256(data).digest()
 
 
 _WORK: tuple = ()
 
 
-def _scan_share(share: int, shares: int) -> list[tuple[str, FileReport]]:
+def _scan_share(share: int, shares: int) -> list[tuple[str, bytes, FileReport]]:
     files, context = _WORK
-    return [(files[i], scan_file(files[i], context)) for i in range(share, len(files), shares)]
+    return [(files[i], *scan_file(files[i], context)) for i in range(share, len(files), shares)]
 
 
 # --------------------------------------------------------------------------- the whole site
 
 
+@dataclass
+class Scanned:
+    findings: list[Finding]
+    record: ScanRecord  # the results of this scan, to keep if it is published
+    read: frozenset[str]  # files read in full (the others' results were reused from the record)
+    again: frozenset[str]  # files whose result was reused, read again for the text of their findings
+    files: int
+
+
+def scan_scope(trusted: Trusted, frames: dict[int, tuple[str, str]], code: str) -> str:
+    """What a file's own result depends on besides its bytes and place: the scan's code (`code`: the generator's,
+    with the Python version, whose Unicode tables and HTML parser it uses), the theme's scripts, the hosts and
+    links allowed, the site's address, and the shared frames. (The fingerprints are checked file by file: `relied`.)"""
+    parts = [code, sys.version, trusted.site_url or "-", *sorted(trusted.hosts), *(p.pattern for p in trusted.scripts)]
+    parts += [pattern.pattern for pattern in ALLOWED_LINKS]
+    for depth in sorted(frames):
+        parts += [str(depth), *frames[depth]]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+#: A file's result as the scan record keeps it, small (a province has 75,000 pages): (SHA-256 of its bytes, its ids,
+#: its links without how they were written — each once —, its script files, its frame, the fingerprints it relied
+#: on). Every string is interned, so that one used by many pages is stored and loaded once.
+Kept = tuple[
+    bytes, tuple[str, ...] | None, tuple[Ref, ...], tuple[tuple[str | None, str], ...], int | None, tuple[str, ...]
+]
+
+
+def kept(content: bytes, report: FileReport) -> Kept:
+    def i(text: str | None) -> str | None:
+        return None if text is None else sys.intern(text)
+
+    return (
+        content,
+        None if report.ids is None else tuple(sys.intern(id) for id in sorted(report.ids)),
+        tuple(dict.fromkeys((i(joined), sys.intern(fragment), "") for joined, fragment, _ in report.refs)),
+        tuple(dict.fromkeys((i(joined), "") for joined, _ in report.scripts)),
+        report.frame,
+        tuple(sorted(report.relied)),
+    )
+
+
+def reusable(content: bytes, before: object, digests: frozenset[str]) -> FileReport | None:
+    """The recorded result of a file (a `Kept`), if its bytes are the ones recorded and every fingerprint it
+    relied on is still one of this build's. `content`: the digest of the file's bytes now (`content_digest`). Its links come without how they were written: a file any of whose
+    links fails is read again for the finding's text."""
+    if not isinstance(before, tuple) or len(before) != 6 or before[0] != content:
+        return None
+    content, ids, refs, scripts, frame, relied = before
+    if not digests.issuperset(relied):
+        return None
+    return FileReport([], None if ids is None else frozenset(ids), refs, scripts, frame, frozenset(relied))
+
+
 def scan(
     site: Path, expected: Expected, trusted: Trusted, frames: dict[int, tuple[str, str]] | None = None, workers: int = 1
 ) -> list[Finding]:
-    """Every finding in the built site at `site` (a staging folder), in file order. `frames`: the theme's
-    frame of the shell pages at each URL depth (head, tail, with shell.TITLE_MARK where the title goes)."""
-    global _WORK
-    files = sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
+    """Every finding in the built site at `site` (a staging folder), in file order, every file read. `frames`: the
+    theme's frame of the shell pages at each URL depth (head, tail, with shell.TITLE_MARK where the title goes)."""
+    return scan_site(site, expected, trusted, frames, workers).findings
+
+
+def scan_site(
+    site: Path,
+    expected: Expected,
+    trusted: Trusted,
+    frames: dict[int, tuple[str, str]] | None = None,
+    workers: int = 1,
+    before: ScanRecord | None = None,
+) -> Scanned:
+    """`scan`, reusing from `before` (the record of the last successful scan, of this scan's scope) the result
+    of each file whose bytes are the ones it read then: the file's own findings (none) and ids, links and scripts.
+    What depends on other files — whether a link reaches a file, an anchor an id, a script file is one shipped,
+    the frame's links, a page per entry — is worked out anew over every file."""
+    files = site_files(site)
     context = Context(site, frozenset(files), trusted)
     first: dict[int, str] = {}  # depth → the first page at that depth: the frame is read as if it were that page
     for file in files:
@@ -753,42 +882,134 @@ def scan(
     for depth, (head, tail) in (frames or {}).items():
         if depth in first:
             context.frames[depth] = FrameScan.of(first[depth], head, tail, context)
+    reports: dict[str, FileReport] = {}
+    record = ScanRecord(before.scope if before is not None else "")
+    if before is not None and before.files:
+        folder = str(site) + "/"
+        for file in files:
+            if (recorded := before.files.get(file)) is not None:
+                try:
+                    content = content_digest(read_all(folder + file))
+                except OSError:
+                    continue  # read in full below, which reports it
+                report = reusable(content, recorded, trusted.digests)
+                if report is not None and (report.frame is None or report.frame in context.frames):
+                    reports[file] = report
+                    record.files[file] = recorded
+    reused = frozenset(reports)
+    read = read_files([file for file in files if file not in reused], context, workers)
+    findings = cross_file(files, reports | {file: report for file, (_, report) in read.items()}, context, expected)
+    fresh = frozenset(read)
+    if again := {finding.file for finding in findings} & reused:  # read again for the findings' text
+        read |= read_files(sorted(again), context, 1)
+        findings = cross_file(files, reports | {file: report for file, (_, report) in read.items()}, context, expected)
+    for file, (content, report) in read.items():
+        if report.reusable and not report.findings:
+            record.files[file] = kept(content, report)
+    if findings:
+        record.files.clear()
+    return Scanned(findings, record, fresh, frozenset(again), len(files))
+
+
+def read_all(path: str) -> bytes:
+    """A file's bytes, with as few system calls as can be (tens of thousands of files are hashed per build)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]  # the whole file in one read; more if it grew meanwhile
+        while chunks[-1]:
+            chunks.append(os.read(fd, 1 << 20))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def site_files(site: Path) -> list[str]:
+    """Every file below `site` (a link to a file too; a link to a folder is not followed), sorted."""
+    files: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, prefix + entry.name + "/")
+                elif entry.is_file():
+                    files.append(prefix + entry.name)
+
+    walk(str(site), "")
+    return sorted(files)
+
+
+def read_files(files: list[str], context: Context, workers: int) -> dict[str, tuple[bytes, FileReport]]:
+    """Read and scan each file on its own, in `workers` forked processes when there are enough files."""
+    global _WORK
     _WORK = (files, context)
     try:
         workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
         if workers == 1:
-            reports = dict(_scan_share(0, 1))
+            rows = _scan_share(0, 1)
         else:
             pool_context = multiprocessing.get_context("fork")
             with concurrent.futures.ProcessPoolExecutor(workers, mp_context=pool_context) as pool:
-                reports = {
-                    file: report
-                    for rows in pool.map(_scan_share, range(workers), [workers] * workers)
-                    for file, report in rows
-                }
+                rows = [row for share in pool.map(_scan_share, range(workers), [workers] * workers) for row in share]
     finally:
         _WORK = ()
-    findings = []
+    return {file: (content, report) for file, content, report in rows}
+
+
+def cross_file(files: list[str], reports: dict[str, FileReport], context: Context, expected: Expected) -> list[Finding]:
+    """Each file's own findings, and what depends on other files, worked out over the whole site every time:
+    internal links and anchors against this build's files and their ids, script files against the files
+    shipped, the shared frames' findings (once each), and the pages the data asks for."""
+    findings: list[Finding] = []
+    ids: dict[str, frozenset[str]] = {}
+    for file in files:
+        report = reports[file]
+        if report.ids is not None:
+            frame = context.frames[report.frame] if report.frame is not None else None
+            ids[file] = report.ids | frame.parser.ids if frame else report.ids
+    anchors: list[tuple[str, list[tuple[str, str, str]]]] = []
+    shipped: dict[str, bool] = {}
     framed: dict[int, list[str]] = {}
     for file in files:
-        findings += reports[file].findings
-        if (frame_depth := reports[file].frame) is not None:
-            framed.setdefault(frame_depth, []).append(file)
+        report = reports[file]
+        refs = [*report.refs]
+        if report.frame is not None:
+            framed.setdefault(report.frame, []).append(file)
+            refs += context.frames[report.frame].refs(file)
+        found, links = settle(file, refs, ids.get(file, frozenset()), context.files)
+        for joined, written in report.scripts:
+            target = lookup(joined, context.files)
+            if target is None:
+                continue  # the src itself is a link that reaches no file: reported with the links
+            if target not in shipped:
+                try:
+                    shipped[target] = context.trusted.is_shipped(target, (context.site / target).read_bytes())
+                except OSError:
+                    shipped[target] = False
+            if not shipped[target]:
+                found.append(
+                    Finding(
+                        file,
+                        "脚本文件不是本项目带来的文件 (script file not shipped with the project)",
+                        shown(written).strip(),
+                    )
+                )
+        findings += report.findings + found
+        anchors.append((file, links))
     for depth, pages in sorted(framed.items()):  # what the shared frame holds, once for all its pages
-        frame = context.frames[depth].parser
-        found = frame.findings + [
+        frame = context.frames[depth]
+        found = frame.parser.findings + [
             Finding(pages[0], f"锚点 #{fragment} 在 {target} 中不存在 (anchor not on the linked page)", shown(written))
             for target, fragment, written in frame.links
-            if fragment not in (reports[target].ids or ())
+            if fragment not in ids.get(target, ())
         ]
         findings += [
             Finding(pages[0], f"{finding.what}（页框，{len(pages)} 个页面共用 (in the shared frame)）", finding.excerpt)
             for finding in found
         ]
-    for file in files:
-        for target, fragment, written in reports[file].anchors:
-            ids = reports[target].ids
-            if ids is None or fragment not in ids:
+    for file, links in anchors:
+        for target, fragment, written in links:
+            if fragment not in ids.get(target, ()):
                 findings.append(
                     Finding(
                         file, f"锚点 #{fragment} 在 {target} 中不存在 (anchor not on the linked page)", shown(written)
@@ -825,17 +1046,28 @@ def expected_pages(portal, data_files: dict[str, str]) -> Expected:
     return Expected(pages, unclaimed)
 
 
-def check_site(staged: Path, checked, frames: dict, docs_dir: Path, workers: int) -> Expected:
-    """The build's last step before publishing: scan the staged site; any finding stops the build
-    (BuildError, one `error:` line each) and the published site stays as it was."""
+def check_site(
+    staged: Path,
+    checked,
+    frames: dict,
+    docs_dir: Path,
+    workers: int,
+    cache: BuildCache | None = None,
+    reuse: bool = True,
+) -> tuple[Expected, Scanned]:
+    """The build's last step before publishing: scan the staged site, reusing what the last successful scan
+    recorded in `cache` unless `reuse` is False (a fold); any finding stops the build (BuildError, one `error:`
+    line each) and the published site stays as it was. The caller keeps the returned record once it has published."""
 
     expected = expected_pages(checked.portal, checked.data_files)
     portal = checked.portal
     digests = frozenset(fingerprint.fingerprint(notice) for notice in [*portal.lost, *portal.deregistrations])
     trust = dataclasses.replace(default_trusted(docs_dir), site_url=portal.site_url, digests=digests)
-    findings = scan(
-        staged, expected, trust, {depth: (frame.head, frame.tail) for depth, frame in frames.items()}, workers
-    )
+    shells = {depth: (frame.head, frame.tail) for depth, frame in frames.items()}
+    scope = scan_scope(trust, shells, code_digest())
+    before = cache.scans(scope) if cache is not None and reuse else ScanRecord(scope)
+    scanned = scan_site(staged, expected, trust, shells, workers, before)
+    findings = scanned.findings
     if findings:
         lines = [finding.format() for finding in findings]
         lines.append(
@@ -843,7 +1075,7 @@ def check_site(staged: Path, checked, frames: dict, docs_dir: Path, workers: int
             f"(the built site failed the output scan: {len(findings)} findings; the published site is unchanged)"
         )
         raise BuildError("\nerror: ".join(lines))
-    return expected
+    return expected, scanned
 
 
 def main(argv: list[str] | None = None) -> int:  # pragma: no cover - for measuring by hand
