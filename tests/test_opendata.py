@@ -25,7 +25,7 @@ from generator.site import opendata
 from generator.site.render import Page
 from generator.site.shell import TITLE_MARK, URL_MARK, Frame
 from tests.sitebuild import SAMPLE, TODAY, build_site, html_pages, page
-from tests.test_incremental import assert_equals_full_build, run
+from tests.test_incremental import assert_equals_full_build, edit_town, run
 
 SITE_URL = "https://gonggao.example.gov.cn/"
 IDENTITY = f"""name: 衡东县基层公告与法律服务
@@ -363,3 +363,61 @@ def test_a_hash_in_data_index_that_happens_to_hold_an_id_number_is_not_a_finding
     assert scan.id_findings("data/index.json", scan.data_text("data/index.json", index)) == []
     elsewhere = json.dumps({"files": [{"sha256": digest + "0", "name": digest}]}).encode()
     assert len(scan.id_findings("data/index.json", scan.data_text("data/index.json", elsewhere))) == 2  # both
+
+
+def made_files(site: Path) -> dict[str, Path]:
+    """The files this module may keep from the last build: data/ (but its index) and the feeds."""
+    files = [p for p in (site / "data").rglob("*") if p.is_file() and p.name != "index.json"]
+    files += [p for name in (opendata.ATOM_FILE, opendata.JSON_FEED_FILE) for p in site.rglob(name)]
+    return {p.relative_to(site).as_posix(): p for p in files}
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, bytes]]:
+    return {name: (p.stat().st_ino, p.read_bytes()) for name, p in made_files(site).items()}
+
+
+def test_data_files_and_feeds_whose_inputs_did_not_change_are_kept_and_the_rest_equal_a_full_build(tmp_path):
+    """Add, edit and delete a notice and edit a town: the changed county's contacts, the notices files and the
+    feeds holding a changed notice are written again; every other data file and feed is the published file
+    itself (same inode: kept, not serialised again); the whole site equals a full build's, data/index.json too."""
+    notices = configured(tmp_path)
+    site = tmp_path / "site"
+    run(notices, site)
+    before = snapshot(site)
+    added = notices / "lost" / "2026" / "xinzeng.yaml"
+    added.write_text(DRIVING_LICENCE.replace("2026-11-20", "2026-11-21").replace(GOOD_ID, "湘A12345"), "utf-8")
+    edited = notices / "deregistration" / "2026" / "2026-10-20-ganxi-shiwan-guoshu.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("欧阳敏艳", "欧阳敏"), encoding="utf-8")
+    (notices / "lost" / "2025" / "2025-02-18-budongchan.yaml").unlink()
+    edit_town(notices)  # hengdong/ganxi
+    run(notices, site)
+    after = snapshot(site)
+    assert_equals_full_build(notices, site)
+    assert before.keys() == after.keys()
+    kept = {name for name in after if after[name][0] == before[name][0]}
+    (county,) = {p.stem for p in (site / "data" / "contacts").glob("*.json") if "/ganxi/" in p.read_text("utf-8")}
+    changed = {f"data/contacts/{county}.json", f"data/contacts/{county}.csv", "data/notices.json", "data/notices.csv"}
+    assert changed <= set(after) - kept
+    others = {name for name in after if name.startswith("data/contacts/")} - changed
+    assert len(others) >= 4 and others <= kept  # the other counties' contacts are the published files
+    # a county without a changed notice keeps its feeds (which county's notices changed: the site's feed tells)
+    assert any(name.startswith("notices/regions/") for name in kept)
+    index = json.loads((site / "data" / "index.json").read_bytes())
+    for entry in index["files"]:  # sizes and hashes of kept files come from the record: still the files'
+        data = (site / "data" / entry["name"]).read_bytes()
+        assert (entry["size"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_a_published_data_file_changed_by_hand_is_written_again(tmp_path):
+    notices = configured(tmp_path)
+    site = tmp_path / "site"
+    run(notices, site)
+    tampered, untouched = sorted((site / "data" / "contacts").glob("*.csv"))[:2]
+    with tampered.open("ab") as f:
+        f.write(b"x,y\r\n")
+    inodes = tampered.stat().st_ino, untouched.stat().st_ino
+    run(notices, site)
+    assert (tampered.stat().st_ino, untouched.stat().st_ino) != inodes
+    assert untouched.stat().st_ino == inodes[1]  # kept: only the tampered file is written again
+    assert not tampered.read_bytes().endswith(b"x,y\r\n")
+    assert_equals_full_build(notices, site)

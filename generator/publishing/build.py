@@ -35,7 +35,7 @@ from ..checking.model import Portal
 from ..checking.problems import BuildError, Problem
 from ..checking.validate import Checked, assemble, check_source
 from ..site import moved, qr
-from ..site.opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, write_open_data
+from ..site.opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, Earlier, write_open_data
 from ..site.render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from ..site.searchindex import copy_path, drop_copy, search_copy, update_groups
 from ..site.shell import SHELL_DIR, URL_MARK, read_frames, shell_pages
@@ -355,7 +355,9 @@ def _build(options: Options, place: Workplace) -> Result:
             search_docs, {url: w.indexed for url, w in written.items()}, old.sections, fresh_sections, changed
         )
         redirects = moved.write(staged, pages.moved())  # after the pages: a redirect is written only where no page is
-        write_open_data(staged, checked.portal, pages.region_url, site_name, redirects)
+        # Data files and feeds made from the same inputs as the published ones are kept, like pages.
+        earlier = Earlier(old.data, site_dir, {url: w.key for url, w in written.items()}, keep)
+        made = write_open_data(staged, checked.portal, pages.region_url, site_name, redirects, earlier)
         clock.lap("render")
         # A delta over the base the site holds, or a fold (segments.py); the base is kept when it is the one
         # this record made.
@@ -368,14 +370,14 @@ def _build(options: Options, place: Workplace) -> Result:
             bool(old.pages) and old.index is not None and old.index == index_identity(site_dir),
             options.fold,
         )
-        keep = indexed.carry
+        carry = indexed.carry
         clock.lap("pagefind")
         expected, scanned = check_site(
             staged, checked, frames, options.docs_dir, options.workers, cache, reuse=not options.fold
         )
         clock.lap("scan")
-        publish(staged, site_dir, keep, work / "previous")
-        cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir)))
+        publish(staged, site_dir, carry, work / "previous")
+        cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir), made))
         save_qr_codes(cache, codes, rendered == len(jobs))
         cache.save_scans(scanned.record)
         segments.published(cache, indexed, site_dir)

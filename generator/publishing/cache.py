@@ -44,6 +44,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..site.opendata import Made
 from ..site.page import digest
 
 FORMAT = 2
@@ -131,12 +132,14 @@ class Written:
 @dataclass
 class PageCache:
     """page URL → how it was made and the file written for it; notice URL → its section of a day group
-    (searchindex.py), kept here rather than as tens of thousands of small files."""
+    (searchindex.py), kept here rather than as tens of thousands of small files; open data file and feed →
+    how it was made and the file written (opendata.Made: kept like pages when made from the same inputs)."""
 
     scope: str = ""
     pages: dict[str, Written] = field(default_factory=dict)
     sections: dict[str, str] = field(default_factory=dict)
     index: tuple[int, int, int] | None = None  # the published search index it made or kept (see index_identity)
+    data: dict[str, Made] = field(default_factory=dict)
 
 
 def index_identity(site_dir: Path) -> tuple[int, int, int] | None:

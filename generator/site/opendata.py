@@ -11,26 +11,30 @@
   at it; MkDocs' own sitemap (which knows only the hub pages) is removed. Without a site address there is
   no sitemap, and robots.txt says nothing of one.
 
-Nothing here depends on the last build: the staged site is new every build (build.py), so these files are
-always made from the whole model. See dev/open-data.md.
+A data file or feed whose inputs are the ones of the last build (`Made.key`: a digest of everything it is
+made from) and whose published copy is still the one written is kept from the published site (`Earlier`,
+hard-linked as kept pages are), not serialised again; data/index.json takes its size, sha256 and rows from
+the record. The result is byte for byte a full build's (tests/test_opendata.py). See dev/open-data.md.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 from xml.etree import ElementTree as ET
 
 from ..checking import privacy, published
 from ..checking.model import Deregistration, LostDocumentNotice, Notice, Portal, Town
+from .page import digest
 
 Published: TypeAlias = LostDocumentNotice | Deregistration  # what portal.notices holds
 FEED_SIZE = 50  # entries per feed: a reader polls for what is new, the lists and data/ hold the rest
@@ -79,18 +83,103 @@ CONTACTS = "contacts/"  # one pair of files per county: a province's contacts ar
 CONTACTS_DESCRIPTION = "{county}的网格长、网格员、楼栋长、驻镇法官、综治中心和法律服务，每人（每个机构）一行"
 
 
-def write_open_data(site: Path, portal: Portal, region_url, title: str, redirects: Iterable[str] = ()) -> None:
+@dataclass(frozen=True)
+class Made:
+    """A file this module wrote (or kept), as the page record keeps it (cache.PageCache.data): the digest of
+    everything it is made from, the size and time of the file written, and its sha256 and rows (data/index.json)."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    sha256: str = ""
+    rows: int = 0
+
+
+@dataclass
+class Earlier:
+    """What the last build wrote, for keeping files whose inputs did not change (build.py passes it in).
+
+    `made`: file below the site → Made, of the published site `site_dir`; `keys`: page URL → the digest of
+    everything its page is made from (render.Renderer.job_key, this build's); `keep(source, target)`: puts
+    a published file into the staged site (build.keep: a hard link). `made` is filled with this build's
+    files as they are written or kept, for the next record."""
+
+    made: Mapping[str, Made] = field(default_factory=dict)
+    site_dir: Path | None = None
+    keys: Mapping[str, str] = field(default_factory=dict)
+    keep: Callable[[Path, Path], None] | None = None
+    now: dict[str, Made] = field(default_factory=dict)
+    kept: int = 0  # files kept rather than written (tests count them)
+
+    def key_of(self, url: str, thing: object) -> str:
+        """The key of the page at `url` (it covers the object the page is made from), or the object's own repr."""
+        return self.keys.get(url) or digest(repr(thing))
+
+    def reuse(self, site: Path, name: str, key: str) -> Made | None:
+        """Keep the published `name` in the staged `site` when it was made from `key` and is still the file
+        written (same size and time, as build.Plan.reusable checks pages); None: write it."""
+        before = self.made.get(name)
+        if before is None or before.key != key or self.site_dir is None or self.keep is None:
+            return None
+        source = self.site_dir / name
+        try:
+            stat = source.stat()
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+            return None
+        self.keep(source, site / name)
+        self.now[name] = before
+        self.kept += 1
+        return before
+
+    def wrote(self, site: Path, name: str, key: str, data: bytes, rows: int = 0) -> Made:
+        """Write `data` as `name` into the staged site and record it."""
+        target = site / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # never write through a kept file's link into the published site
+        target.write_bytes(data)
+        stat = target.stat()
+        made = Made(key, stat.st_size, stat.st_mtime_ns, hashlib.sha256(data).hexdigest(), rows)
+        self.now[name] = made
+        return made
+
+
+def write_open_data(
+    site: Path,
+    portal: Portal,
+    region_url,
+    title: str,
+    redirects: Iterable[str] = (),
+    earlier: Earlier | None = None,
+) -> dict[str, Made]:
     """Every file this module makes, into the staged site at `site`. `region_url(region)`: the notice
     list folder of a place (render.Renderer.region_url); `title`: the site's name; `redirects`: the old
-    addresses that only redirect (moved.py), which the sitemap leaves out."""
-    write_data(site, portal)
+    addresses that only redirect (moved.py), which the sitemap leaves out; `earlier`: what the last build
+    wrote (None: write everything). Returns the record of the data files and feeds, for the next build."""
+    earlier = earlier if earlier is not None else Earlier()
+    write_data(site, portal, earlier)
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # MkDocs' own: only the hub pages, and no address without site_url
         (site / name).unlink(missing_ok=True)
     if portal.site_url:
+        author = portal.identity.organizer or portal.identity.name or title
         for folder, feed_title, notices in feed_groups(portal, region_url, title):
-            write_feeds(site, portal, folder, feed_title, notices)
+            entries = notices[:FEED_SIZE]
+            key = digest(
+                "feed",
+                folder,
+                feed_title,
+                author,
+                portal.site_url,
+                # no entries: the feed's time is today's
+                portal.today.isoformat() if not entries else "",
+                *(n.url + earlier.key_of(n.url, n) for n in entries),
+            )
+            if not all(earlier.reuse(site, folder + name, key) for name in (ATOM_FILE, JSON_FEED_FILE)):
+                write_feeds(site, portal, folder, feed_title, notices, earlier, key)
         write_sitemap(site, portal.site_url, lastmods(portal), set(redirects))
     write_robots(site, portal.site_url)
+    return earlier.now
 
 
 # ------------------------------------------------------------------ feeds
@@ -143,7 +232,16 @@ def summary(notice: Notice) -> str:
     return ("【已撤回】" + text) if notice.withdrawn else text
 
 
-def write_feeds(site: Path, portal: Portal, folder: str, title: str, notices: list[Published]) -> None:
+def write_feeds(
+    site: Path,
+    portal: Portal,
+    folder: str,
+    title: str,
+    notices: list[Published],
+    earlier: Earlier | None = None,
+    key: str = "",
+) -> None:
+    earlier = earlier if earlier is not None else Earlier()
     base = portal.site_url or ""
     entries = notices[:FEED_SIZE]
     updated = timestamp(max((n.published for n in entries), default=portal.today))
@@ -166,9 +264,7 @@ def write_feeds(site: Path, portal: Portal, folder: str, title: str, notices: li
         ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": base + notice.url})
         ET.SubElement(entry, "summary", {"type": "text"}).text = summary(notice)
         ET.SubElement(entry, "category", {"term": notice.kind, "label": notice.kind_label})
-    target = site / folder
-    target.mkdir(parents=True, exist_ok=True)
-    (target / ATOM_FILE).write_bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n")
+    earlier.wrote(site, folder + ATOM_FILE, key, ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n")
     items = [
         {
             "id": base + n.url,
@@ -190,7 +286,9 @@ def write_feeds(site: Path, portal: Portal, folder: str, title: str, notices: li
         "authors": [{"name": author}],
         "items": items,
     }
-    (target / JSON_FEED_FILE).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    earlier.wrote(
+        site, folder + JSON_FEED_FILE, key, (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
+    )
 
 
 # ------------------------------------------------------------------ data/
@@ -253,6 +351,10 @@ def contact_rows(town: Town) -> Iterable[dict[str, str | None]]:
         )
 
 
+def contact_table(towns: list[Town]) -> list[dict[str, str | None]]:
+    return [row for town in towns for row in contact_rows(town)]
+
+
 def csv_cell(value: str | None) -> str:
     """A value as a CSV cell: null is empty; a formula-like start gets one "'" more (FORMULA_STARTS)."""
     if value is None:
@@ -276,42 +378,56 @@ def csv_bytes(rows: list[dict[str, str | None]], columns: dict[str, str]) -> byt
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
-def write_data(site: Path, portal: Portal) -> None:
+def write_data(site: Path, portal: Portal, earlier: Earlier | None = None) -> None:
     """data/notices.json and .csv, data/contacts/<county>.json and .csv (the county's folder name in the
-    towns' addresses, towns/<county>/<town>/), and data/index.json listing them."""
-    folder = site / DATA
-    (folder / CONTACTS).mkdir(parents=True, exist_ok=True)
-    notices = [notice_row(n) for n in portal.notices]
-    made = [
-        (NOTICES_JSON, json_bytes(notices), len(notices)),
-        (NOTICES_CSV, csv_bytes(notices, NOTICE_COLUMNS), len(notices)),
+    towns' addresses, towns/<county>/<town>/), and data/index.json listing them. A file whose key (a digest
+    of its name, description and the keys of the notices or towns it holds) is the last build's, and whose
+    published copy is untouched, is kept (`Earlier.reuse`); its size, sha256 and rows come from the record."""
+    earlier = earlier if earlier is not None else Earlier()
+    (site / DATA / CONTACTS).mkdir(parents=True, exist_ok=True)
+    groups: list[tuple[list[DataFile], Callable[[], list[dict[str, str | None]]], list[str]]] = [
+        (
+            [NOTICES_JSON, NOTICES_CSV],
+            lambda: [notice_row(n) for n in portal.notices],
+            [n.url + earlier.key_of(n.url, n) for n in portal.notices],
+        )
     ]
     counties: dict[str, list[Town]] = {}
     for town in sorted(portal.towns, key=lambda t: t.path):
         counties.setdefault(town.url.split("/")[1], []).append(town)
     for name, towns in sorted(counties.items()):
-        rows = [row for town in towns for row in contact_rows(town)]
         description = CONTACTS_DESCRIPTION.format(county=towns[0].county_path)
-        made += [
-            (DataFile(f"{CONTACTS}{name}.json", description, CONTACT_COLUMNS), json_bytes(rows), len(rows)),
-            (
-                DataFile(f"{CONTACTS}{name}.csv", description + "（CSV，UTF-8 带 BOM）", CONTACT_COLUMNS),
-                csv_bytes(rows, CONTACT_COLUMNS),
-                len(rows),
-            ),
+        specs = [
+            DataFile(f"{CONTACTS}{name}.json", description, CONTACT_COLUMNS),
+            DataFile(f"{CONTACTS}{name}.csv", description + "（CSV，UTF-8 带 BOM）", CONTACT_COLUMNS),
         ]
-    files = []
-    for spec, data, count in made:
-        (folder / spec.name).write_bytes(data)
-        files.append(
-            {
-                "name": spec.name,
-                "description": spec.description,
-                "rows": count,
-                "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
+        groups.append(
+            (
+                specs,
+                functools.partial(contact_table, towns),
+                [repr((t.path, t.url, t.updated)) + earlier.key_of(t.url, t) for t in towns],
+            )
         )
+    files = []
+    for specs, make_rows, parts in groups:
+        rows: list[dict[str, str | None]] | None = None
+        for spec in specs:
+            name = DATA + spec.name
+            key = digest("data", spec.name, spec.description, repr(spec.columns), *parts)
+            made = earlier.reuse(site, name, key)
+            if made is None:
+                rows = make_rows() if rows is None else rows
+                data = json_bytes(rows) if spec.name.endswith(".json") else csv_bytes(rows, spec.columns)
+                made = earlier.wrote(site, name, key, data, len(rows))
+            files.append(
+                {
+                    "name": spec.name,
+                    "description": spec.description,
+                    "rows": made.rows,
+                    "size": made.size,
+                    "sha256": made.sha256,
+                }
+            )
     index = {
         "title": "开放数据 (open data)",
         "date": portal.today.isoformat(),
@@ -322,7 +438,7 @@ def write_data(site: Path, portal: Portal) -> None:
         "columns": {"notices": NOTICE_COLUMNS, "contacts": CONTACT_COLUMNS},
         "files": files,
     }
-    (folder / "index.json").write_bytes(json_bytes(index, indent=1))
+    (site / DATA / "index.json").write_bytes(json_bytes(index, indent=1))
 
 
 def json_bytes(value, indent: int | None = None) -> bytes:
