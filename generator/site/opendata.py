@@ -109,7 +109,6 @@ class Earlier:
     keys: Mapping[str, str] = field(default_factory=dict)
     keep: Callable[[Path, Path], None] | None = None
     now: dict[str, Made] = field(default_factory=dict)
-    kept: int = 0  # files kept rather than written (tests count them)
 
     def key_of(self, url: str, thing: object) -> str:
         """The key of the page at `url` (it covers the object the page is made from), or the object's own repr."""
@@ -130,7 +129,6 @@ class Earlier:
             return None
         self.keep(source, site / name)
         self.now[name] = before
-        self.kept += 1
         return before
 
     def wrote(self, site: Path, name: str, key: str, data: bytes, rows: int = 0) -> Made:
@@ -162,7 +160,7 @@ def write_open_data(
     for name in ("sitemap.xml", "sitemap.xml.gz"):  # MkDocs' own: only the hub pages, and no address without site_url
         (site / name).unlink(missing_ok=True)
     if portal.site_url:
-        author = portal.identity.organizer or portal.identity.name or title
+        author = feed_author(portal, title)
         for folder, feed_title, notices in feed_groups(portal, region_url, title):
             entries = notices[:FEED_SIZE]
             key = digest(
@@ -212,6 +210,10 @@ def feed_folder(kind: str | None, region_path: str | None, portal: Portal, regio
     return region_url(region) if region is not None else SITE_FEEDS
 
 
+def feed_author(portal: Portal, title: str) -> str:
+    return portal.identity.organizer or portal.identity.name or title
+
+
 def timestamp(day: dt.date) -> str:
     return day.isoformat() + CHINA_MIDNIGHT
 
@@ -245,7 +247,7 @@ def write_feeds(
     base = portal.site_url or ""
     entries = notices[:FEED_SIZE]
     updated = timestamp(max((n.published for n in entries), default=portal.today))
-    author = portal.identity.organizer or portal.identity.name or title
+    author = feed_author(portal, title)
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": "zh-CN"})
     for tag, text in (("id", base + folder + ATOM_FILE), ("title", title), ("updated", updated)):
         ET.SubElement(feed, tag).text = text
