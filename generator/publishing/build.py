@@ -36,6 +36,7 @@ from ..checking.problems import BuildError, Problem
 from ..checking.validate import Checked, assemble, check_source
 from ..site import moved, qr
 from ..site.opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, Earlier, write_open_data
+from ..site.page import still_written
 from ..site.render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from ..site.searchindex import copy_path, drop_copy, search_copy, update_groups
 from ..site.shell import SHELL_DIR, URL_MARK, read_frames, shell_pages
@@ -412,11 +413,7 @@ class Plan:
         before = self.old.pages.get(url)
         if before is None or before.key != key:
             return False
-        try:
-            stat = (self.site_dir / url / "index.html").stat()
-        except OSError:
-            return False
-        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+        if not still_written(self.site_dir / url / "index.html", before.size, before.mtime_ns):
             return False
         if before.indexed == url:
             return copy_path(self.search, url).is_file()

@@ -11,11 +11,13 @@ Records kept in one folder beside the site (`.portal-cache/<site>/`):
   written. A page whose digest is the same, and whose file in the site is still
   the one written, is linked into the new site instead of rendered again.
 
-(and the search segments, segments.py, and the output scan's results of the files it read, `ScanRecord`.)
+- segments: the search index's base (segments.py); scan: the output scan's result of
+  each file it read, by the SHA-256 of its bytes (`ScanRecord`, scan.py).
+
 These records start with a digest of the generator's own code, templates and
-theme frame (`code_digest`): change any of them and everything is redone. (The
-QR codes' record, `QrCodes`, is scoped by segno's version only: a code depends
-on nothing else but what it encodes.) A
+theme frame (`code_digest`): change any of them and everything is redone. The
+QR codes' record (`QrCodes`) is scoped by segno's version only: a code depends
+on nothing but what it encodes. A
 missing or unreadable cache means a full build, never an error. The result is
 the same file for file as a full build (tests/test_incremental.py).
 

@@ -34,7 +34,7 @@ from xml.etree import ElementTree as ET
 
 from ..checking import privacy, published
 from ..checking.model import Deregistration, LostDocumentNotice, Notice, Portal, Town
-from .page import digest
+from .page import digest, still_written
 
 Published: TypeAlias = LostDocumentNotice | Deregistration  # what portal.notices holds
 FEED_SIZE = 50  # entries per feed: a reader polls for what is new, the lists and data/ hold the rest
@@ -116,16 +116,12 @@ class Earlier:
 
     def reuse(self, site: Path, name: str, key: str) -> Made | None:
         """Keep the published `name` in the staged `site` when it was made from `key` and is still the file
-        written (same size and time, as build.Plan.reusable checks pages); None: write it."""
+        written (page.still_written, as build.Plan checks pages); None: write it."""
         before = self.made.get(name)
         if before is None or before.key != key or self.site_dir is None or self.keep is None:
             return None
         source = self.site_dir / name
-        try:
-            stat = source.stat()
-        except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != (before.size, before.mtime_ns):
+        if not still_written(source, before.size, before.mtime_ns):
             return None
         self.keep(source, site / name)
         self.now[name] = before

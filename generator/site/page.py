@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -63,3 +64,13 @@ def digest(*parts: str | bytes) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def still_written(path: Path, size: int, mtime_ns: int) -> bool:
+    """Whether the file at `path` is still the one a build wrote (its recorded size and time): what an
+    incremental build trusts before it keeps a published page or data file (build.Plan, opendata.Earlier)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)
