@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from measure import Run, run, tree_bytes
-from scenarios import ADDED_NOTICE, NOTICE, BenchError, Dataset, checked
+from scenarios import ADDED_NOTICE, NOTICE, SITE_URL, BenchError, Dataset, checked
 
 CACHE_KEY = "bench-ci-path-" + "k" * 32  # stands for the PORTAL_CACHE_KEY secret of the workflow
 GIT_IDENTITY = {
@@ -138,7 +138,10 @@ class CiPath:
         )
         if restore:
             step("restore cache", ["tar", *compressor(True), "-xf", str(self.archive), "-P", "-C", "."], self.workspace)
-        build = [str(self.portal), "build", "--notices", "notices", "--site-dir", "site", "--timings", *self.today]
+        build = [
+            *[str(self.portal), "build", "--notices", "notices", "--site-dir", "site", "--timings"],
+            *["--site-url", SITE_URL, *self.today],
+        ]
         step("portal build", build, self.workspace, {"PORTAL_CACHE_KEY": CACHE_KEY})
         step(
             "publish", [str(self.portal), "publish", "--site-dir", "site", "dir", f"{self.published}/"], self.workspace

@@ -23,7 +23,7 @@ import hugo
 import report
 from ci_path import FIRST, NEXT, CiPath
 from measure import Run, count_pages, run, tree_bytes
-from scenarios import BenchError, Dataset, Edits, checked
+from scenarios import SITE_URL, BenchError, Dataset, Edits, checked
 
 HERE = Path(__file__).resolve().parent
 PORTAL = Path(sys.executable).with_name("portal")
@@ -129,6 +129,8 @@ class Bench:
             "--site-dir",
             str(self.site),
             "--timings",
+            "--site-url",
+            SITE_URL,
             *self.today(),
         ]
         return Row.measured(scenario, checked(run(command), f"{scenario}: portal build"), self.site)

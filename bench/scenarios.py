@@ -19,6 +19,9 @@ from measure import Run, run
 
 HERE = Path(__file__).resolve().parent
 EDITING = ".bench-editing"  # present in the data folder while Edits is open
+# Every benchmark build is given a site address, as a county's real build is (site.yaml's `url`): with it the
+# build writes the 公示牌's and proofs' QR codes, the feeds' absolute links and the sitemap.
+SITE_URL = "https://gonggao.example.gov.cn/"
 
 ADDED_NOTICE = "lost/2025/2025-12-31-qita-99999.yaml"
 NOTICE = """\
