@@ -87,6 +87,33 @@ def test_a_credit_code_is_shown_whole_even_when_it_passes_the_id_check():
     assert privacy.ids_refused("credit_code", GOOD_ID) == ["43************5016"]  # an ID is not a credit code
 
 
+@pytest.mark.parametrize("kind, name", [("毕业证书", None), ("学位证书", None), ("公章", None), ("其他", "工作证")])
+def test_another_document_s_number_that_is_also_a_credit_code_is_masked(kind, name):
+    """Found by the scale-1 benchmark: a diploma number (141276200206719878) that passes the ID check and is a
+    valid credit code as well was published whole, and the output scan stopped the province's build. The
+    exception is only for a document whose number is a credit code."""
+    assert identifiers.find_id_numbers("141276200206719878") and identifiers.check_credit_code("141276200206719878").ok
+    for number in (NUMERIC_CODE, "141276200206719878"):
+        document = Document(kind, number, name=name)
+        assert privacy.is_masked(document)
+        assert privacy.public_number(document) == number[:2] + "*" * 12 + number[-4:]
+        assert privacy.whole_ids(privacy.public_number(document)) == frozenset()
+
+
+@pytest.mark.parametrize("name", ["营业执照副本", "社会团体法人登记证书", "民办非企业单位登记证书", "營業執照"])
+def test_other_named_as_a_licence_keeps_a_valid_credit_code_whole(name):
+    assert privacy.carries_credit_code("其他", name)
+    assert privacy.public_number(Document("其他", NUMERIC_CODE, name=name)) == NUMERIC_CODE
+    assert privacy.public_number(Document("其他", GOOD_ID, name=name)) == "43************5016"  # not a credit code
+
+
+def test_whole_ids_are_the_valid_credit_codes_that_pass_the_id_check():
+    assert privacy.whole_ids(NUMERIC_CODE) == frozenset({NUMERIC_CODE})
+    assert privacy.whole_ids(GOOD_CODE) == frozenset()  # a credit code with letters holds no ID number
+    assert privacy.whole_ids(GOOD_ID) == frozenset()  # an ID number is not a credit code
+    assert privacy.whole_ids(None) == frozenset()
+
+
 def test_a_deregistration_with_such_a_credit_code_passes(check_files):
     body = (
         f'published: 2022-06-06\norganization: 某协会\ncredit_code: "{NUMERIC_CODE}"\ndecided_on: 2022-06-05\n'

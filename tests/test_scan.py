@@ -414,25 +414,65 @@ def test_a_kept_page_whose_anchor_lost_its_id_is_a_finding(staged, tmp_path):
     ), found
 
 
-def test_a_reused_result_needs_every_fingerprint_it_relied_on(staged, tmp_path):
-    """A page holding a fingerprint whose digits pass as an ID number was clean only while it was one of the
-    build's; without it the page is read again and the number is a finding."""
+NUMERIC_CODE = "914301001000000752"  # a valid credit code of digits only that also passes the ID check
+
+
+@pytest.mark.parametrize("exempt", ["digests", "public_ids"])
+def test_a_reused_result_needs_every_fingerprint_and_credit_code_it_relied_on(exempt, staged, tmp_path):
+    """A page holding a fingerprint, or a credit code the build publishes whole, whose digits pass as an ID number
+    was clean only while it was one of the build's; without it the page is read again and the number is a finding."""
     from generator.checking.rules import GOOD_ID
 
-    digest = ("ab" * 7 + GOOD_ID.replace("X", "0") + "0" * 64)[:64]
+    token = ("ab" * 7 + GOOD_ID.replace("X", "0") + "0" * 64)[:64] if exempt == "digests" else NUMERIC_CODE
     site = changed_copy(staged, tmp_path)
     page = site / NOTICE_PAGE
-    page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>{digest}</p></article>", 1), "utf-8")
-    with_digest = dataclasses.replace(staged, trusted=dataclasses.replace(staged.trusted, digests=frozenset({digest})))
-    first = scan.scan_site(site, with_digest.expected, with_digest.trusted, with_digest.frames, 1, staged.record)
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>{token}</p></article>", 1), "utf-8")
+    trusted = dataclasses.replace(staged.trusted, **{exempt: frozenset({token})})
+    with_token = dataclasses.replace(staged, trusted=trusted)
+    first = scan.scan_site(site, with_token.expected, with_token.trusted, with_token.frames, 1, staged.record)
     assert first.findings == [] and NOTICE_PAGE in first.read
-    assert first.record.files[NOTICE_PAGE][5] == (digest,)
+    assert first.record.files[NOTICE_PAGE][5] == (token,)
     later = dataclasses.replace(staged, record=first.record)
-    reusing, found = both_ways(later, site)  # the fingerprint is no longer one of the build's
+    reusing, found = both_ways(later, site)  # no longer one of the build's
     assert NOTICE_PAGE in reusing.read
     assert any(line.startswith(NOTICE_PAGE) and "完整的身份证号码" in line for line in found), found
-    again = scan.scan_site(site, with_digest.expected, with_digest.trusted, with_digest.frames, 1, first.record)
+    again = scan.scan_site(site, with_token.expected, with_token.trusted, with_token.frames, 1, first.record)
     assert again.findings == [] and NOTICE_PAGE not in again.read
+
+
+def test_a_credit_code_published_whole_passes_the_scan_and_only_it(tmp_path):
+    """The privacy rule's one exception reaches the output scan: a deregistration's and a business licence's valid
+    credit code whose digits pass the ID check are published whole and the build passes; a diploma number of the
+    same shape (the scale-1 benchmark had one) is masked everywhere; the code anywhere else is a finding."""
+    from generator.checking.rules import BASE, dereg, lost
+    from tests.conftest import write_tree
+
+    diploma = "141276200206719878"
+    files = {
+        **BASE,
+        **dereg(
+            f'published: 2022-06-06\norganization: 某协会\ncredit_code: "{NUMERIC_CODE}"\ndecided_on: 2022-06-05\n'
+            'decided_by: 会员代表大会\ncontact: {name: 刘某, phone: "0734-5261234"}\n'
+        ),
+        **lost(f'published: 2022-06-07\nholder: 某公司\ndocument: {{type: 营业执照, number: "{NUMERIC_CODE}"}}\n'),
+        **lost(
+            f'published: 2022-06-08\nholder: 黄某\ndocument: {{type: 毕业证书, number: "{diploma}"}}\n',
+            "lost/2022/diploma.yaml",
+        ),
+    }
+    notices = write_tree(tmp_path / "notices", files)
+    result = cached_build(notices, tmp_path / "site", site_url="https://gonggao.example.gov.cn/")
+    assert not result.failed, [p.format() for p in result.problems]
+    site = tmp_path / "site"
+    texts = {path: path.read_bytes().decode("utf-8", "replace") for path in site.rglob("*") if path.is_file()}
+    assert any(NUMERIC_CODE in text for path, text in texts.items() if "deregistration" in str(path))
+    assert any(NUMERIC_CODE in text for path, text in texts.items() if "/lost/" in str(path))
+    assert not [path for path, text in texts.items() if diploma in text]
+    assert any("14************9878" in text for text in texts.values())
+    known = frozenset({NUMERIC_CODE})
+    assert scan.id_findings("a/index.html", f"代码 {NUMERIC_CODE}", known) == []
+    assert scan.id_findings("a/index.html", f"代码 {NUMERIC_CODE}")  # not one the build publishes
+    assert scan.id_findings("a/index.html", f"号码 {diploma}", known)
 
 
 def cached_build(notices: Path, site: Path, **options) -> Result:

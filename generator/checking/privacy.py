@@ -8,7 +8,10 @@ The privacy rule (SECURITY.md, "The privacy rule"; dev/checking.md): a resident 
 - A document-number field (`document.number`) is masked — first `ID_KEEP_START` and last
   `ID_KEEP_END` characters shown — when its document carries the holder's ID number
   (`carries_id_number`: 身份证, 驾驶证, 户口簿, 社会保障卡, residence permits, an 其他 named as
-  one of them) or when an ID number is found in it whatever the type.
+  one of them) or when an ID number is found in it whatever the type — unless the document's number
+  is a unified social credit code (`carries_credit_code`: 营业执照) and the whole of it is a valid one.
+- A `credit_code` that is a valid unified social credit code is shown whole even when it also passes
+  the ID check; the output scan passes over exactly such numbers of the build (`whole_ids`).
 - Everywhere else (every other field of every file, every key, every file name below notices/)
   an ID number is refused by `validate` with the rule `id-number-not-allowed` (`ids_refused`).
 
@@ -63,6 +66,15 @@ ID_DOCUMENT_WORDS = (
     "殘疾人證",
 )
 
+#: Document types whose number is the organisation's unified social credit code (GB 32100): a valid one is
+#: public, shown whole even when its digits also pass the ID check (`_holds_id`). Any other document's number
+#: that passes the ID check is masked, even when it happens to be a valid credit code too (a diploma number
+#: did, in the scale-1 benchmark province).
+CREDIT_CODE_DOCUMENT_TYPES = ("营业执照",)
+#: An `其他` document whose name contains one of these words is one by another name (营业执照副本,
+#: 民办非企业单位登记证书, 社会团体法人登记证书 …: their number is the credit code).
+CREDIT_CODE_DOCUMENT_WORDS = ("营业执照", "營業執照", "登记证书", "登記證書")
+
 #: Fields that hold a document's number: an ID number found there is masked, not refused.
 DOCUMENT_NUMBER_FIELDS = frozenset({"document.number"})
 
@@ -92,11 +104,29 @@ def carries_id_number(document_type: str, name: str | None = None) -> bool:
     return False
 
 
+def carries_credit_code(document_type: str, name: str | None = None) -> bool:
+    """Whether a document of this type (and, for 其他, this name) carries its organisation's credit code.
+
+    >>> carries_credit_code("营业执照"), carries_credit_code("其他", "社会团体法人登记证书"), carries_credit_code("毕业证书")
+    (True, True, False)
+    """
+    if document_type in CREDIT_CODE_DOCUMENT_TYPES:
+        return True
+    if document_type == "其他" and name:
+        folded = identifiers.normalize(name)
+        return any(word in folded for word in CREDIT_CODE_DOCUMENT_WORDS)
+    return False
+
+
 def is_masked(document: DocumentLike) -> bool:
     """Whether the document's number is published masked."""
     if not document.number:
         return False
-    return carries_id_number(document.type, document.name) or _holds_id(document.number)
+    if carries_id_number(document.type, document.name):
+        return True
+    if carries_credit_code(document.type, document.name):
+        return _holds_id(document.number)
+    return bool(identifiers.find_id_numbers(document.number))
 
 
 def _holds_id(text: str) -> bool:
@@ -127,6 +157,15 @@ def visible_part(document: DocumentLike) -> str | None:
     if not is_masked(document) or not ID_KEEP_END:
         return None
     return mask(document.number or "")[-ID_KEEP_END:]
+
+
+def whole_ids(number: str | None) -> frozenset[str]:
+    """The ID-shaped numbers in a value the site publishes whole by the exception above (a `credit_code`, or
+    `public_number` of a document): each is a valid credit code, which the output scan must let through; for
+    any other value, nothing (what `public_number` masked holds no ID number any more)."""
+    if not number or not identifiers.check_credit_code(number).ok:
+        return frozenset()
+    return frozenset(found for _, _, found in identifiers.find_id_numbers(number))
 
 
 def ids_refused(field_name: str, text: str) -> list[str]:

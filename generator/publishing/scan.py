@@ -203,6 +203,14 @@ class Trusted:
     hosts: frozenset[str] = ALLOWED_HOSTS
     site_url: str | None = None  # the site's own address: a link under it is a link within the site
     digests: frozenset[str] = frozenset()  # the notices' fingerprints (fingerprint.py): not read for ID numbers
+    # ID-shaped numbers the build publishes whole by the privacy rule's one exception: valid credit codes
+    # (privacy.whole_ids). Exactly these: the same digits anywhere else in a file are still a finding.
+    public_ids: frozenset[str] = frozenset()
+
+    @property
+    def exempt(self) -> frozenset[str]:
+        """What `id_scan` passes over: the build's fingerprints and its public credit codes."""
+        return self.digests | self.public_ids
 
     def is_shipped(self, file: str, data: bytes) -> bool:
         """Whether a built file is, byte for byte, the file the theme or the project ships at that place:
@@ -335,13 +343,14 @@ def shown(text: str, limit: int = 80, keep_end: bool = False) -> str:
 
 
 def id_findings(file: str, text: str, known: frozenset[str] = frozenset()) -> list[Finding]:
-    """Every whole ID number in `text`; `known`: the fingerprints the build made (Trusted.digests)."""
+    """Every whole ID number in `text`; `known`: the fingerprints the build made and the credit codes it
+    publishes whole (Trusted.exempt)."""
     return id_scan(file, text, known)[0]
 
 
 def id_scan(file: str, text: str, known: frozenset[str]) -> tuple[list[Finding], frozenset[str]]:
-    """`id_findings`, and the fingerprints in `known` that it passed over digits in (a reused result holds only
-    while each is still one of the build's)."""
+    """`id_findings`, and the fingerprints and credit codes in `known` that it passed over digits in (a reused
+    result holds only while each is still one of the build's)."""
     findings = []
     relied: set[str] = set()
     examples = frozenset().union(
@@ -350,6 +359,9 @@ def id_scan(file: str, text: str, known: frozenset[str]) -> tuple[list[Finding],
     digests = [(*m.span(), m.group()) for m in HEX_DIGEST.finditer(text) if m.group() in known] if known else []
     for start, end, number in id_numbers(text):
         if number in examples:
+            continue
+        if number in known:  # a credit code the build publishes whole (privacy.whole_ids)
+            relied.add(number)
             continue
         covering = next((hex for a, b, hex in digests if a <= start and end <= b), None)
         if covering is not None:
@@ -689,7 +701,7 @@ def scan_html(file: str, text: str, context: Context) -> FileReport:
     texts = ["".join(parser.text)]
     if match:
         texts += [match.group("title"), match.group("url")]
-    findings, relied = id_scan(file, BREAK.join(texts), context.trusted.digests)
+    findings, relied = id_scan(file, BREAK.join(texts), context.trusted.exempt)
     return FileReport(
         parser.findings + findings,
         frozenset(parser.ids),
@@ -774,7 +786,7 @@ def scan_file(file: str, context: Context) -> tuple[bytes, FileReport]:
             return b"", FileReport(
                 reusable=False
             )  # whether it still is depends on the shipped file: checked every time
-        findings, relied = id_scan(file, data_text(file, data), context.trusted.digests)
+        findings, relied = id_scan(file, data_text(file, data), context.trusted.exempt)
         return content_digest(data), FileReport(findings, relied=relied)
     except Exception as exc:
         return b"", FileReport(
@@ -892,7 +904,7 @@ def scan_site(
                     content = content_digest(read_all(folder + file))
                 except OSError:
                     continue  # read in full below, which reports it
-                report = reusable(content, recorded, trusted.digests)
+                report = reusable(content, recorded, trusted.exempt)
                 if report is not None and (report.frame is None or report.frame in context.frames):
                     reports[file] = report
                     record.files[file] = recorded
@@ -1062,7 +1074,13 @@ def check_site(
     expected = expected_pages(checked.portal, checked.data_files)
     portal = checked.portal
     digests = frozenset(fingerprint.fingerprint(notice) for notice in [*portal.lost, *portal.deregistrations])
-    trust = dataclasses.replace(default_trusted(docs_dir), site_url=portal.site_url, digests=digests)
+    public_ids = frozenset().union(
+        *(privacy.whole_ids(notice.credit_code) for notice in portal.deregistrations),
+        *(privacy.whole_ids(privacy.public_number(notice.document)) for notice in portal.lost),
+    )
+    trust = dataclasses.replace(
+        default_trusted(docs_dir), site_url=portal.site_url, digests=digests, public_ids=public_ids
+    )
     shells = {depth: (frame.head, frame.tail) for depth, frame in frames.items()}
     scope = scan_scope(trust, shells, code_digest())
     before = cache.scans(scope) if cache is not None and reuse else ScanRecord(scope)
