@@ -147,6 +147,40 @@ def test_same_named_town_offices_of_two_counties_are_two_offices(check):
     assert hit.path == "notices/legal.yaml"
 
 
+def test_services_named_for_same_named_towns_of_two_counties_are_two_offices(check):
+    """Found by the scale-1 benchmark (142 warnings): two counties each with a 甘溪镇, each listing its own
+    甘溪镇人民调解委员会. Within one county the same committee with two numbers is still a conflict, and a
+    service named for a county (衡东县法律援助中心) is still compared across counties."""
+    regions = BASE_REGIONS.replace(
+        "          children: [燕山街社区]",
+        "          children: [燕山街社区]\n        - name: 甘溪镇\n          children: [甘溪社区]",
+    )
+    committee = 'legal_services:\n  - {{kind: mediation, name: 甘溪镇人民调解委员会, phone: "{phone}"}}\n'
+    other = OTHER_TOWN.replace("定王台街道", "甘溪镇").replace(
+        "燕山街网格, village: 燕山街社区", "甘溪网格, village: 甘溪社区"
+    )
+    files = {
+        "regions.yaml": regions,
+        TOWN: BASE_TOWN + committee.format(phone="0734-5297228"),
+        "contacts/furong/ganxi.yaml": other + committee.format(phone="0731-84942570"),
+    }
+    problems = check(files)
+    assert not [p for p in problems if p.level == "error"], [p.format() for p in problems]
+    assert not of(problems, "phone-conflict")
+    files["contacts/furong/ganxi.yaml"] = other + AID.format(name="衡东县法律援助中心", phone="0731-84942570")
+    files[TOWN] = BASE_TOWN + AID.format(name="衡东县法律援助中心", phone="0734-5233791")
+    assert of(check(files), "phone-conflict")
+
+
+def test_a_town_s_own_committee_is_compared_within_its_county(check):
+    committee = 'legal_services:\n  - {{kind: mediation, name: 甘溪镇人民调解委员会, phone: "{phone}"}}\n'
+    legal = 'places:\n  - place: 衡阳市/衡东县\n    hotlines:\n      - {name: 甘溪镇人民调解委员会, phone: "0734-5297229"}\n'
+    (hit,) = of(
+        check({TOWN: BASE_TOWN + committee.format(phone="0734-5297228"), "legal.yaml": legal}), "phone-conflict"
+    )
+    assert hit.path == "notices/legal.yaml"
+
+
 def test_different_services_and_one_file_are_not_conflicts(check):
     services = (
         'legal_services:\n  - {kind: legal-aid, name: 衡东县法律援助中心, phone: "0734-5233791"}\n'

@@ -1105,6 +1105,7 @@ class _Listed:
     field: str  # office.phone, legal_services[2].phone, places[0].hotlines[1].phone
     position: tuple[int, int]
     county: str | None = None  # the county it serves (None: anywhere, a general hotline)
+    local: bool = False  # it serves one town (the town's office, a service named for its town): see _same_office
 
     @property
     def where(self) -> str:
@@ -1123,11 +1124,12 @@ def _service_key(name: str) -> str:
 
 
 def _same_office(a: _Listed, b: _Listed) -> bool:
-    """Whether two same-named entries can be one office. A town's own office (office.phone) serves that town only:
-    城关镇人民政府 of two counties are two offices, so an office is compared within its county only (and with the
-    general hotlines, which serve everywhere). A legal service is named for the place it serves (衡东县法律援助中心)
-    and is compared wherever it is listed."""
-    if "office.phone" in (a.field, b.field) and a.county and b.county:
+    """Whether two same-named entries can be one office. A town's own office (office.phone), and a legal service
+    named for its town (城关镇人民调解委员会 in 城关镇's file), serve that town only: Hunan has a 城关镇 in many
+    counties, so such an entry is compared within its county only (and with the general hotlines, which serve
+    everywhere). Any other legal service is named for the place it serves (衡东县法律援助中心) and is compared
+    wherever it is listed. (The scale-1 benchmark province warned 142 times on same-named towns' committees.)"""
+    if (a.local or b.local) and a.county and b.county:
         return a.county == b.county
     return True
 
@@ -1139,8 +1141,8 @@ def _phone_conflicts(
     (compared normalised, as identifiers.check_phone writes them) in two files. Within one file two numbers may be
     meant (and legal.yaml's places replace the general hotlines of the same name on purpose): not compared. A
     village's own service (its 人民调解委员会, its adviser) is never compared: village names repeat across a
-    province (two towns each with a 乌坳村 and its own committee), nor a town's office with one of another county
-    (_same_office)."""
+    province (two towns each with a 乌坳村 and its own committee), nor a town's office, or a service named for its
+    town, with one of another county (_same_office)."""
     listed: list[_Listed] = []
     for town in sorted(portal.towns, key=lambda t: t.source.path):
         fields = positions.get(town.source.path, {})
@@ -1155,6 +1157,7 @@ def _phone_conflicts(
                     "office.phone",
                     fields.get("office.phone", where),
                     county,
+                    local=True,
                 )
             )
         listed += [
@@ -1165,6 +1168,7 @@ def _phone_conflicts(
                 f"{s.key_path}.phone",
                 fields.get(f"{s.key_path}.phone", where),
                 county,
+                local=_service_key(town.name) in _service_key(s.name),
             )
             for s in town.legal_services
             if s.phone and not s.village
