@@ -96,12 +96,7 @@ def carries_id_number(document_type: str, name: str | None = None) -> bool:
     >>> carries_id_number("驾驶证"), carries_id_number("其他", "居民身份证"), carries_id_number("毕业证书")
     (True, True, False)
     """
-    if document_type in ID_DOCUMENT_TYPES:
-        return True
-    if document_type == "其他" and name:
-        folded = identifiers.normalize(name)
-        return any(word in folded for word in ID_DOCUMENT_WORDS)
-    return False
+    return _is_one_of(document_type, name, ID_DOCUMENT_TYPES, ID_DOCUMENT_WORDS)
 
 
 def carries_credit_code(document_type: str, name: str | None = None) -> bool:
@@ -110,11 +105,16 @@ def carries_credit_code(document_type: str, name: str | None = None) -> bool:
     >>> carries_credit_code("营业执照"), carries_credit_code("其他", "社会团体法人登记证书"), carries_credit_code("毕业证书")
     (True, True, False)
     """
-    if document_type in CREDIT_CODE_DOCUMENT_TYPES:
+    return _is_one_of(document_type, name, CREDIT_CODE_DOCUMENT_TYPES, CREDIT_CODE_DOCUMENT_WORDS)
+
+
+def _is_one_of(document_type: str, name: str | None, types: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """Whether a document is of one of `types`, or an `其他` whose name (after NFKC) contains one of `words`."""
+    if document_type in types:
         return True
     if document_type == "其他" and name:
         folded = identifiers.normalize(name)
-        return any(word in folded for word in CREDIT_CODE_DOCUMENT_WORDS)
+        return any(word in folded for word in words)
     return False
 
 
