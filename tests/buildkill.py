@@ -41,7 +41,7 @@ POINTS = [
     "generator.publishing.build:search_copy:1:after",  # slim copies of town pages, in place in the cache
     "generator.publishing.build:search_copy:7:after",
     "generator.publishing.build:search_copy:10:before",
-    "generator.publishing.build:keep:2:after",  # unchanged pages hard-linked into the staging folder
+    "generator.publishing.build:link_or_copy:2:after",  # unchanged pages hard-linked into the staging folder
     "generator.publishing.build:drop_copy:1:after",
     "pathlib:Path.write_text:20:after",  # a slim copy written
     "generator.publishing.build:update_groups:1:after",  # day groups rewritten
@@ -57,15 +57,15 @@ POINTS = [
 #: With nothing changed, the pages and then the search index (after the 68 pages) are hard-linked from the
 #: old site instead.
 UNCHANGED_POINTS = [
-    "generator.publishing.build:keep:1:after",
-    "generator.publishing.build:keep:40:after",
-    "generator.publishing.build:keep:80:after",
-    "generator.publishing.build:keep:100:after",
+    "generator.publishing.build:link_or_copy:1:after",
+    "generator.publishing.build:link_or_copy:40:after",
+    "generator.publishing.build:link_or_copy:80:after",
+    "generator.publishing.build:link_or_copy:100:after",
     "generator.publishing.build:exchange:1:before",
     "generator.publishing.build:exchange:1:after",
     "os:replace:2:before",
 ]
-PARALLEL_POINTS = ["generator.publishing.build:search_copy:1:after", "generator.publishing.build:keep:5:after"]
+PARALLEL_POINTS = ["generator.publishing.build:search_copy:1:after", "generator.publishing.build:link_or_copy:5:after"]
 
 
 def install(point: str, pause: bool) -> None:

@@ -79,7 +79,7 @@ def test_a_build_killed_while_it_links_the_kept_search_index_leaves_the_site_who
     live site keeps until the swap (before, it was moved out of the old site first)."""
     work = copy_of(base, tmp_path / "work")
     warm(work)
-    killed = killed_build(work, "generator.publishing.build:keep:100:after")
+    killed = killed_build(work, "generator.publishing.build:link_or_copy:100:after")
     assert killed.returncode == -9, killed.stderr
     assert tree(work / "site") == base.old
     with inside(work):

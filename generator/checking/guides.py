@@ -361,12 +361,21 @@ TABLE_START = (
 # ------------------------------------------------------------------ what links to which guide
 
 
+def notice_topic(notice) -> tuple[str, str | None, str | None]:
+    """All of a notice that decides its guides (`for_notice`): its kind, its document's type, its place."""
+    return notice.kind, notice.document.type if notice.kind == "lost-document" else None, notice.region
+
+
 def for_notice(guides: list[Guide], notice) -> list[Guide]:
     """The guides a notice's reader needs: for a lost document, those about its type (else those about
     lost documents in general); for a deregistration, those for its creditors; where they apply."""
-    kind, place = notice.kind, notice.region
+    return for_topic(guides, *notice_topic(notice))
+
+
+def for_topic(guides: list[Guide], kind: str, document_type: str | None, place: str | None) -> list[Guide]:
+    """`for_notice` of the notices of one `notice_topic`."""
     if kind == "lost-document":
-        exact = [g for g in guides if notice.document.type in g.documents and g.applies(place)]
+        exact = [g for g in guides if document_type in g.documents and g.applies(place)]
         if exact:
             return exact
         return [g for g in guides if "lost-document" in g.notices and not g.documents and g.applies(place)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -440,7 +441,12 @@ class Portal:
         return sorted([*self.lost, *self.deregistrations], key=lambda n: (n.published, n.url), reverse=True)
 
     def region(self, path: str) -> Region | None:
-        return _region_index(self.regions).get(path)
+        return self._regions_by_path.get(path)
+
+    @functools.cached_property
+    def _regions_by_path(self) -> dict[str, Region]:
+        """Made once: the region tree is not changed once the portal is assembled (a list page asks per page)."""
+        return _region_index(self.regions)
 
 
 def _region_index(regions: list[Region]) -> dict[str, Region]:

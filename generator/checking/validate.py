@@ -70,6 +70,14 @@ class Checked:
     data_files: dict[str, str] = field(
         default_factory=dict
     )  # each YAML file as problems name it → its folder below notices/
+    # each YAML file as problems name it → the digest of its bytes (a build's check; empty from `check`)
+    file_digests: dict[str, str] = field(default_factory=dict)
+
+
+#: The fields `assemble` sets on a file's town or notice from what other files hold: everything else in
+#: the object is made from that file's path and bytes alone (`check_source`), so a page key may stand on
+#: the file's digest plus these (render.Renderer.made_from; tests/test_incremental.py holds assemble to it).
+ASSEMBLED_FIELDS = ("url", "reference")
 
 
 @dataclass

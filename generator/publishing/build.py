@@ -236,6 +236,7 @@ def run_check(options: Options, cache: BuildCache | None = None) -> Checked:
             results, load_problems, display_path(notices), options.today, tree.images, options.stale_months
         )
         checked.data_files = {name: path.relative_to(notices).parts[0] for name, path in zip(names, files)}
+        checked.file_digests = {name: outcomes[i][0] for i, name in enumerate(names)}
         return checked
 
 
@@ -319,7 +320,7 @@ def _build(options: Options, place: Workplace) -> Result:
     clock.lap("history")
     codes = cache.qr_codes(qr.SCOPE)
     qr.BOOK.load(codes.codes)  # before the workers are forked: they inherit the codes
-    pages = renderer(checked.portal, options.templates, history)
+    pages = renderer(checked.portal, options.templates, history, checked.file_digests)
     hubs, jobs = pages.hub_pages(), pages.jobs()
     clock.lap("hub pages")
     work = place.new_staging()
@@ -442,7 +443,7 @@ def _write_share(
         fresh = not plan.reusable(url, key)
         section = None
         if not fresh:
-            keep(plan.site_dir / url / "index.html", target)
+            link_or_copy(plan.site_dir / url / "index.html", target)
             indexed = was_in
         else:
             page = pages.render_job(job)
@@ -497,6 +498,11 @@ def save_qr_codes(cache: BuildCache, before: QrCodes, everything_rendered: bool)
 def keep(source: Path, target: Path) -> None:
     """Put last build's file in the new tree: a hard link (instant, no copy), or a copy where links are not possible."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    link_or_copy(source, target)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """`keep` into a folder that exists."""
     try:
         os.link(source, target)
     except OSError:

@@ -37,7 +37,7 @@ import posixpath
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -810,6 +810,38 @@ def _scan_share(share: int, shares: int) -> list[tuple[str, bytes, FileReport]]:
     return [(files[i], *scan_file(files[i], context)) for i in range(share, len(files), shares)]
 
 
+def _digest_share(share: int, shares: int) -> list[bytes | None]:
+    """`content_digest` of every `shares`-th file from `share` on (None: it cannot be read)."""
+    files, folder = _WORK
+    digests: list[bytes | None] = []
+    for file in files[share::shares]:
+        try:
+            digests.append(content_digest(read_all(folder + file)))
+        except OSError:
+            digests.append(None)
+    return digests
+
+
+def in_shares(share_of: Callable[[int, int], list], work: tuple, count: int, workers: int) -> list:
+    """`share_of(share, shares)` over `count` items set out in `work`, in `workers` forked processes when
+    there are enough items; the rows back in the items' order."""
+    global _WORK
+    _WORK = work
+    try:
+        workers = max(1, min(workers, count // PARALLEL_MIN_FILES))
+        if workers == 1:
+            return share_of(0, 1)
+        pool_context = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=pool_context) as pool:
+            shares = list(pool.map(share_of, range(workers), [workers] * workers))
+    finally:
+        _WORK = ()
+    rows: list = [None] * count
+    for share, got in enumerate(shares):
+        rows[share::workers] = got
+    return rows
+
+
 # --------------------------------------------------------------------------- the whole site
 
 
@@ -899,13 +931,10 @@ def scan_site(
     reports: dict[str, FileReport] = {}
     record = ScanRecord(before.scope if before is not None else "")
     if before is not None and before.files:
-        folder = str(site) + "/"
-        for file in files:
-            if (recorded := before.files.get(file)) is not None:
-                try:
-                    content = content_digest(read_all(folder + file))
-                except OSError:
-                    continue  # read in full below, which reports it
+        known = [file for file in files if file in before.files]
+        for file, content in zip(known, in_shares(_digest_share, (known, str(site) + "/"), len(known), workers)):
+            if content is not None:  # else read in full below, which reports it
+                recorded = before.files[file]
                 report = reusable(content, recorded, trusted.exempt)
                 if report is not None and (report.frame is None or report.frame in context.frames):
                     reports[file] = report
@@ -955,18 +984,7 @@ def site_files(site: Path) -> list[str]:
 
 def read_files(files: list[str], context: Context, workers: int) -> dict[str, tuple[bytes, FileReport]]:
     """Read and scan each file on its own, in `workers` forked processes when there are enough files."""
-    global _WORK
-    _WORK = (files, context)
-    try:
-        workers = max(1, min(workers, len(files) // PARALLEL_MIN_FILES))
-        if workers == 1:
-            rows = _scan_share(0, 1)
-        else:
-            pool_context = multiprocessing.get_context("fork")
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=pool_context) as pool:
-                rows = [row for share in pool.map(_scan_share, range(workers), [workers] * workers) for row in share]
-    finally:
-        _WORK = ()
+    rows = in_shares(_scan_share, (files, context), len(files), workers)
     return {file: (content, report) for file, content, report in rows}
 
 

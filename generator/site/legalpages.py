@@ -36,6 +36,7 @@ class LegalPages:
     portal: Portal
     page: Callable[..., Page]
     region_url: Callable[[Region], str]
+    made_from: Callable[[Town], str]
 
     def legal_jobs(self) -> list:
 
@@ -53,7 +54,7 @@ class LegalPages:
         if job.method not in ("legal_home", "guide", "guide_list", "county_services"):
             return None
         if job.method == "county_services":
-            shown = [repr(town) for town in self._towns_of(job.target.place)]
+            shown = [self.made_from(town) for town in self._towns_of(job.target.place)]
         elif job.method == "legal_home":  # its place picker: every county and how many towns it has
             shown = [f"{county.path}\t{url}\t{len(towns)}" for county, url, towns in self.service_counties()]
         else:
@@ -61,20 +62,33 @@ class LegalPages:
         return digest(job.method, repr(job.target), self._legal_digest, *shown)
 
     def legal_key_of(self, target) -> str:
-        """What a town or notice page shows of the legal data: its guides and hotlines."""
-        place: str | None
+        """What a town or notice page shows of the legal data: its guides and hotlines. Worked out once per
+        place (a town) or `notice_topic` (a notice, its place among them): all that decides them."""
+        topic: tuple
         if isinstance(target, Town):
-            place = target.path
-            shown = guide_rules.for_place(self.portal.guides, place)
+            topic = ("town", target.path)
         elif isinstance(target, (LostDocumentNotice, Deregistration)):
-            place = target.region
-            shown = guide_rules.for_notice(self.portal.guides, target)
+            topic = guide_rules.notice_topic(target)
         else:
             return ""
-        return digest(
-            *(f"{g.url}\t{g.title}" for g in shown),
-            repr(legal.hotlines_for(self.portal.hotlines, self.portal.place_hotlines, place)),
-        )
+        key = self._legal_keys.get(topic)
+        if key is None:
+            place: str | None
+            if isinstance(target, Town):
+                place = target.path
+                shown = guide_rules.for_place(self.portal.guides, place)
+            else:
+                place = target.region
+                shown = guide_rules.for_topic(self.portal.guides, *topic)
+            key = self._legal_keys[topic] = digest(
+                *(f"{g.url}\t{g.title}" for g in shown),
+                repr(legal.hotlines_for(self.portal.hotlines, self.portal.place_hotlines, place)),
+            )
+        return key
+
+    @functools.cached_property
+    def _legal_keys(self) -> dict[tuple, str]:
+        return {}
 
     @functools.cached_property
     def _legal_digest(self) -> str:

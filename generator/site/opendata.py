@@ -25,6 +25,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -461,13 +462,18 @@ def page_urls(site: Path, redirects: AbstractSet[str] = frozenset()) -> list[str
     """Every HTML page of the staged site as its address (directory style), but the 404 page, the
     web editor (admin/) and the redirect pages of old addresses."""
     urls = []
-    for path in site.rglob("*.html"):
-        name = path.relative_to(site).as_posix()
-        if name == "404.html" or name.startswith(("admin/", "pagefind/")):
-            continue
-        url = name.removesuffix("index.html")
-        if url not in redirects:
-            urls.append(url)
+    root = str(site)
+    for folder, _, files in os.walk(root):  # os.walk, not Path.rglob: a third of the time over 75,000 pages
+        prefix = folder[len(root) + 1 :].replace(os.sep, "/") + "/" if folder != root else ""
+        for file in files:
+            if not file.endswith(".html"):
+                continue
+            name = prefix + file
+            if name == "404.html" or name.startswith(("admin/", "pagefind/")):
+                continue
+            url = name.removesuffix("index.html")
+            if url not in redirects:
+                urls.append(url)
     return sorted(urls)
 
 

@@ -34,6 +34,7 @@ from ..checking.legal import LEGAL
 from ..checking.model import STATE_WORDS, Deregistration, LostDocumentNotice, Notice, Portal, Region, Town, region_index
 from ..checking.rules import RULES
 from ..checking.schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
+from ..checking.validate import ASSEMBLED_FIELDS
 from . import boards, legalpages, moved, qr, searchwords
 from .anchors import town_anchors
 from .opendata import ATOM_FILE, JSON_FEED_FILE, feed_folder
@@ -154,16 +155,34 @@ def relative(from_url: str, to_url: str) -> str:
 class Renderer(legalpages.LegalPages):
     """Renders every page of one portal; templates see the model and a `link()` helper."""
 
-    def __init__(self, portal: Portal, env: jinja2.Environment, history: dict[Path, History] | None = None):
+    def __init__(
+        self,
+        portal: Portal,
+        env: jinja2.Environment,
+        history: dict[Path, History] | None = None,
+        file_digests: dict[str, str] | None = None,
+    ):
         self.portal = portal
         self.env = env
         self.index = region_index(portal.regions)
         self.history = history or {}
+        self.file_digests = file_digests or {}
         self._notice_keys: dict[int, str] = {}
+        self._folders: dict[str, Path] = {}
 
     def history_of(self, source_path: str, written: dt.date) -> History:
         """From git when the file is committed; otherwise the date written in the file."""
-        return self.history.get(Path(source_path).resolve()) or History(written, written, from_git=False)
+        found = self.history.get(self._resolved(source_path)) if self.history else None
+        return found or History(written, written, from_git=False)
+
+    def _resolved(self, source_path: str) -> Path:
+        """`Path(source_path).resolve()` with each folder resolved once (35,000 files at province scale):
+        the loader never takes a data file that is a symbolic link, so only its folders can be."""
+        folder, _, name = source_path.rpartition("/")
+        resolved = self._folders.get(folder)
+        if resolved is None:
+            resolved = self._folders[folder] = Path(folder or ".").resolve()
+        return resolved / name
 
     def page(
         self, url: str, title: str, templates: list[str], shell: bool = False, search_group: str = "", **context
@@ -216,13 +235,13 @@ class Renderer(legalpages.LegalPages):
             town = job.target
             return digest(
                 job.method,
-                repr(town),
+                self.made_from(town),
                 repr(self.portal.stale(town)),
                 repr(self.history_of(town.source.path, town.updated)),
                 self.legal_key_of(town),
             )
         if job.method == "boards_page":  # its town, and the hotlines of the town (the complaints line)
-            return digest(job.method, repr(job.target.town), self.legal_key_of(job.target.town))
+            return digest(job.method, self.made_from(job.target.town), self.legal_key_of(job.target.town))
         if job.method == "notice":
             return self._notice_key(job.target)
         if job.method == "proof":  # the site's address is in the build's scope (cache.py)
@@ -241,13 +260,21 @@ class Renderer(legalpages.LegalPages):
             open_today = notice.claim_open(self.portal.today) if isinstance(notice, Deregistration) else None
             key = digest(
                 "notice",
-                repr(notice),
+                self.made_from(notice),
                 repr(open_today),
                 repr(self.history_of(notice.source.path, notice.published)),
                 self.legal_key_of(notice),
             )
             self._notice_keys[id(notice)] = key
         return key
+
+    def made_from(self, item: Town | Notice) -> str:
+        """What a town or notice object is made of, for page keys: its file's path and the digest of its
+        bytes (the check stage's), and the fields `assemble` set from other files — cheaper than the
+        object's `repr` (35,000 of them at province scale) and the same: the object is made from that file
+        alone otherwise. Keys need a model a build checked (`run_check` gives every file's digest)."""
+        path = item.source.path
+        return digest(path, self.file_digests[path], *(repr(getattr(item, name, None)) for name in ASSEMBLED_FIELDS))
 
     def regions_key(self) -> str:
         """The region tree (names in breadcrumbs and list titles)."""
@@ -523,8 +550,13 @@ def flatten(struct: Struct, prefix: str = ""):
             yield from flatten(inner, prefix + key + ("[]." if isinstance(spec.type, ListOf) else "."))
 
 
-def renderer(portal: Portal, overrides: Path | None = None, history: dict[Path, History] | None = None) -> Renderer:
-    return Renderer(portal, environment(overrides), history)
+def renderer(
+    portal: Portal,
+    overrides: Path | None = None,
+    history: dict[Path, History] | None = None,
+    file_digests: dict[str, str] | None = None,
+) -> Renderer:
+    return Renderer(portal, environment(overrides), history, file_digests)
 
 
 def render(portal: Portal, overrides: Path | None = None, history: dict[Path, History] | None = None) -> list[Page]:
