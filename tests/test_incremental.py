@@ -326,3 +326,33 @@ def test_deregistrations_share_a_search_document_by_week(tmp_path):
         text = (groups / week(notice) / "index.html").read_text(encoding="utf-8")
         assert f'<h1 id="{notice.url}"' in text
     assert sorted(p.name for p in groups.iterdir()) == sorted({week(n) for n in portal.deregistrations})
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["rendered", "kept"])
+def test_two_pages_at_one_address_stop_the_build_whether_rendered_or_kept(data, tmp_path, monkeypatch, warm):
+    site = tmp_path / "site"
+    if warm:
+        run(data, site)
+    jobs = pipeline.Renderer.jobs
+    monkeypatch.setattr(pipeline.Renderer, "jobs", lambda self: (lambda every: every + every[:1])(jobs(self)))
+    with pytest.raises(pipeline.BuildError, match="两|重复"):
+        build(Options(notices=data, site_dir=site, today=TODAY, workers=1))
+
+
+def test_a_kept_file_never_replaces_one_already_there(tmp_path, monkeypatch):
+    source, target = tmp_path / "old.html", tmp_path / "new.html"
+    source.write_text("old", encoding="utf-8")
+    target.write_text("there", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        pipeline.link_or_copy(source, target)
+
+    def no_links(*args):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(pipeline.os, "link", no_links)  # copied where a link is refused: still never replaced
+    with pytest.raises(FileExistsError):
+        pipeline.link_or_copy(source, target)
+    assert target.read_text(encoding="utf-8") == "there"
+    fresh = tmp_path / "fresh.html"
+    pipeline.link_or_copy(source, fresh)
+    assert fresh.read_text(encoding="utf-8") == "old"

@@ -410,15 +410,17 @@ class Plan:
     site_dir: Path
     search: Path  # what Pagefind read last time (updated in place): town pages' slim copies, day groups
 
-    def reusable(self, url: str, key: str) -> bool:
+    def reusable(self, url: str, key: str) -> Written | None:
+        """What the last build wrote for `url`, when it may be kept: made from the same inputs (`key`), still the
+        file it wrote (size and time), and still in the search documents it was part of."""
         before = self.old.pages.get(url)
         if before is None or before.key != key:
-            return False
+            return None
         if not still_written(self.site_dir / url / "index.html", before.size, before.mtime_ns):
-            return False
+            return None
         if before.indexed == url:
-            return copy_path(self.search, url).is_file()
-        return not before.indexed or url in self.old.sections
+            return before if copy_path(self.search, url).is_file() else None
+        return before if not before.indexed or url in self.old.sections else None
 
 
 def _write_share(
@@ -429,31 +431,33 @@ def _write_share(
     anew, which search documents changed with it, and a fresh notice's section of its day group; then the
     QR codes the share made and used (`qr.CodeBook.take`)."""
     pages, jobs, plan, frames, site, search = _SHELL_WORK
-    written = []
+    written: list[tuple[str, Written, bool, tuple[str, ...], str | None]] = []
     for index in range(share, len(jobs), shares):
         job = jobs[index]
         key = pages.job_key(job)
         url = job.target.url
         target = site / url / "index.html"
-        if target.exists():
-            raise BuildError(f"页面地址 {url} 重复 (two pages at one address)")
         target.parent.mkdir(parents=True, exist_ok=True)
+        kept = plan.reusable(url, key)
+        section = None
+        try:  # neither a link nor the page's file replaces a file there: two pages at one address stop the build
+            if kept is not None:
+                link_or_copy(plan.site_dir / url / "index.html", target)  # the same file: its size and time
+                written.append((url, kept, False, (), None))
+                continue
+            page = pages.render_job(job)
+            with open(target, "x", encoding="utf-8") as file:
+                file.write(frames[page.depth].fill(page))
+        except FileExistsError:
+            raise BuildError(f"页面地址 {url} 重复 (two pages at one address)") from None
         before = plan.old.pages.get(url)
         was_in = before.indexed if before is not None else ""
-        fresh = not plan.reusable(url, key)
-        section = None
-        if not fresh:
-            link_or_copy(plan.site_dir / url / "index.html", target)
-            indexed = was_in
-        else:
-            page = pages.render_job(job)
-            target.write_text(frames[page.depth].fill(page), encoding="utf-8")
-            indexed, section = search_copy(page, search)
-            if indexed != was_in:
-                drop_copy(search, url, was_in)
+        indexed, section = search_copy(page, search)
+        if indexed != was_in:
+            drop_copy(search, url, was_in)
         stat = target.stat()
-        changed = tuple(doc for doc in {indexed, was_in} if doc) if fresh else ()
-        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), fresh, changed, section))
+        changed = tuple(doc for doc in {indexed, was_in} if doc)
+        written.append((url, Written(key, stat.st_size, stat.st_mtime_ns, indexed), True, changed, section))
     return written, qr.BOOK.take()
 
 
@@ -502,10 +506,14 @@ def keep(source: Path, target: Path) -> None:
 
 
 def link_or_copy(source: Path, target: Path) -> None:
-    """`keep` into a folder that exists."""
+    """`keep` into a folder that exists; FileExistsError if `target` does (it is never replaced)."""
     try:
         os.link(source, target)
+    except FileExistsError:
+        raise
     except OSError:
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from None
         shutil.copy2(source, target)
 
 
@@ -612,9 +620,10 @@ def die_with_parent(parent: int) -> None:
 
 
 def discard(folders: list[Path]) -> None:
-    """Remove `folders` in a detached process that outlives this one (leftovers of an interrupted
-    removal are in the list again next time)."""
-    code = "import shutil, sys\nfor path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)"
+    """Remove `folders` in a detached process that outlives this one, at the lowest priority (a rebuild that
+    follows soon is not slowed by the last one's old site going: 73,000 folders at province scale);
+    leftovers of an interrupted removal are in the list again next time."""
+    code = "import os, shutil, sys\nos.nice(19)\nfor path in sys.argv[1:]: shutil.rmtree(path, ignore_errors=True)"
     subprocess.Popen(
         [sys.executable, "-c", code, *map(str, folders)],
         start_new_session=True,
