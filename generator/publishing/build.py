@@ -6,18 +6,15 @@ checked and the whole site has been built and indexed in a staging folder.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import ctypes
 import datetime as dt
 import errno
 import gc
 import logging
-import multiprocessing
 import os
 import pickle
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -57,6 +54,7 @@ from .cache import (
     workspace,
 )
 from .scan import check_site
+from .workers import worker_pool
 
 PARALLEL_MIN_FILES = 200  # below this, starting worker processes costs more than it saves
 CHINA = ZoneInfo("Asia/Shanghai")  # from the system's zoneinfo, or the tzdata package where there is none
@@ -601,22 +599,6 @@ def exchange(a: Path, b: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
         return False
     raise OSError(code, os.strerror(code), str(a), None, str(b))
-
-
-def worker_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """Forked workers (they inherit what the parent prepared for them) that end with the build."""
-    return concurrent.futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),)
-    )
-
-
-def die_with_parent(parent: int) -> None:
-    """In a worker process: end when the build that forked it ends, even by SIGKILL (Linux
-    PR_SET_PDEATHSIG); a worker left behind would wait for work forever."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before the call
-        os._exit(1)
 
 
 def discard(folders: list[Path]) -> None:

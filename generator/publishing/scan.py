@@ -25,13 +25,11 @@ bytes the last successful scan did not read, and checks what depends on other fi
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import functools
 import gzip
 import hashlib
 import json
-import multiprocessing
 import os
 import posixpath
 import re
@@ -51,6 +49,7 @@ from ..site import boards
 from ..site.shell import TITLE_MARK, URL_MARK
 from ..staff import cms
 from .cache import BuildCache, ScanRecord, code_digest
+from .workers import worker_pool
 
 #: Hosts a page may link to or load from. Empty: every page, script, style, font and image is
 #: served by the site itself (mainland China), and no link sends a resident elsewhere.
@@ -831,8 +830,7 @@ def in_shares(share_of: Callable[[int, int], list], work: tuple, count: int, wor
         workers = max(1, min(workers, count // PARALLEL_MIN_FILES))
         if workers == 1:
             return share_of(0, 1)
-        pool_context = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=pool_context) as pool:
+        with worker_pool(workers) as pool:
             shares = list(pool.map(share_of, range(workers), [workers] * workers))
     finally:
         _WORK = ()

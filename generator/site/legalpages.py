@@ -65,21 +65,20 @@ class LegalPages:
         """What a town or notice page shows of the legal data: its guides and hotlines. Worked out once per
         place (a town) or `notice_topic` (a notice, its place among them): all that decides them."""
         topic: tuple
+        place: str | None
         if isinstance(target, Town):
-            topic = ("town", target.path)
+            topic, place = ("town", target.path), target.path
         elif isinstance(target, (LostDocumentNotice, Deregistration)):
-            topic = guide_rules.notice_topic(target)
+            topic, place = guide_rules.notice_topic(target), target.region
         else:
             return ""
         key = self._legal_keys.get(topic)
         if key is None:
-            place: str | None
-            if isinstance(target, Town):
-                place = target.path
-                shown = guide_rules.for_place(self.portal.guides, place)
-            else:
-                place = target.region
-                shown = guide_rules.for_topic(self.portal.guides, *topic)
+            shown = (
+                guide_rules.for_place(self.portal.guides, target.path)
+                if isinstance(target, Town)
+                else guide_rules.for_topic(self.portal.guides, *topic)
+            )
             key = self._legal_keys[topic] = digest(
                 *(f"{g.url}\t{g.title}" for g in shown),
                 repr(legal.hotlines_for(self.portal.hotlines, self.portal.place_hotlines, place)),
