@@ -199,11 +199,82 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_and_a_cache_that_can
     assert_equals_full_build(data, site)
 
 
+def page_inodes(site: Path) -> dict[str, int]:
+    return {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("index.html")}
+
+
+def test_the_replaced_site_is_the_spare_copy_and_a_rebuild_with_nothing_changed_writes_no_page(
+    data, tmp_path, monkeypatch
+):
+    """The site published before is kept as the spare copy (pipeline.Workplace.spare), and the next build
+    brings it up to date in place and publishes it: with nothing changed it writes, links and copies no page;
+    the site it publishes is the spare copy's own files."""
+    site = tmp_path / "site"
+    spare = pipeline.Workplace(site.resolve()).spare
+    run(data, site)
+    first = tree(site)
+    run(data, site)
+    assert tree(spare) == first
+    assert tree(site) == first
+    held = page_inodes(spare)
+    links, urls = [], []
+    link_or_copy, jobs = pipeline.link_or_copy, pipeline.Renderer.jobs
+    monkeypatch.setattr(
+        pipeline, "link_or_copy", lambda source, target: links.append(target) or link_or_copy(source, target)
+    )
+    monkeypatch.setattr(
+        pipeline.Renderer,
+        "jobs",
+        lambda self: (lambda every: urls.extend(j.target.url for j in every) or every)(jobs(self)),
+    )
+    result = run(data, site)
+    assert result.rendered == 0
+    assert [path for path in links if path.name == "index.html"] == []
+    shell = {
+        url + "index.html" for url in urls
+    }  # the pages written straight into the theme's frame (MkDocs makes the hub pages anew)
+    assert len(shell) > 100
+    assert {name: page_inodes(site)[name] for name in shell} == {
+        name: held[name] for name in shell
+    }  # the spare copy's files
+    assert tree(site) == first
+
+
+def test_changes_made_by_hand_to_the_spare_copy_never_reach_the_site(data, tmp_path):
+    """The spare copy is trusted only as far as the live site is (a page's recorded size and time): a page
+    changed, one removed, a file added, a folder where a page goes, and a file of the search index changed
+    or added in the spare copy, and the next build still equals a full build."""
+    site = tmp_path / "site"
+    spare = pipeline.Workplace(site.resolve()).spare
+    run(data, site)
+    run(data, site)
+    pages = sorted(spare.rglob("index.html"))
+    town = next(path for path in pages if "towns" in path.parts and "boards" not in path.parts and len(path.parts) > 6)
+    notice = next(path for path in pages if "notices" in path.parts and len(path.parts) > 6)
+    town.unlink()
+    town.write_text("<p>改过的页面</p>", encoding="utf-8")  # a new file (the live site's, linked, is not touched)
+    notice.unlink()
+    (spare / "stray.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    board = next(path for path in pages if "boards" in path.parts)
+    board.unlink()
+    board.mkdir()
+    index = spare / segments.BASE / "pagefind-entry.json"
+    index.unlink()
+    index.write_text("{}", encoding="utf-8")
+    (spare / segments.BASE / "extra.pf_index").write_bytes(b"x")
+    edit_town(data)
+    run(data, site)
+    assert_equals_full_build(data, site)
+    assert not (site / "stray.html").exists()
+    assert (site / segments.BASE / "pagefind-entry.json").read_bytes() != b"{}"
+    assert not (site / segments.BASE / "extra.pf_index").exists()
+
+
 def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
     site = tmp_path / "site"
     run(data, site)
     run(data, site)
-    trash = tmp_path / ".portal-cache" / "site.trash"  # each build's staging folder, the old site in it
+    trash = tmp_path / ".portal-cache" / "site.trash"  # each build's staging folder (its docs tree, MkDocs' output)
     assert trash.is_dir()
     deadline = time.monotonic() + 60
     while any(trash.iterdir()) and time.monotonic() < deadline:

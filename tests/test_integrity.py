@@ -47,7 +47,9 @@ KILL_POINTS = [
     "generator.publishing.build:search_copy:5:after",  # slim copies half updated in place in the cache's search folder
     "generator.publishing.build:drop_copy:2:after",  # a removed notice's copy dropped
     "generator.publishing.build:update_groups:1:after",  # day groups rewritten, the index not yet made
-    "generator.publishing.segments:run_pagefind:1:after",  # the new index made in the staging folder
+    "generator.publishing.build:prune:1:after",  # the spare copy pruned to this build's files, its pages not yet written
+    "generator.publishing.segments:run_pagefind:1:after",  # the new index made in the spare copy
+    "generator.publishing.build:hold:1:after",  # the kept index moved aside for the scan
     "generator.publishing.build:exchange:1:before",  # just before the swap
     "generator.publishing.build:exchange:1:after",  # just after it: the old site is in the staging folder
     "os:replace:2:before",  # the new site published, its page record not yet written
@@ -75,11 +77,12 @@ def test_a_build_killed_anywhere_leaves_the_old_or_new_site_and_the_next_build_e
 
 
 def test_a_build_killed_while_it_links_the_kept_search_index_leaves_the_site_whole(base, tmp_path):
-    """Nothing changed: the search index is hard-linked from the live site into the new one, which the
-    live site keeps until the swap (before, it was moved out of the old site first)."""
+    """Nothing changed, and the spare copy holds an older search index (the copy's own, before `warm`
+    indexed it anew): the live site's index is hard-linked into the spare copy, which the live site keeps
+    until the swap."""
     work = copy_of(base, tmp_path / "work")
     warm(work)
-    killed = killed_build(work, "generator.publishing.build:link_or_copy:100:after")
+    killed = killed_build(work, "generator.publishing.build:link_or_copy:40:after")
     assert killed.returncode == -9, killed.stderr
     assert tree(work / "site") == base.old
     with inside(work):

@@ -1,7 +1,8 @@
 """The whole pipeline, top to bottom: load → check → render → MkDocs → index → publish.
 
-Nothing is written to the published folder until every file has been read and
-checked and the whole site has been built and indexed in a staging folder.
+Nothing is written to the published folder until every file has been read and checked and the whole
+site has been built, indexed and scanned in the spare copy (`Workplace.spare`: the site published
+before this one, brought up to date by writing only what differs), which is then exchanged with it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,8 +121,9 @@ def open_cache(options: Options) -> BuildCache:
 
 @dataclass(frozen=True)
 class Workplace:
-    """What a build of one site folder uses beside it, in `.portal-cache/`: the lock, the staging folder
-    each build writes the new site into, and the trash the old sites are removed from in the background."""
+    """What a build of one site folder uses beside it, in `.portal-cache/`: the lock, the spare copy each
+    build brings up to date and publishes, the staging folder of a build's own work (the docs tree MkDocs
+    reads), and the trash that is removed in the background."""
 
     site_dir: Path
 
@@ -137,6 +139,26 @@ class Workplace:
     def trash(self) -> Path:
         return workspace(self.site_dir) / (self.site_dir.name + ".trash")
 
+    @property
+    def spare(self) -> Path:
+        """The second copy of the site: the one published before the current one. A build brings it up to
+        date in place (only the pages that differ are written; nothing else is there) and exchanges it with
+        the site folder, whose old copy is the next build's spare: no page is linked or copied per build."""
+        return workspace(self.site_dir) / (self.site_dir.name + ".spare")
+
+    @property
+    def aside(self) -> Path:
+        """Where the old site waits, for a moment, where the site and its spare cannot be exchanged in one step."""
+        return workspace(self.site_dir) / (self.site_dir.name + ".aside")
+
+    def new_spare(self) -> Path:
+        """The spare copy, made if there is none (whatever else has its name is removed)."""
+        spare = self.spare
+        if os.path.islink(spare) or os.path.lexists(spare) and not spare.is_dir():
+            spare.unlink()
+        spare.mkdir(parents=True, exist_ok=True)
+        return spare
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         make_ignored(workspace(self.site_dir))
@@ -148,13 +170,18 @@ class Workplace:
         if self.staging.is_dir():
             for leftover in self.staging.iterdir():
                 shutil.rmtree(leftover, ignore_errors=True)
+        if os.path.lexists(self.aside):  # a publish cut short between its renames: it is the spare
+            if os.path.lexists(self.spare) or not os.path.lexists(self.site_dir):
+                shutil.rmtree(self.aside, ignore_errors=True)
+            else:
+                self.aside.rename(self.spare)
 
     def new_staging(self) -> Path:
         self.staging.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix="build-", dir=self.staging))
 
     def dispose(self, work: Path) -> None:
-        """Remove a build's staging folder (with the old site in it after a swap) in the background."""
+        """Remove a build's staging folder in the background."""
         try:
             self.trash.mkdir(parents=True, exist_ok=True)
             work.rename(self.trash / work.name)
@@ -323,11 +350,11 @@ def _build(options: Options, place: Workplace) -> Result:
     clock.lap("hub pages")
     work = place.new_staging()
     try:
-        docs, staged = work / "docs", work / "site"
+        docs, themed = work / "docs", work / "mkdocs"
         depths = {job_depth(job) for job in jobs}
         write_docs(hubs + shell_pages(depths), options.docs_dir, options.notices.resolve(), docs)
-        site_name = run_mkdocs(options.config_file, docs, staged, checked.portal)
-        frames = read_frames(staged, depths)
+        site_name = run_mkdocs(options.config_file, docs, themed, checked.portal)
+        frames = read_frames(themed, depths)
         clock.lap("mkdocs")
         scope = digest(
             code_digest(),
@@ -338,12 +365,17 @@ def _build(options: Options, place: Workplace) -> Result:
             *(frames[depth].head + frames[depth].tail for depth in sorted(frames)),
         )
         old = cache.pages(scope)
+        held = old.spare or PageCache(scope)  # what the spare copy holds: the site published before the live one
         search_docs = cache.search_docs or work / "search"
-        cache.clear_pages()  # the slim copies change in place from here: a failed build must not leave a record trusting them
+        # The spare copy and the slim copies change in place from here: a failed build must not leave a record trusting them.
+        cache.clear_pages()
         if not old.pages and search_docs.exists():
             shutil.rmtree(search_docs)  # nothing to trust: start from an empty folder
+        staged = place.new_spare()
+        theme = move_tree(themed, staged)
+        prune(staged, page_files(jobs, theme) | theme)
         with no_gc():
-            plan = Plan(old, site_dir, search_docs)
+            plan = Plan(old, site_dir, search_docs, held, staged)
             written, rendered, changed, fresh_sections = write_shell_pages(
                 pages, jobs, plan, frames, staged, search_docs, options.workers
             )
@@ -369,15 +401,20 @@ def _build(options: Options, place: Workplace) -> Result:
             changed,
             bool(old.pages) and old.index is not None and old.index == index_identity(site_dir),
             options.fold,
+            work,
         )
         carry = indexed.carry
+        hold(staged, site_dir, carry, work / "held")  # the scan reads what this build made, as if it were not there
         clock.lap("pagefind")
         expected, scanned = check_site(
             staged, checked, frames, options.docs_dir, options.workers, cache, reuse=not options.fold
         )
         clock.lap("scan")
-        publish(staged, site_dir, carry, work / "previous")
-        cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir), made))
+        publish(staged, site_dir, carry, place.aside, work / "held")
+        spare = (
+            replace(old, spare=None) if old.pages and place.spare.is_dir() else None
+        )  # the old site is the spare now
+        cache.save_pages(PageCache(scope, written, sections, index_identity(site_dir), made, spare))
         save_qr_codes(cache, codes, rendered == len(jobs))
         cache.save_scans(scanned.record)
         segments.published(cache, indexed, site_dir)
@@ -396,35 +433,124 @@ def _build(options: Options, place: Workplace) -> Result:
     )
 
 
+def move_tree(source: Path, site: Path) -> set[str]:
+    """Move every file under `source` (what MkDocs made) to the same place in `site`, replacing what is
+    there; the files' paths, relative to `site`."""
+    moved_files = set()
+    for folder, _, names in os.walk(source):
+        relative = os.path.relpath(folder, source)
+        base = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in names:
+            clear(site / (base + name))
+            os.rename(os.path.join(folder, name), site / (base + name))
+            moved_files.add(base + name)
+    return moved_files
+
+
+def page_files(jobs: list[Job], theme: set[str]) -> set[str]:
+    """The files of the shell pages in the site. Two pages at one address, or a page at the address of a
+    file MkDocs made, stop the build (the spare copy's pages are replaced in place, so this is checked first)."""
+    files: set[str] = set()
+    for job in jobs:
+        name = job.target.url + "index.html"
+        if name in files or name in theme:
+            raise BuildError(f"页面地址 {job.target.url} 重复 (two pages at one address)")
+        files.add(name)
+    return files
+
+
+def prune(site: Path, wanted: set[str]) -> None:
+    """Remove from `site` every file that is not `wanted`, and the folders left empty: what the spare copy held
+    that this build does not make (removed pages, old redirects, data files and the delta index, written again),
+    and anything put there by hand. The search index's base (segments.BASE) is left to `publish`."""
+    emptied = set()
+    for folder, subfolders, names in os.walk(site):
+        relative = os.path.relpath(folder, site)
+        base = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        if not base and segments.BASE in subfolders:
+            subfolders.remove(segments.BASE)
+        for name in names:
+            if base + name not in wanted:
+                os.unlink(os.path.join(folder, name))
+                emptied.add(base)
+    for base in sorted(emptied, key=len, reverse=True):  # the deepest first, then up while they are empty
+        while base:
+            try:
+                os.rmdir(site / base)
+            except OSError:  # not empty
+                break
+            base = base.rstrip("/").rpartition("/")[0] + "/" if "/" in base.rstrip("/") else ""
+
+
+def clear(target: Path) -> None:
+    """Make way for a new file at `target`: whatever is there (a file, a link, a folder) is removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    except (IsADirectoryError, PermissionError):
+        shutil.rmtree(target)
+
+
+def same_files(a: Path, b: Path) -> bool:
+    """Whether the folders `a` and `b` hold the same files: the same names, each the same file (a hard link)."""
+
+    def files(root: Path) -> dict[str, tuple[int, int]]:
+        found = {}
+        for folder, _, names in os.walk(root):
+            for name in names:
+                info = os.lstat(os.path.join(folder, name))
+                found[os.path.relpath(os.path.join(folder, name), root)] = (info.st_dev, info.st_ino)
+        return found
+
+    return a.is_dir() and b.is_dir() and files(a) == files(b)
+
+
 def job_depth(job: Job) -> int:
     return job.target.url.count("/")
 
 
 @dataclass
 class Plan:
-    """Which pages the last build made from the same inputs and left untouched in the site: those are kept."""
+    """Which pages the last build made from the same inputs and left untouched in the site (those are
+    linked into the spare copy), and which the spare copy already holds (those are left as they are)."""
 
     old: PageCache
     site_dir: Path
     search: Path  # what Pagefind read last time (updated in place): town pages' slim copies, day groups
+    held: PageCache = field(default_factory=PageCache)  # the record of the spare copy's pages
+    spare: Path | None = None  # the spare copy, brought up to date in place
 
     def reusable(self, url: str, key: str) -> Written | None:
         """What the last build wrote for `url`, when it may be kept: made from the same inputs (`key`), still the
         file it wrote (size and time), and still in the search documents it was part of."""
         before = self.old.pages.get(url)
-        if before is None or before.key != key:
+        if before is None or before.key != key or not self.indexed(url, before):
             return None
-        if not still_written(self.site_dir / url / "index.html", before.size, before.mtime_ns):
+        return before if still_written(self.site_dir / url / "index.html", before.size, before.mtime_ns) else None
+
+    def untouched(self, url: str, key: str) -> Written | None:
+        """What the spare copy holds for `url`, when it is the page to publish: made from the same inputs as the
+        live site's page too (so the slim copy is this page's), and still the file written."""
+        held, before = self.held.pages.get(url), self.old.pages.get(url)
+        if self.spare is None or held is None or held.key != key or before is None or before.key != key:
             return None
+        if not self.indexed(url, before):
+            return None
+        return held if still_written(self.spare / url / "index.html", held.size, held.mtime_ns) else None
+
+    def indexed(self, url: str, before: Written) -> bool:
+        """Whether the page the last build wrote is still in the search documents it was part of."""
         if before.indexed == url:
-            return before if copy_path(self.search, url).is_file() else None
-        return before if not before.indexed or url in self.old.sections else None
+            return copy_path(self.search, url).is_file()
+        return not before.indexed or url in self.old.sections
 
 
 def _write_share(
     share: int, shares: int
 ) -> tuple[list[tuple[str, Written, bool, tuple[str, ...], str | None]], tuple[dict[bytes, bytes], set[bytes]]]:
-    """One worker's share of the shell pages, written (or kept) into the staged site, with the slim copies
+    """One worker's share of the shell pages, written (or kept) into the spare copy, with the slim copies
     of town pages updated in place. Runs in a forked process. Each row says whether the page was rendered
     anew, which search documents changed with it, and a fresh notice's section of its day group; then the
     QR codes the share made and used (`qr.CodeBook.take`)."""
@@ -435,7 +561,10 @@ def _write_share(
         key = pages.job_key(job)
         url = job.target.url
         target = site / url / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if (held := plan.untouched(url, key)) is not None:
+            written.append((url, held, False, (), None))
+            continue
+        clear(target)  # never written into: the spare's old file may be one the live site holds too (a link)
         kept = plan.reusable(url, key)
         section = None
         try:  # neither a link nor the page's file replaces a file there: two pages at one address stop the build
@@ -559,27 +688,39 @@ def run_mkdocs(config_file: Path, docs: Path, site: Path, portal: Portal | None 
     return config["site_name"]
 
 
-def publish(staged: Path, site_dir: Path, carry: tuple[str, ...] = (), aside: Path | None = None) -> None:
-    """Swap the staged site in, in one step: `renameat2(RENAME_EXCHANGE)` gives the site folder's name to
-    the staged site and the staged folder's name to the old site, atomically, so at every instant
-    `site_dir` is the whole old site or the whole new one, and stays a real folder. The old site then
-    moves to `aside` (default: beside the staged folder, as "previous") to be removed by the caller.
-    The folders named in `carry` are hard-linked from the old site into the staged one first (the old
-    site keeps them until the swap).
+def hold(staged: Path, site_dir: Path, carry: tuple[str, ...], held: Path) -> None:
+    """Move out of `staged` each folder named in `carry` that holds the very files of the live site's folder
+    (`same_files`) into `held`, for `publish` to put back; remove the others (an older copy)."""
+    for name in carry:
+        if same_files(site_dir / name, staged / name):
+            held.mkdir(parents=True, exist_ok=True)
+            os.rename(staged / name, held / name)
+        elif os.path.lexists(staged / name):
+            clear(staged / name)
+
+
+def publish(staged: Path, site_dir: Path, carry: tuple[str, ...], aside: Path, held: Path) -> None:
+    """Swap the staged site (the spare copy) in, in one step: `renameat2(RENAME_EXCHANGE)` gives the site
+    folder's name to the staged site and the staged folder's name to the old site, atomically, so at every
+    instant `site_dir` is the whole old site or the whole new one, and stays a real folder; the old site is
+    the spare copy from then on. The folders named in `carry` are hard-linked from the old site into the
+    staged one first, or put back from `held` where `hold` found the staged site holding those very files
+    (the old site keeps them until the swap).
 
     Where the exchange is not supported (not Linux, or a file system without it: ENOSYS, EINVAL), the
-    old site is renamed aside and the staged one renamed in: two steps, and a kill between them leaves
-    no site folder until the next build."""
-    aside = aside or staged.with_name("previous")
+    old site is renamed `aside`, the staged one renamed in, and the old one renamed to the staged one's
+    name: a kill between the first two leaves no site folder until the next build."""
     for name in carry:
-        shutil.copytree(site_dir / name, staged / name, copy_function=lambda a, b: keep(Path(a), Path(b)))
+        if os.path.isdir(held / name):
+            os.rename(held / name, staged / name)
+        else:
+            shutil.copytree(site_dir / name, staged / name, copy_function=lambda a, b: keep(Path(a), Path(b)))
     if not os.path.lexists(site_dir):
         staged.rename(site_dir)
-    elif exchange(staged, site_dir):
-        staged.rename(aside)
-    else:
+    elif not exchange(staged, site_dir):
         site_dir.rename(aside)
         staged.rename(site_dir)
+        aside.rename(staged)
 
 
 _RENAME_EXCHANGE = 2  # <linux/fs.h>

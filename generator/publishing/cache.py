@@ -49,7 +49,7 @@ from pathlib import Path
 from ..site.opendata import Made
 from ..site.page import digest
 
-FORMAT = 2
+FORMAT = 3
 PACKAGE = Path(__file__).resolve().parent.parent
 IGNORE_ALL = "# portal's build and check cache: never committed\n*\n"
 
@@ -142,6 +142,7 @@ class PageCache:
     sections: dict[str, str] = field(default_factory=dict)
     index: tuple[int, int, int] | None = None  # the published search index it made or kept (see index_identity)
     data: dict[str, Made] = field(default_factory=dict)
+    spare: PageCache | None = None  # the record of the site published before (the spare copy), without its own
 
 
 def index_identity(site_dir: Path) -> tuple[int, int, int] | None:

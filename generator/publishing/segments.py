@@ -148,11 +148,20 @@ class Indexed:
 
 
 def index(
-    cache: BuildCache, search: Path, staged: Path, site_dir: Path, changed: set[str], trusted: bool, fold: bool
+    cache: BuildCache,
+    search: Path,
+    staged: Path,
+    site_dir: Path,
+    changed: set[str],
+    trusted: bool,
+    fold: bool,
+    scratch: Path,
 ) -> Indexed:
     """Index the search documents in `search` for the site staged in `staged`: a delta over the base
     recorded in `cache`, or a fold. `changed` are the documents this build rewrote or removed; `trusted`
-    says whether the page record (and so `search`) is this site's last build's."""
+    says whether the page record (and so `search`) is this site's last build's; `scratch` is a folder of
+    the build's own for the delta's documents. `staged` holds no delta and no manifest (build.prune); the
+    base it may hold is replaced by a fold, or made the site's by `build.publish`."""
     base = load(cache) if cache.enabled and trusted and not fold else Base()
     clear(cache)  # until this build is published: one killed after this must not leave a record behind the documents
     if not base.scope or base.identity is None or base.identity != index_identity(site_dir):
@@ -173,7 +182,7 @@ def index(
     only = ""
     carry: tuple[str, ...] = (BASE,)
     if added:
-        with tempfile.TemporaryDirectory(dir=staged.parent, prefix="delta-") as tmp:
+        with tempfile.TemporaryDirectory(dir=scratch, prefix="delta-") as tmp:
             for url in added:
                 target = doc_path(Path(tmp), url)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -190,6 +199,7 @@ def index(
 
 
 def _fold(search: Path, staged: Path) -> Indexed:
+    shutil.rmtree(staged / BASE, ignore_errors=True)  # an older base (in the spare copy): Pagefind adds to a folder
     run_pagefind(search, staged / BASE, BASE_CHUNK)
     docs = all_docs(search)
     base = Base(
