@@ -158,8 +158,9 @@ def install_steps(setup_python: bool) -> str:
 
 def build_steps() -> str:
     """The last build's site and records restored, then the build: a commit's build renders only what it changed
-    (dev/builds.md). The trash (the site a build replaced, removed by a process that outlives the build) is left
-    out of the saved cache: archiving it races with its removal, and a failed save saves nothing."""
+    (dev/builds.md), the site's spare copy included (tar keeps the links it shares with site/). The trash
+    (finished staging folders, removed by a process that outlives the build) is left out of the saved cache:
+    archiving it races with its removal, and a failed save saves nothing."""
     return f"""      # The last build's site and cache (.portal-cache), so that a commit's build is the incremental one. The
       # records are signed with the secret PORTAL_CACHE_KEY (at least 32 characters): without it the build uses no
       # cache and does everything (correct, only slower). Each run saves its own entry; the newest is restored.
