@@ -270,6 +270,22 @@ def test_changes_made_by_hand_to_the_spare_copy_never_reach_the_site(data, tmp_p
     assert not (site / segments.BASE / "extra.pf_index").exists()
 
 
+def test_a_spare_copy_no_record_vouches_for_goes_to_the_trash_whole(data, tmp_path):
+    """Without a page record (deleted here, as a killed build leaves none), the spare copy's pages cannot be
+    kept: it is moved to the trash in one rename and the new site made in an empty folder, not its files
+    removed one by one."""
+    site = tmp_path / "site"
+    spare = pipeline.Workplace(site.resolve()).spare
+    run(data, site)
+    run(data, site)
+    untrusted = spare.stat().st_ino
+    (tmp_path / ".portal-cache" / "site" / "pages.pickle").unlink()
+    edit_town(data)
+    run(data, site)
+    assert site.stat().st_ino != untrusted and spare.stat().st_ino != untrusted
+    assert_equals_full_build(data, site)
+
+
 def test_the_replaced_site_is_removed_in_the_background(data, tmp_path):
     site = tmp_path / "site"
     run(data, site)
