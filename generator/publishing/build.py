@@ -559,19 +559,13 @@ class Plan:
 Row = tuple[str, Written, bool, tuple[str, ...], str | None]
 
 
-def _write_one(job: Job, key: str, render: bool) -> Row | None:
-    """The shell page of `job`, left as the spare copy holds it, or (when `render`) linked from the site or
-    rendered into the spare copy with its slim copy updated in place; None when the spare copy does not hold it
-    and `render` is False.
-    The row says whether the page was rendered anew, which search documents changed with it, and a fresh notice's
+def _write_one(job: Job, key: str) -> Row:
+    """The shell page of `job`, one the spare copy does not hold (`write_shell_pages` decides that), linked from
+    the site or rendered into the spare copy with its slim copy updated in place. The row says whether the page was rendered anew, which search documents changed with it, and a fresh notice's
     section of its day group."""
     pages, _, plan, frames, site, search, _ = _SHELL_WORK
     url = job.target.url
     target = site / url / "index.html"
-    if (held := plan.untouched(url, key)) is not None:
-        return url, held, False, (), None
-    if not render:  # the build's own process decides only this: linking and rendering are shared out
-        return None
     kept = plan.reusable(url, key)
     clear(target)  # never written into: the spare's old file may be one the live site holds too (a link)
     try:  # neither a link nor the page's file replaces a file there: two pages at one address stop the build
@@ -600,8 +594,7 @@ def _write_share(share: int, shares: int) -> tuple[list[Row], tuple[dict[bytes, 
     rows = []
     for index, key in todo[share::shares]:
         job = jobs[index]
-        if (row := _write_one(job, key or pages.job_key(job), True)) is not None:  # always, when rendering
-            rows.append(row)
+        rows.append(_write_one(job, key or pages.job_key(job)))
     return rows, qr.BOOK.take()
 
 
@@ -624,11 +617,11 @@ def write_shell_pages(
         rows: list[Row] = []
         if plan.old.pages:
             for index, job in enumerate(jobs):
-                key = pages.job_key(job)
-                if (row := _write_one(job, key, False)) is None:
+                key = pages.job_key(job)  # here only what the spare holds; linking and rendering are shared out
+                if (held := plan.untouched(job.target.url, key)) is None:
                     todo.append((index, key))
                 else:
-                    rows.append(row)
+                    rows.append((job.target.url, held, False, (), None))
         else:
             todo += ((index, None) for index in range(len(jobs)))
         workers = max(1, min(workers, len(todo) // PARALLEL_MIN_FILES))
