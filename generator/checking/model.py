@@ -436,9 +436,11 @@ class Portal:
         """Whether the town's list (its `updated` date) is older than `stale_months` today."""
         return bool(self.stale_months) and months_between(town.updated, self.today) >= self.stale_months
 
-    @property
-    def notices(self) -> list[LostDocumentNotice | Deregistration]:
-        return sorted([*self.lost, *self.deregistrations], key=lambda n: (n.published, n.url), reverse=True)
+    @functools.cached_property
+    def notices(self) -> tuple[LostDocumentNotice | Deregistration, ...]:
+        """Every notice, newest first. Sorted once, like `_regions_by_path`: the site stage asks for it on every
+        list, feed and open data file (33,000 notices sorted five times took 1.6 s a build at province scale)."""
+        return tuple(sorted([*self.lost, *self.deregistrations], key=lambda n: (n.published, n.url), reverse=True))
 
     def region(self, path: str) -> Region | None:
         return self._regions_by_path.get(path)

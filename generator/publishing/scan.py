@@ -46,6 +46,7 @@ from ..checking import fingerprint, identifiers, model, privacy
 from ..checking.problems import BuildError
 from ..checking.rules import GOOD_ID
 from ..site import boards
+from ..site.page import site_files
 from ..site.shell import TITLE_MARK, URL_MARK
 from ..staff import cms
 from .cache import BuildCache, ScanRecord, code_digest
@@ -962,22 +963,6 @@ def read_all(path: str) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
-
-
-def site_files(site: Path) -> list[str]:
-    """Every file below `site` (a link to a file too; a link to a folder is not followed), sorted."""
-    files: list[str] = []
-
-    def walk(folder: str, prefix: str) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, prefix + entry.name + "/")
-                elif entry.is_file():
-                    files.append(prefix + entry.name)
-
-    walk(str(site), "")
-    return sorted(files)
 
 
 def read_files(files: list[str], context: Context, workers: int) -> dict[str, tuple[bytes, FileReport]]:

@@ -25,8 +25,7 @@ import functools
 import hashlib
 import io
 import json
-import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from xml.etree import ElementTree as ET
 
 from ..checking import privacy, published
 from ..checking.model import Deregistration, LostDocumentNotice, Notice, Portal, Town
-from .page import digest, still_written
+from .page import digest, site_files, still_written
 
 Published: TypeAlias = LostDocumentNotice | Deregistration  # what portal.notices holds
 FEED_SIZE = 50  # entries per feed: a reader polls for what is new, the lists and data/ hold the rest
@@ -180,7 +179,7 @@ def write_open_data(
 # ------------------------------------------------------------------ feeds
 
 
-def feed_groups(portal: Portal, region_url, title: str) -> Iterable[tuple[str, str, list[Published]]]:
+def feed_groups(portal: Portal, region_url, title: str) -> Iterable[tuple[str, str, Sequence[Published]]]:
     """(folder, title, notices newest first) of each feed: the site's, each kind's, each county's."""
     notices = portal.notices
     yield SITE_FEEDS, f"{title} · 全部公告", notices
@@ -236,7 +235,7 @@ def write_feeds(
     portal: Portal,
     folder: str,
     title: str,
-    notices: list[Published],
+    notices: Sequence[Published],
     earlier: Earlier | None = None,
     key: str = "",
 ) -> None:
@@ -462,15 +461,8 @@ def page_urls(site: Path, redirects: AbstractSet[str] = frozenset()) -> list[str
     """Every HTML page of the staged site as its address (directory style), but the 404 page, the
     web editor (admin/) and the redirect pages of old addresses."""
     urls = []
-    root = str(site)
-    for folder, _, files in os.walk(root):  # os.walk, not Path.rglob: a third of the time over 75,000 pages
-        prefix = folder[len(root) + 1 :].replace(os.sep, "/") + "/" if folder != root else ""
-        for file in files:
-            if not file.endswith(".html"):
-                continue
-            name = prefix + file
-            if name == "404.html" or name.startswith(("admin/", "pagefind/")):
-                continue
+    for name in site_files(site):
+        if name.endswith(".html") and name != "404.html" and not name.startswith(("admin/", "pagefind/")):
             url = name.removesuffix("index.html")
             if url not in redirects:
                 urls.append(url)

