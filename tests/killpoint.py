@@ -1,11 +1,15 @@
 """Run `portal ARGS...` and SIGKILL it at the K-th file-system or process event (tests/test_kill.py).
 
     python tests/killpoint.py K TRACE -- build --notices ... --site-dir ...
+    python tests/killpoint.py exchange:1:+1 TRACE -- build ...   # the event after the first exchange
 
 Every call that changes the disk or starts a process (open for writing, mkdir, rename, replace, link,
-symlink, unlink, rmdir, copyfile, Popen) is one event, counted in the order the build makes them.
-At the K-th event the process kills itself with SIGKILL before the call happens: no handler, `finally`
-or `atexit` runs, as when a machine loses power or the OOM killer strikes. K = 0 never kills; then
+symlink, unlink, rmdir, copyfile, Popen, and the build's `exchange` of the site with its spare copy, which
+goes through the C library's renameat2) is one event, counted in the order the build makes them.
+At the K-th event (or the N-th event of a name, NAME:N, or the D-th event after that one, NAME:N:+D: the
+swap is found by what it is, wherever the build's other events put it) the process kills itself with
+SIGKILL before the call happens: no handler, `finally` or `atexit` runs, as when a machine loses power or
+the OOM killer strikes. K = 0 never kills; then
 one line per event (`index<TAB>function<TAB>path`) is written to TRACE at exit, for choosing kill
 points. The generator is not changed for this: the functions are wrapped in this process only.
 Events in worker processes (forked pools, used only for hundreds of files) are not counted.
@@ -26,17 +30,29 @@ MAIN_PID = os.getpid()
 
 
 def main() -> int:
-    kill_at, trace_file = int(sys.argv[1]), sys.argv[2]
+    point, trace_file = sys.argv[1], sys.argv[2]
     argv = sys.argv[sys.argv.index("--") + 1 :]
     events: list[str] = []
+    counts: dict[str, int] = {}
     unwrapped_open = io.open
+    # K: the K-th event; NAME:N: the N-th event of that name; NAME:N:+D: the D-th event after it.
+    kill_at, name_at, nth, later = 0, "", 0, 0
+    if ":" in point:
+        name_at, nth_text, *after = point.split(":")
+        nth, later = int(nth_text), int(after[0]) if after else 0
+    else:
+        kill_at = int(point)
 
     def event(name: str, target) -> None:
+        nonlocal kill_at
         if os.getpid() != MAIN_PID:
             return
         events.append(
             f"{len(events) + 1}\t{name}\t{os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else target}"
         )
+        counts[name] = counts.get(name, 0) + 1
+        if name == name_at and counts[name] == nth:
+            kill_at = len(events) + later
         if len(events) == kill_at:
             os.kill(MAIN_PID, signal.SIGKILL)
 
@@ -70,6 +86,9 @@ def main() -> int:
     subprocess.Popen.__init__ = popen_init
 
     from generator.cli import main as portal
+    from generator.publishing import build
+
+    counted(build, "exchange")  # the site's swap with the spare copy: one system call, made through the C library
 
     try:
         return portal(argv)

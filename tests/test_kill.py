@@ -4,8 +4,8 @@ A small site is built from version A of its data, then version B (one notice edi
 removed), then A again, and so on. Each of these builds is SIGKILLed at a chosen event (see
 tests/killpoint.py: every file written, folder made, rename, removal or process started counts
 as one), chosen without any clock: evenly over the events of an uninterrupted build in the same
-direction, plus every rename, replace and symlink in the last quarter of those events (the swap of
-the site and of the cache's records). After each kill:
+direction, plus every exchange, rename, replace and symlink in the last quarter of those events (the swap
+of the site with its spare copy and of the cache's records) and the event after each exchange. After each kill:
 
 - the site folder holds exactly the old site or exactly the new one (file for file, byte for byte,
   compared with clean `--no-cache` builds of A and B);
@@ -13,7 +13,7 @@ the site and of the cache's records). After each kill:
 - nothing the killed build began (a staging folder, a half-moved site) is left beside the site folder.
 
 Every failure of every kill is collected and reported together. `PORTAL_KILL_POINTS` sets how many
-evenly spread points per direction (default 2, which with the swap points makes 10 to 12 kills;
+evenly spread points per direction (default 2, which with the swap points makes 18 kills;
 the swap points come on top): `PORTAL_KILL_POINTS=60 .venv/bin/python -m pytest tests/test_kill.py`.
 """
 
@@ -34,7 +34,10 @@ from tests.sitebuild import ROOT, TODAY
 FIXTURE = ROOT / "tests" / "fixtures" / "small" / "notices"
 KILLPOINT = ROOT / "tests" / "killpoint.py"
 POINTS = int(os.environ.get("PORTAL_KILL_POINTS", "2"))
-SWAP_CALLS = ("rename", "replace", "symlink")
+SWAP_CALLS = ("exchange", "rename", "replace", "symlink")
+#: Where MkDocs' files are moved from into the spare copy (build.move_tree): renames, but not the swap; one kind
+#: of event, which the evenly spread points cover (before this, they were 10 of each direction's 16 points).
+MKDOCS_MOVES = "/mkdocs/"
 
 EDITED = "lost/2022/zero.yaml"
 ADDED = "lost/2022/added.yaml"
@@ -68,9 +71,10 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1795392000"}  # MkDocs' sitemap dates
 
 
 def portal(
-    folder: Path, *args: str, kill_at: int | None = None, trace: Path | None = None
+    folder: Path, *args: str, kill_at: int | str | None = None, trace: Path | None = None
 ) -> subprocess.CompletedProcess:
-    """`portal build` in `folder` (notices/ → site/), plainly or under tests/killpoint.py."""
+    """`portal build` in `folder` (notices/ → site/), plainly or under tests/killpoint.py (`kill_at`: an event's
+    number, or its name and count: `exchange:1`)."""
     command = ["build", "--notices", "notices", "--site-dir", "site", "--today", TODAY.isoformat(), *args]
     if kill_at is not None:
         command = [str(KILLPOINT), str(kill_at), str(trace or os.devnull), "--", *command]
@@ -99,14 +103,24 @@ def differences(got: dict[str, str], want: dict[str, str]) -> str:
     return f"missing {missing[:5]} ({len(missing)}), extra {extra[:5]} ({len(extra)}), changed {changed[:5]} ({len(changed)})"
 
 
-def choose_points(trace: Path, count: int) -> list[int]:
-    """`count` events spread evenly over an uninterrupted build, plus every rename, replace or symlink
-    in its last quarter (the swap of the site and of the cache's records)."""
+def choose_points(trace: Path, count: int) -> list[str]:
+    """`count` events spread evenly over an uninterrupted build, plus every exchange, rename, replace or
+    symlink in its last quarter (the swap of the site and of the cache's records; not MkDocs' files moved
+    into the spare copy) and the event just after each exchange (the swap done, nothing after it yet).
+    The late ones are named by what they are (`replace:2`: the build's second replace; tests/killpoint.py),
+    not by their place: a build with more or fewer pages to write makes the same swap at another place."""
     events = [line.split("\t") for line in trace.read_text(encoding="utf-8").splitlines() if line]
     total = len(events)
     even = {round(total * (i + 1) / (count + 1)) for i in range(count)}
-    swap = {int(index) for index, name, _ in events if int(index) > 0.75 * total and name in SWAP_CALLS}
-    return sorted(p for p in even | swap if 1 <= p <= total)
+    seen: dict[str, int] = {}
+    swap = []
+    for index, name, path in events:
+        seen[name] = seen.get(name, 0) + 1
+        if int(index) > 0.75 * total and name in SWAP_CALLS and MKDOCS_MOVES not in path:
+            swap.append(f"{name}:{seen[name]}")
+            if name == "exchange":
+                swap.append(f"{name}:{seen[name]}:+1")
+    return [str(p) for p in sorted(p for p in even if 1 <= p <= total)] + swap
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +147,15 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_site_and_the_next
     beside = {p.name for p in folder.iterdir()}  # what a finished build leaves in the folder: notices, site, cache...
 
     # Uninterrupted builds A → B and B → A, traced, to choose the kill points of each direction.
-    points = {}
+    points, swaps = {}, set()
     for old, new in (("A", "B"), ("B", "A")):
         make_data(folder, new)
         done = portal(folder, kill_at=0, trace=tmp_path / f"trace-{new}")
         assert done.returncode == 0, done.stderr
         assert tree(folder / "site") == references[new]
         points[old, new] = choose_points(tmp_path / f"trace-{new}", POINTS)
+        swaps |= {(old, new, point) for point in points[old, new] if point.startswith("exchange:")}
+    assert {(old, new) for old, new, _ in swaps} == set(points), "the site's exchange with its spare copy is not traced"
     assert all(len(p) >= POINTS for p in points.values()), points
 
     kills, failures, state = [], [], "A"
@@ -153,7 +169,7 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_site_and_the_next
         where = f"build {old}→{new} killed at event {k}"
         if done.returncode != 0:  # 0: the build made fewer events this time and finished: nothing was killed
             assert done.returncode == -signal.SIGKILL, f"{where}: exit {done.returncode}\n{done.stderr}"
-            kills.append(k)
+            kills.append((old, new, k))
             site = tree(folder / "site") if (folder / "site").is_dir() else {}
             if site not in (references[old], references[new]):
                 failures.append(
@@ -171,6 +187,7 @@ def test_a_build_killed_at_any_point_leaves_the_old_or_the_new_site_and_the_next
             for name in left:  # so the next kill's report is its own
                 shutil.rmtree(folder / name) if (folder / name).is_dir() else (folder / name).unlink()
         state = new
-    print(f"\n{len(kills)} kills ({len(plan)} points planned: {plan})")
+    print(f"\n{len(kills)} kills of {len(plan)} points planned; not reached: {sorted(set(plan) - set(kills))}")
     assert not failures, "\n".join(failures)
     assert len(kills) >= 2 * POINTS
+    assert swaps <= set(kills), f"a build was not killed at its exchange: {sorted(swaps - set(kills))}"
