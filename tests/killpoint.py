@@ -10,8 +10,8 @@ At the K-th event (or the N-th event of a name, NAME:N, or the D-th event after 
 swap is found by what it is, wherever the build's other events put it) the process kills itself with
 SIGKILL before the call happens: no handler, `finally` or `atexit` runs, as when a machine loses power or
 the OOM killer strikes. K = 0 never kills; then
-one line per event (`index<TAB>function<TAB>path`) is written to TRACE at exit, for choosing kill
-points. The generator is not changed for this: the functions are wrapped in this process only.
+one line per event (`index<TAB>function<TAB>N<TAB>path`, N: which event of that function it is, as NAME:N
+counts) is written to TRACE at exit, for choosing kill points. The generator is not changed for this: the functions are wrapped in this process only.
 Events in worker processes (forked pools, used only for hundreds of files) are not counted.
 """
 
@@ -47,10 +47,9 @@ def main() -> int:
         nonlocal kill_at
         if os.getpid() != MAIN_PID:
             return
-        events.append(
-            f"{len(events) + 1}\t{name}\t{os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else target}"
-        )
         counts[name] = counts.get(name, 0) + 1
+        path = os.fsdecode(target) if isinstance(target, (str, bytes, os.PathLike)) else target
+        events.append(f"{len(events) + 1}\t{name}\t{counts[name]}\t{path}")
         if name == name_at and counts[name] == nth:
             kill_at = len(events) + later
         if len(events) == kill_at:

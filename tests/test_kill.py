@@ -107,19 +107,17 @@ def choose_points(trace: Path, count: int) -> list[str]:
     """`count` events spread evenly over an uninterrupted build, plus every exchange, rename, replace or
     symlink in its last quarter (the swap of the site and of the cache's records; not MkDocs' files moved
     into the spare copy) and the event just after each exchange (the swap done, nothing after it yet).
-    The late ones are named by what they are (`replace:2`: the build's second replace; tests/killpoint.py),
+    The late ones are named by what they are (`replace:2`: the build's second replace, as the trace counts it),
     not by their place: a build with more or fewer pages to write makes the same swap at another place."""
-    events = [line.split("\t") for line in trace.read_text(encoding="utf-8").splitlines() if line]
+    events = [line.split("\t", 3) for line in trace.read_text(encoding="utf-8").splitlines() if line]
     total = len(events)
     even = {round(total * (i + 1) / (count + 1)) for i in range(count)}
-    seen: dict[str, int] = {}
     swap = []
-    for index, name, path in events:
-        seen[name] = seen.get(name, 0) + 1
+    for index, name, nth, path in events:
         if int(index) > 0.75 * total and name in SWAP_CALLS and MKDOCS_MOVES not in path:
-            swap.append(f"{name}:{seen[name]}")
+            swap.append(f"{name}:{nth}")
             if name == "exchange":
-                swap.append(f"{name}:{seen[name]}:+1")
+                swap.append(f"{name}:{nth}:+1")
     return [str(p) for p in sorted(p for p in even if 1 <= p <= total)] + swap
 
 
