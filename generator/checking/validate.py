@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from . import characters, identifiers, identity, legal, privacy, reference, slugs
@@ -24,6 +24,7 @@ from .model import (
     LegalService,
     LostDocumentNotice,
     Newspaper,
+    Notice,
     Objection,
     Office,
     Person,
@@ -322,6 +323,51 @@ def assemble(
     problems.extend(_stale_towns(portal, positions))
     problems.extend(_phone_conflicts(portal, positions, config, config_path))
     return Checked(portal, problems)
+
+
+def replaced(portal: Portal, result: FileResult) -> tuple[Portal, Town | Notice] | None:
+    """`portal` with the town or notice of `result`'s file as the file holds it now (a new file's added),
+    and that town or notice, given the address and reference `assemble` would give it — where no other file
+    decides them: an edited file that claims its address as it did before (the address is made from the
+    file's path; homophones are ordered by a town's region code, a notice's publication date), or a new file
+    whose address no town or notice holds. None otherwise, and for any other file: only `assemble` over
+    every file can tell. The cross-file rules are not run (`portal serve` shows a saved file's own pages at
+    once with this, and rebuilds the whole site meanwhile)."""
+    item = result.town or result.notice
+    if isinstance(item, Town):
+        region = portal.region(item.path)
+        old_town = next((town for town in portal.towns if town.source.path == result.path), None)
+        if region is None:
+            return None
+        if old_town is None:
+            if any(town.url == item.url for town in portal.towns):
+                return None
+        else:
+            before = portal.region(old_town.path)
+            if before is None or before.code != region.code:
+                return None
+            item.url = old_town.url
+        return replace(portal, towns=_swapped(portal.towns, old_town, item)), item
+    if not isinstance(item, (LostDocumentNotice, Deregistration)):
+        return None
+    old = next((notice for notice in portal.notices if notice.source.path == result.path), None)
+    if old is None:
+        if any(notice.url == item.url for notice in portal.notices):
+            return None
+    elif type(old) is not type(item) or old.published != item.published:
+        return None
+    else:
+        item.url = old.url
+    if not item.reference_written:
+        item.reference = _derived_reference(item, region_codes(portal))
+    if isinstance(item, LostDocumentNotice):
+        return replace(portal, lost=_swapped(portal.lost, old, item)), item
+    return replace(portal, deregistrations=_swapped(portal.deregistrations, old, item)), item
+
+
+def _swapped(items: list, old: object | None, new: object) -> list:
+    """`items` with `new` in the place of `old`, or added at the end where there was none."""
+    return [new if item is old else item for item in items] if old is not None else [*items, new]
 
 
 # ------------------------------------------------------------------ regions

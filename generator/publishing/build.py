@@ -31,13 +31,13 @@ from ..checking.history import git_history
 from ..checking.load import copy_images, display_path, display_paths, load_file, read_input, scan
 from ..checking.model import Portal
 from ..checking.problems import BuildError, Problem
-from ..checking.validate import Checked, assemble, check_source
+from ..checking.validate import Checked, FileResult, assemble, check_source
 from ..site import moved, qr
 from ..site.opendata import ATOM_FILE, JSON_FEED_FILE, SITE_FEEDS, Earlier, write_open_data
 from ..site.page import still_written
 from ..site.render import DEFAULT_TEMPLATES, Job, Page, Renderer, renderer
 from ..site.searchindex import copy_path, drop_copy, search_copy, update_groups
-from ..site.shell import SHELL_DIR, URL_MARK, read_frames, shell_pages
+from ..site.shell import SHELL_DIR, URL_MARK, Frame, read_frames, shell_pages
 from ..staff.cms import write_admin
 from . import lock, segments
 from .cache import (
@@ -96,6 +96,17 @@ class Result:
     rendered: int = 0  # town, notice and list pages rendered anew (the others were kept from the last build)
     counts: str = ""  # pages per kind of YAML entry, as the output scan found them
     scanned: int = 0  # files the output scan read in full (the others' results were reused from the last scan)
+    model: Model | None = None  # what the published site was made from (a preview keeps it: publishing/preview.py)
+
+
+@dataclass(frozen=True)
+class Model:
+    """What a published build was made from, for `portal serve` to keep in memory: the checked portal, the
+    renderer that made its pages (templates, history) and the theme frames each shell page is filled into."""
+
+    checked: Checked
+    pages: Renderer
+    frames: dict[int, Frame]
 
 
 class Stopwatch:
@@ -294,11 +305,17 @@ def _check_share(indexes: list[int]) -> list[tuple[int, str, bytes]]:
     gc.disable()
     outcomes = []
     for index in indexes:
-        data, refused = read_input(files[index])
-        source, load_problems = (None, [refused]) if refused else load_file(files[index], notices, data)
-        result = check_source(source, today) if source is not None else None
-        outcomes.append((index, digest(data), pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
+        bytes_digest, load_problems, result = check_one(files[index], notices, today)
+        outcomes.append((index, bytes_digest, pickle.dumps((load_problems, result), protocol=pickle.HIGHEST_PROTOCOL)))
     return outcomes
+
+
+def check_one(path: Path, notices: Path, today: dt.date) -> tuple[str, list[Problem], FileResult | None]:
+    """One file read and checked on its own: the digest of its bytes, the problems of reading it, and what it
+    holds with its own problems (None where it could not be read). The cross-file rules are `assemble`'s."""
+    data, refused = read_input(path)
+    source, load_problems = (None, [refused]) if refused else load_file(path, notices, data)
+    return digest(data), load_problems, check_source(source, today) if source is not None else None
 
 
 _CHECK_WORK: tuple = ()
@@ -436,6 +453,7 @@ def _build(options: Options, place: Workplace) -> Result:
         rendered,
         expected.counts(),
         len(scanned.read),
+        Model(checked, pages, frames),
     )
 
 

@@ -4,6 +4,11 @@ Pages are served exactly as built, except that HTML responses get a small script
 (this preview only, never the published site) that polls `/__portal/status`:
 it reloads the page after a successful rebuild and shows the checker's problems
 in a banner at the top of the page while the data has errors.
+
+The preview keeps the last published build's model in memory. When a data file is saved, it first
+checks that file alone and shows its problems, or its town's or notice's own pages as the rebuild will
+write them (preview.py), within a second at any scale; then it rebuilds the whole site, which brings
+the lists, hub pages and search up to date and replaces what was shown.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from watchdog.observers.polling import PollingObserver
 
 from ..checking.problems import Problem
 from . import build as pipeline
-from . import lock
+from . import lock, preview
 
 STATUS_PATH = "/__portal/status"
 POLL_SECONDS = 1.0  # the browser's status poll; and the file check where file events are unavailable
@@ -39,8 +44,12 @@ if(!box){box=document.createElement("div");box.id="portal-problems";box.setAttri
 box.style.cssText="position:fixed;top:0;left:0;right:0;z-index:9999;max-height:50vh;overflow:auto;background:#8a1c14;color:#fff;font:14px/1.5 monospace;padding:12px;white-space:pre-wrap";
 document.body.prepend(box)}
 box.textContent="数据有问题，网站没有更新 (not rebuilt):\\n"+s.problems.join("\\n")}
+function busy(s){var note=document.getElementById("portal-rebuilding");if(!s.rebuilding||s.problems.length){if(note)note.remove();return}
+if(!note){note=document.createElement("div");note.id="portal-rebuilding";note.setAttribute("role","status");
+note.style.cssText="position:fixed;bottom:0;left:0;right:0;z-index:9999;background:#fff3cd;color:#333;font:14px/1.5 sans-serif;padding:6px 12px";
+note.textContent="正在重新生成网站，列表和搜索稍后更新 (rebuilding: lists and search follow)";document.body.append(note)}}
 function poll(){fetch("STATUS_PATH",{cache:"no-store"}).then(function(r){return r.json()}).then(function(s){
-if(seen!==null&&s.build!==seen&&!s.problems.length){location.reload();return}seen=s.build;show(s)})
+if(seen!==null&&s.build!==seen&&!s.problems.length){location.reload();return}seen=s.build;show(s);busy(s)})
 .catch(function(){}).finally(function(){setTimeout(poll,1000)})}poll()})();</script>""".replace(
     "STATUS_PATH", STATUS_PATH
 )
@@ -48,36 +57,70 @@ if(seen!==null&&s.build!==seen&&!s.problems.length){location.reload();return}see
 
 @dataclass
 class State:
-    """What the preview shows: the number of the last good build and the current problems."""
+    """What the preview shows: the number of what it last showed (a build, or a saved file's pages shown before
+    the rebuild: `overlay`), the current problems, whether a rebuild is running, and the model of the last
+    published build (kept in memory for the next quick look)."""
 
     build: int = 0
     problems: list[str] = field(default_factory=list)
+    rebuilding: bool = False
+    overlay: dict[str, bytes] = field(default_factory=dict)  # a file in the site ("towns/…/index.html") → its HTML
+    model: pipeline.Model | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def as_json(self) -> bytes:
         with self.lock:
-            return json.dumps({"build": self.build, "problems": self.problems}, ensure_ascii=False).encode("utf-8")
+            shown = {"build": self.build, "problems": self.problems, "rebuilding": self.rebuilding}
+            return json.dumps(shown, ensure_ascii=False).encode("utf-8")
 
 
 def rebuild(options: pipeline.Options, state: State, report) -> None:
-    """One build, holding the site's lock as every build does (a `make site` meanwhile waits, or this waits for it)."""
+    """One build, holding the site's lock as every build does (a `make site` meanwhile waits, or this waits for it).
+    What a quick look showed is dropped once it ends: the site now holds those pages, or the data has errors."""
+    with state.lock:
+        state.rebuilding = True
     try:
         result = pipeline.build(options)
-        problems = result.problems
-        failed = result.failed
+        problems, failed, model = result.problems, result.failed, result.model
     except (pipeline.BuildError, lock.Busy) as exc:
-        problems, failed = [Problem("", 1, 1, "", str(exc), "build")], True
+        problems, failed, model = [Problem("", 1, 1, "", str(exc), "build")], True, None
     report(problems)
     shown = [p.format() for p in problems if failed or p.level == "error"]
     with state.lock:
         state.problems = shown if failed else []
+        state.overlay = {}
+        state.rebuilding = False
         if not failed:
             state.build += 1
+            state.model = model
     print(
         time.strftime("%H:%M:%S"),
         "有错误，网站未更新 (errors: not rebuilt)" if failed else "已重新生成 (rebuilt)",
         flush=True,
     )
+
+
+def quick(options: pipeline.Options, state: State, changed: set[Path]) -> None:
+    """Before a rebuild: the saved data files checked alone, and their problems or their towns' and notices'
+    own pages shown at once (preview.py). Never stops the rebuild that follows: a failure here is a warning."""
+    if state.model is None:
+        return
+    try:
+        look = preview.quick_look(state.model, changed, options.notices, options.strict)
+    except Exception as exc:  # the rebuild that follows shows the site and any problem in full
+        print(f"warning: 预览失败，等待重新生成 (quick look failed: {type(exc).__name__}: {exc})", file=sys.stderr)
+        return
+    errors = [p.format() for p in look.problems if pipeline.failed([p], options.strict)]
+    with state.lock:
+        if errors:
+            state.problems = errors
+        elif look.pages:
+            state.overlay = {**state.overlay, **{name: html.encode("utf-8") for name, html in look.pages.items()}}
+            state.problems = []
+            state.build += 1
+    if look.pages and not errors:
+        shown = " ".join(sorted("/" + name.removesuffix("index.html") for name in look.pages))
+        print(time.strftime("%H:%M:%S"), f"已预览 (shown, rebuilding): {shown}", flush=True)
 
 
 class Changes(FileSystemEventHandler):
@@ -90,7 +133,7 @@ class Changes(FileSystemEventHandler):
         self.folders = [path for path in watched if path.is_dir()]
         self.files = {path for path in watched if path.is_file()}
         self.seen = threading.Event()
-        self.paths: set[Path] = set()  # what changed since the last rebuild started (for the tests)
+        self.paths: set[Path] = set()  # what changed since the last rebuild started (for the quick look)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in self.IGNORED:
@@ -139,7 +182,8 @@ def watch(options: pipeline.Options, watched: list[Path], state: State, report, 
                 continue
             while changes.seen.wait(SETTLE_SECONDS):  # an editor's save is several events: let them finish
                 changes.seen.clear()
-            changes.paths.clear()
+            changed, changes.paths = changes.paths, set()
+            quick(options, state, changed)
             rebuild(options, state, report)
     finally:
         observer.stop()
@@ -223,16 +267,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return path, query
 
     def send_file(self, path: str, query: str, with_body: bool) -> None:
+        overlay = self.state.overlay  # replaced whole, never changed in place: this is one consistent set
+        if (shown := overlay.get(path[1:] + "index.html" if path.endswith("/") else path[1:])) is not None:
+            self.send_body(200, self.with_script(shown.decode("utf-8")), "text/html; charset=utf-8", with_body)
+            return
+        if path[1:] + "/index.html" in overlay:
+            self.redirect(path, query)
+            return
         root = Path(self.directory).resolve()
         try:
             target = (root / path[1:]).resolve()
             inside = target == root or target.is_relative_to(root)
             if inside and target.is_dir():
                 if not path.endswith("/"):
-                    self.send_response(301)
-                    self.send_header("Location", urllib.parse.quote(path + "/") + ("?" + query if query else ""))
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
+                    self.redirect(path, query)
                     return
                 target = target / "index.html"
             found = inside and target.is_file()
@@ -244,12 +292,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             status, body, content_type = 404, "404 找不到这个页面 (not found)\n".encode(), "text/plain; charset=utf-8"
         self.send_body(status, body, content_type, with_body)
 
+    def redirect(self, path: str, query: str) -> None:
+        """A folder asked for without its slash: to the address with it."""
+        self.send_response(301)
+        self.send_header("Location", urllib.parse.quote(path + "/") + ("?" + query if query else ""))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def read(self, page: Path) -> tuple[bytes, str]:
         """A file's bytes and type; an HTML page with the live-preview script added."""
         if page.suffix == ".html":
-            html = page.read_text(encoding="utf-8", errors="replace").replace("</body>", LIVE_SCRIPT + "</body>", 1)
-            return html.encode("utf-8"), "text/html; charset=utf-8"
+            return self.with_script(page.read_text(encoding="utf-8", errors="replace")), "text/html; charset=utf-8"
         return page.read_bytes(), self.guess_type(str(page))
+
+    @staticmethod
+    def with_script(html: str) -> bytes:
+        return html.replace("</body>", LIVE_SCRIPT + "</body>", 1).encode("utf-8")
 
     def send_body(self, status: int, body: bytes, content_type: str, with_body: bool = True) -> None:
         """A response made for this request, which the browser must not cache."""
@@ -266,13 +324,10 @@ def serve(options: pipeline.Options, port: int, report, watched: list[Path]) -> 
     """Build once, then serve and rebuild on change until Ctrl+C."""
     state = State()
     rebuild(options, state, report)
-    site_dir = options.site_dir.resolve()
-    site_dir.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(type("BoundHandler", (Handler,), {"state": state}), directory=str(site_dir))
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(options, watched, state, report, stop), daemon=True)
     watcher.start()
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    with server_for(state, options.site_dir, port) as server:
         print(
             f"预览地址 http://127.0.0.1:{port}/ ，保存文件后自动重新生成（按 Ctrl+C 停止）(serving, rebuilding on save)",
             flush=True,
@@ -284,3 +339,11 @@ def serve(options: pipeline.Options, port: int, report, watched: list[Path]) -> 
         finally:
             stop.set()
     return 0
+
+
+def server_for(state: State, site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
+    """The preview's HTTP server on 127.0.0.1:`port` (0: any free port), serving `site_dir` and `state`."""
+    site_dir = site_dir.resolve()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(type("BoundHandler", (Handler,), {"state": state}), directory=str(site_dir))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -48,6 +48,11 @@ LATEST_COUNT = 10
 PAGE_SIZE = 100  # notices per list page
 
 
+#: The pages of each town and each notice, in the order `Renderer.jobs` lists them: (method, its target).
+TOWN_PAGES = (("town", lambda town: town), ("boards_page", lambda town: boards.Boards(town)))
+NOTICE_PAGES = (("notice", lambda notice: notice), ("proof", lambda notice: Proof(notice)))
+
+
 @dataclass(frozen=True)
 class Proof:
     """A notice's 刊登证明 (publication proof): a page of its own below the notice's, `<notice>/proof/`."""
@@ -215,13 +220,26 @@ class Renderer(legalpages.LegalPages):
 
     def jobs(self) -> list[Job]:
         """Every shell page, as a cheap description; `render_job` turns one into a Page."""
-        jobs = [Job("town", town) for town in self.portal.towns]
-        jobs += [Job("boards_page", boards.Boards(town)) for town in self.portal.towns]
-        jobs += [Job("notice", notice) for notice in self.portal.notices]
-        jobs += [Job("proof", Proof(notice)) for notice in self.portal.notices]
+        jobs = [Job(method, made(town)) for method, made in TOWN_PAGES for town in self.portal.towns]
+        jobs += [Job(method, made(notice)) for method, made in NOTICE_PAGES for notice in self.portal.notices]
         jobs += [Job("notice_list", spec) for spec in self.list_specs()]
         jobs += self.legal_jobs()
         return jobs
+
+    def own_jobs(self, item: Town | Notice) -> list[Job]:
+        """The pages of one town (its page and its 公示牌) or one notice (its page and its 刊登证明): those made
+        from it alone. The lists, hub pages and county pages that show it are made from others too."""
+        return [Job(method, made(item)) for method, made in (TOWN_PAGES if isinstance(item, Town) else NOTICE_PAGES)]
+
+    def over(self, portal: Portal) -> Renderer:
+        """A renderer of `portal`, whose towns and notices may differ from this one's but not its regions,
+        legal configuration or site identity: templates and history are this one's, and the place addresses
+        (the regions' pinyin, 1.8 s at province scale) are shared rather than made again."""
+        other = Renderer(portal, self.env, self.history, self.file_digests)
+        other._folders = self._folders
+        if "_region_urls" in self.__dict__:
+            other.__dict__["_region_urls"] = self.__dict__["_region_urls"]
+        return other
 
     def render_job(self, job: Job) -> Page:
         return getattr(self, job.method)(job.target)

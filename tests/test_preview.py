@@ -1,0 +1,168 @@
+"""`portal serve`'s quick look (generator/publishing/preview.py): a saved town or notice file's own pages,
+rendered from the model kept in memory before the rebuild, are the very pages the rebuild then writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.publishing import serve as live
+from generator.publishing.build import Options
+from generator.publishing.preview import quick_look
+from tests.browser import Browser, require_chromium
+from tests.sitebuild import TODAY, build_site
+from tests.test_incremental import NEW_NOTICE, data, edit_town  # noqa: F401  (data: a fixture)
+
+GANXI = Path("contacts/hengdong/ganxi.yaml")
+TIMEOUT = 60  # seconds: every wait is on a condition, never a sleep
+
+
+def first_lost(notices: Path) -> Path:
+    return sorted((notices / "lost").rglob("*.yaml"))[0]
+
+
+def rename_holder(notices: Path) -> Path:
+    notice = first_lost(notices)
+    text = notice.read_text(encoding="utf-8")
+    holder = re.search(r"^holder: (\S+)", text, re.M).group(1)
+    notice.write_text(text.replace(f"holder: {holder}", "holder: 谭改名"), encoding="utf-8")
+    return notice
+
+
+def add_notice(notices: Path) -> Path:
+    path = notices / "lost" / "2024" / "2024-03-05-biye-new.yaml"
+    path.write_text(NEW_NOTICE, encoding="utf-8")
+    return path
+
+
+def withdraw_deregistration(notices: Path) -> Path:
+    path = sorted((notices / "deregistration").rglob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    assert "status:" not in text
+    path.write_text(text + "status: withdrawn\nwithdrawn_reason: 申请人撤回注销申请\n", encoding="utf-8")
+    return path
+
+
+def town_edit(notices: Path) -> Path:
+    edit_town(notices)
+    return notices / GANXI
+
+
+@pytest.mark.parametrize(
+    "edit, shown",
+    [
+        (town_edit, "13900001111"),
+        (rename_holder, "谭改名"),
+        (add_notice, "谭新增"),
+        (withdraw_deregistration, "申请人撤回注销申请"),
+    ],
+)
+def test_the_pages_shown_at_once_are_the_pages_the_rebuild_writes(data, tmp_path, edit, shown):
+    site = tmp_path / "site"
+    model = build_site(data, site).model
+    path = edit(data)
+
+    look = quick_look(model, [path], data)
+    assert look.problems == [] and look.waiting == []
+    assert len(look.pages) == 2, sorted(look.pages)  # the page and its 公示牌 or 刊登证明
+    assert any(shown in html for html in look.pages.values())
+
+    build_site(data, site)
+    for name, html in look.pages.items():
+        assert (site / name).read_text(encoding="utf-8") == html, name
+
+
+def test_a_saved_file_with_errors_shows_its_problems_with_line_and_field_and_no_page(data, tmp_path):
+    model = build_site(data, tmp_path / "site").model
+    notice = first_lost(data)
+    text = notice.read_text(encoding="utf-8")
+    holder = re.search(r"^holder: (\S+)", text, re.M).group(1)
+    notice.write_text(text.replace(f"holder: {holder}", "holder: 430421197001011234"), encoding="utf-8")
+
+    look = quick_look(model, [notice], data)
+    assert look.pages == {}
+    [problem] = [p for p in look.problems if p.rule == "id-number-not-allowed"]
+    line = text.splitlines().index(f"holder: {holder}") + 1
+    assert (problem.path.endswith(notice.name), problem.line, problem.field) == (True, line, "holder")
+    assert "430421197001011234" not in problem.format()  # the number is masked even in a message
+
+
+def test_what_other_files_decide_waits_for_the_rebuild(data, tmp_path):
+    lost = data / "lost" / "2024"
+    (lost / "高源镇遗失.yaml").write_text(NEW_NOTICE, encoding="utf-8")
+    model = build_site(data, tmp_path / "site").model
+    homophone = lost / "高园镇遗失.yaml"  # the same address as 高源镇遗失.yaml's: assemble gives it another
+    homophone.write_text(NEW_NOTICE.replace("001234", "001235").replace("谭新增", "谭另一"), encoding="utf-8")
+    redated = first_lost(data)  # a new publication date: it may order homophones' addresses differently
+    text = redated.read_text(encoding="utf-8")
+    date = re.search(r"^published: (\S+)", text, re.M).group(1)
+    redated.write_text(
+        text.replace(f"published: {date}", f"published: {dt.date.fromisoformat(date) + dt.timedelta(days=1)}"),
+        encoding="utf-8",
+    )
+    removed = sorted((data / "deregistration").rglob("*.yaml"))[-1]
+    removed.unlink()
+
+    look = quick_look(model, [homophone, redated, data / "regions.yaml", removed], data)
+    assert look.pages == {} and look.problems == []
+    assert {Path(name).name for name in look.waiting} == {homophone.name, redated.name, "regions.yaml", removed.name}
+
+
+def test_files_that_are_not_data_are_left_to_the_rebuild(data, tmp_path):
+    model = build_site(data, tmp_path / "site").model
+    guide = sorted((data / "guides").glob("*.md"))[0]
+    look = quick_look(model, [guide, tmp_path / "templates" / "town.html", data / "images" / "x.png"], data)
+    assert (look.pages, look.problems, look.waiting) == ({}, [], [])
+
+
+def test_serve_shows_a_saved_town_in_the_open_page_before_the_rebuild_ends(data, tmp_path, monkeypatch):
+    """In Chromium: the town page open in the preview shows a saved phone number while the rebuild is still
+    running (held here until the page has shown it), with a note that lists and search follow; then the
+    rebuild publishes the same page and the note goes."""
+    require_chromium("the preview's quick look")
+    options = Options(notices=data, site_dir=tmp_path / "site", today=TODAY)
+    state = live.State()
+    live.rebuild(options, state, lambda problems: None)
+    started, release = threading.Event(), threading.Event()
+    real_build = live.pipeline.build
+
+    def held_build(opts):
+        started.set()
+        assert release.wait(TIMEOUT)
+        return real_build(opts)
+
+    monkeypatch.setattr(live.pipeline, "build", held_build)
+    ready, real_start = threading.Event(), live.start_watching
+    monkeypatch.setattr(live, "start_watching", lambda changes: (real_start(changes), ready.set())[0])
+    stop = threading.Event()
+    watcher = threading.Thread(target=live.watch, args=(options, [data], state, lambda p: None, stop), daemon=True)
+    server = live.server_for(state, options.site_dir, 0)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    watcher.start()
+    town = "towns/hengdong/ganxi/"
+    on_disk = options.site_dir / town / "index.html"
+    try:
+        assert ready.wait(TIMEOUT)
+        with Browser(f"http://127.0.0.1:{server.server_address[1]}/") as browser:
+            page = browser.open(town)
+            assert "13900001111" not in page.inner_text("body")
+            edit_town(data)
+            page.wait_for_function("document.body.innerText.includes('13900001111')", timeout=TIMEOUT * 1000)
+            assert started.is_set() and "13900001111" not in on_disk.read_text(encoding="utf-8")
+            assert "列表和搜索稍后更新" in page.wait_for_selector("#portal-rebuilding").inner_text()
+            release.set()
+            page.wait_for_function("!document.getElementById('portal-rebuilding')", timeout=TIMEOUT * 1000)
+            assert "13900001111" in page.inner_text("body") and "13900001111" in on_disk.read_text(encoding="utf-8")
+            assert state.overlay == {} and not state.rebuilding
+            browser.assert_clean()
+    finally:
+        release.set()
+        stop.set()
+        watcher.join(TIMEOUT)
+        server.shutdown()
+        server.server_close()
