@@ -1,13 +1,14 @@
 """Smoke test of the benchmark harness (bench/run.py) at the smallest scale: it runs every scenario,
 writes the table and the JSON, and leaves the data as it found it; the memory sampler (bench/measure.py)
 sums PSS over a forked process tree; the path of a commit through CI (bench/ci_path.py) runs its steps on
-a county's starter repository. No timing is asserted."""
+a county's starter repository; bench/serve.py times each save through `portal serve`. No timing is asserted."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,25 @@ def test_results_from_before_pss_still_make_a_table():
     old |= {"pages_per_second": 1.0, "site_bytes": 1, "search_bytes": 1, "stages": {}}
     table = report.table(report.Result(0.01, 1, report.machine(None), {}, [old]))
     assert "| full build | 1.0 | 1.0 |  | 1 |" in table and "measured before PSS was" in table
+
+
+def test_serve_benchmark_times_every_save_and_restores_the_data(tmp_path):
+    """bench/serve.py on the sample: each save is shown by the quick look, then rebuilt; every file put back."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "notices", data / "notices")
+    before = files(data / "notices")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "serve.py"), "--data", str(data), "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    saves = [line.partition(":")[0] for line in lines if ": shown " in line and ", rebuilt " in line]
+    assert saves == ["one town edited", "one notice added", "the town edited again"], done.stdout
+    assert lines[0].startswith("first build: ") and lines[-1].startswith("every file put back, rebuilt")
+    assert files(data / "notices") == before

@@ -195,6 +195,8 @@ def watch(options: pipeline.Options, watched: list[Path], state: State, report, 
             while changes.seen.wait(SETTLE_SECONDS):  # an editor's save is several events: let them finish
                 changes.seen.clear()
             changed, changes.paths = changes.paths, set()
+            with state.lock:  # from the save on: what the quick look shows is followed by a rebuild
+                state.rebuilding = True
             quick(options, state, changed)
             rebuild(options, state, report)
     finally:
