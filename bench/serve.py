@@ -1,9 +1,9 @@
 """How soon `portal serve` shows a saved change, and what it holds in memory (dev/performance.md, "portal serve").
 
     python bench/province.py --scale 1 --out /tmp/p1
-    .venv/bin/python bench/serve.py --data /tmp/p1 [--port 8765] [--today 2026-11-23]
+    .venv/bin/python bench/serve.py --data /tmp/p1 [--site-dir DIR] [--port 8765] [--today 2026-11-23]
 
-Starts `portal serve` on `<data>/notices` (site in `<data>/site`), waits for its first build, then saves the
+Starts `portal serve` on `<data>/notices` (site in `<data>/site` unless told), waits for its first build, then saves the
 benchmark's edits (scenarios.Edits: one town's grid leader renamed, one notice added, the town renamed again;
 then every file put back) one after another. For each it reports the seconds from the save to the quick look
 (the preview's status counts a new build: the saved file's own pages are shown) and to the end of the rebuild
@@ -29,10 +29,10 @@ POLL = 0.02
 
 
 class Serve:
-    def __init__(self, data: Path, port: int, today: str):
+    def __init__(self, data: Path, site: Path, port: int, today: str):
         self.port = port
         command = [sys.executable, "-m", "generator.cli", "serve", "--notices", str(data / "notices")]
-        command += ["--site-dir", str(data / "site"), "--port", str(port), "--today", today]
+        command += ["--site-dir", str(site), "--port", str(port), "--today", today]
         self.log = open(data / "serve.log", "w", encoding="utf-8")  # closed in stop()
         self.process = subprocess.Popen(command, cwd=data, stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -81,11 +81,13 @@ class Serve:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", type=Path, required=True, help="a folder holding notices/ (bench/province.py --out)")
+    p.add_argument("--site-dir", type=Path, help="the site folder (default: <data>/site); its cache is beside it")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--today", default="2026-11-23", help="the date builds run as (default: the benchmark's)")
     args = p.parse_args(argv)
     os.environ["PYTHONPATH"] = str(ROOT)
-    serve = Serve(args.data.resolve(), args.port, args.today)
+    data = args.data.resolve()
+    serve = Serve(data, (args.site_dir or data / "site").resolve(), args.port, args.today)
     try:
         started = time.perf_counter()
         serve.wait(lambda status: status["build"] > 0)

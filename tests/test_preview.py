@@ -155,11 +155,17 @@ def test_serve_shows_a_saved_town_in_the_open_page_before_the_rebuild_ends(data,
             edit_town(data)
             page.wait_for_function("document.body.innerText.includes('13900001111')", timeout=TIMEOUT * 1000)
             assert started.is_set() and "13900001111" not in on_disk.read_text(encoding="utf-8")
-            assert "列表和搜索稍后更新" in page.wait_for_selector("#portal-rebuilding").inner_text()
-            release.set()
-            page.wait_for_function("!document.getElementById('portal-rebuilding')", timeout=TIMEOUT * 1000)
-            assert "13900001111" in page.inner_text("body") and "13900001111" in on_disk.read_text(encoding="utf-8")
-            assert state.overlay == {} and not state.rebuilding
+            note = page.wait_for_selector("#portal-rebuilding")
+            assert "列表和搜索稍后更新" in note.inner_text()
+            links = [link.get_attribute("href") for link in note.query_selector_all("a")]
+            assert links == ["/" + town, "/" + town + "boards/"], links  # what the page can show before the rebuild
+            page.click(f"#portal-rebuilding a[href='/{town}boards/']")
+            page.wait_for_url(f"**/{town}boards/")
+            assert "13900001111" in page.content()  # the 公示牌 from memory too
+            with page.expect_navigation(timeout=TIMEOUT * 1000):  # the page reloads once the rebuild is published
+                release.set()
+            assert not state.rebuilding and state.overlay == {} and state.shown == []
+            assert "13900001111" in page.content() and "13900001111" in on_disk.read_text(encoding="utf-8")
             browser.assert_clean()
     finally:
         release.set()

@@ -48,7 +48,9 @@ box.textContent="数据有问题，网站没有更新 (not rebuilt):\\n"+s.probl
 function busy(s){var note=document.getElementById("portal-rebuilding");if(!s.rebuilding||s.problems.length){if(note)note.remove();return}
 if(!note){note=document.createElement("div");note.id="portal-rebuilding";note.setAttribute("role","status");
 note.style.cssText="position:fixed;bottom:0;left:0;right:0;z-index:9999;background:#fff3cd;color:#333;font:14px/1.5 sans-serif;padding:6px 12px";
-note.textContent="正在重新生成网站，列表和搜索稍后更新 (rebuilding: lists and search follow)";document.body.append(note)}}
+document.body.append(note)}var key=s.shown.join(" ");if(note.dataset.shown===key)return;note.dataset.shown=key;
+note.textContent="正在重新生成网站，列表和搜索稍后更新 (rebuilding: lists and search follow)"+(s.shown.length?"。已可查看：":"");
+s.shown.forEach(function(u){var a=document.createElement("a");a.href=u;a.textContent=decodeURI(u);a.style.marginLeft="1em";note.append(a)})}
 function poll(){fetch("STATUS_PATH",{cache:"no-store"}).then(function(r){return r.json()}).then(function(s){
 if(seen!==null&&s.build!==seen&&!s.problems.length){location.reload();return}seen=s.build;show(s);busy(s)})
 .catch(function(){}).finally(function(){setTimeout(poll,1000)})}poll()})();</script>""".replace(
@@ -66,12 +68,13 @@ class State:
     problems: list[str] = field(default_factory=list)
     rebuilding: bool = False
     overlay: dict[str, bytes] = field(default_factory=dict)  # a file in the site ("towns/…/index.html") → its HTML
+    shown: list[str] = field(default_factory=list)  # the addresses of the overlay's pages ("/towns/…/")
     model: pipeline.Model | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def as_json(self) -> bytes:
         with self.lock:
-            shown = {"build": self.build, "problems": self.problems, "rebuilding": self.rebuilding}
+            shown = {"build": self.build, "problems": self.problems, "rebuilding": self.rebuilding, "shown": self.shown}
             return json.dumps(shown, ensure_ascii=False).encode("utf-8")
 
 
@@ -89,7 +92,7 @@ def rebuild(options: pipeline.Options, state: State, report) -> None:
     shown = [p.format() for p in problems if failed or p.level == "error"]
     with state.lock:
         state.problems = shown if failed else []
-        state.overlay = {}
+        state.overlay, state.shown = {}, []
         state.rebuilding = False
         if not failed:
             state.build += 1
@@ -128,11 +131,16 @@ def quick(options: pipeline.Options, state: State, changed: set[Path]) -> None:
             state.problems = errors
         elif look.pages:
             state.overlay = {**state.overlay, **{name: html.encode("utf-8") for name, html in look.pages.items()}}
+            state.shown = sorted(urllib.parse.quote("/" + name.removesuffix("index.html")) for name in state.overlay)
             state.problems = []
             state.build += 1
+        shown = list(state.shown)
     if look.pages and not errors:
-        shown = " ".join(sorted("/" + name.removesuffix("index.html") for name in look.pages))
-        print(time.strftime("%H:%M:%S"), f"已预览 (shown, rebuilding): {shown}", flush=True)
+        print(
+            time.strftime("%H:%M:%S"),
+            f"已预览 (shown, rebuilding): {' '.join(map(urllib.parse.unquote, shown))}",
+            flush=True,
+        )
 
 
 class Changes(FileSystemEventHandler):
