@@ -48,6 +48,17 @@ def withdraw_deregistration(notices: Path) -> Path:
     return path
 
 
+def redate(notices: Path) -> Path:
+    """A notice published a day later (the clerk corrects the date): a new 公告编号 too, and in a homophone's
+    company it might take another's address (`test_what_other_files_decide_waits_for_the_rebuild`)."""
+    notice = first_lost(notices)
+    text = notice.read_text(encoding="utf-8")
+    date = re.search(r"^published: (\S+)", text, re.M).group(1)
+    later = dt.date.fromisoformat(date) + dt.timedelta(days=1)
+    notice.write_text(text.replace(f"published: {date}", f"published: {later}"), encoding="utf-8")
+    return notice
+
+
 def town_edit(notices: Path) -> Path:
     edit_town(notices)
     return notices / GANXI
@@ -60,6 +71,7 @@ def town_edit(notices: Path) -> Path:
         (rename_holder, "谭改名"),
         (add_notice, "谭新增"),
         (withdraw_deregistration, "申请人撤回注销申请"),
+        (redate, "3月19日"),
     ],
 )
 def test_the_pages_shown_at_once_are_the_pages_the_rebuild_writes(data, tmp_path, edit, shown):
@@ -93,24 +105,38 @@ def test_a_saved_file_with_errors_shows_its_problems_with_line_and_field_and_no_
 
 
 def test_what_other_files_decide_waits_for_the_rebuild(data, tmp_path):
+    """Homophones (高源镇遗失.yaml and 高园镇遗失.yaml read alike: one address, which `assemble` gives the
+    earlier published) and anything that is not a town or notice are left to the rebuild."""
     lost = data / "lost" / "2024"
-    (lost / "高源镇遗失.yaml").write_text(NEW_NOTICE, encoding="utf-8")
+    owner, homophone = lost / "高源镇遗失.yaml", lost / "高园镇遗失.yaml"
+    other = NEW_NOTICE.replace("001234", "001235").replace("谭新增", "谭另一")
+    owner.write_text(NEW_NOTICE, encoding="utf-8")
     model = build_site(data, tmp_path / "site").model
-    homophone = lost / "高园镇遗失.yaml"  # the same address as 高源镇遗失.yaml's: assemble gives it another
-    homophone.write_text(NEW_NOTICE.replace("001234", "001235").replace("谭新增", "谭另一"), encoding="utf-8")
-    redated = first_lost(data)  # a new publication date: it may order homophones' addresses differently
-    text = redated.read_text(encoding="utf-8")
-    date = re.search(r"^published: (\S+)", text, re.M).group(1)
-    redated.write_text(
-        text.replace(f"published: {date}", f"published: {dt.date.fromisoformat(date) + dt.timedelta(days=1)}"),
-        encoding="utf-8",
-    )
+
+    def waiting(*paths: Path) -> set[str]:
+        look = quick_look(model, paths, data)
+        assert look.pages == {} and look.problems == []
+        return {Path(name).name for name in look.waiting}
+
+    homophone.write_text(other, encoding="utf-8")  # its address is the owner's
+    assert waiting(homophone) == {homophone.name}
+    owner.write_text(NEW_NOTICE.replace("谭新增", "谭改名"), encoding="utf-8")  # saved with a homophone
+    assert waiting(owner, homophone) == {owner.name, homophone.name}
+    homophone.unlink()
+    owner.write_text(NEW_NOTICE.replace("2024-03-05", "2024-03-06"), encoding="utf-8")  # alone: shown
+    assert quick_look(model, [owner], data).pages
     removed = sorted((data / "deregistration").rglob("*.yaml"))[-1]
     removed.unlink()
+    assert waiting(data / "regions.yaml", removed) == {"regions.yaml", removed.name}
 
-    look = quick_look(model, [homophone, redated, data / "regions.yaml", removed], data)
-    assert look.pages == {} and look.problems == []
-    assert {Path(name).name for name in look.waiting} == {homophone.name, redated.name, "regions.yaml", removed.name}
+    owner.write_text(NEW_NOTICE, encoding="utf-8")
+    homophone.write_text(other, encoding="utf-8")
+    model = build_site(data, tmp_path / "site").model  # the homophone has another address now
+    owner.unlink()  # its address passes to the homophone
+    homophone.write_text(other.replace("谭另一", "谭又改"), encoding="utf-8")
+    assert waiting(owner, homophone) == {owner.name, homophone.name}
+    homophone.write_text(other.replace("2024-03-05", "2024-03-04"), encoding="utf-8")  # now earlier than the owner
+    assert waiting(homophone) == {homophone.name}
 
 
 def test_files_that_are_not_data_are_left_to_the_rebuild(data, tmp_path):

@@ -74,3 +74,27 @@ def test_watch_rebuilds_once_the_save_has_settled(tmp_path, monkeypatch):
         stop.set()
         thread.join(TIMEOUT)
     assert not thread.is_alive()
+
+
+def test_a_save_made_during_the_first_build_is_built_right_after_it(tmp_path, monkeypatch):
+    """`portal serve` watches before its first build (minutes at province scale) and acts on what was saved
+    meanwhile once it ends (`go`), instead of missing it until the next save."""
+    notices = tmp_path / "notices"
+    notices.mkdir()
+    rebuilt = threading.Event()
+    monkeypatch.setattr(live, "rebuild", lambda options, state, report: rebuilt.set())
+    stop, ready, go = threading.Event(), threading.Event(), threading.Event()
+    args = (None, [notices], live.State(), None, stop, ready, go)
+    thread = threading.Thread(target=live.watch, args=args, daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(TIMEOUT)
+        (notices / "new.yaml").write_text("holder: 丁\n", encoding="utf-8")  # while the first build runs
+        assert not rebuilt.is_set()
+        go.set()  # the first build ended
+        assert rebuilt.wait(TIMEOUT)
+    finally:
+        stop.set()
+        go.set()
+        thread.join(TIMEOUT)
+    assert not thread.is_alive()

@@ -325,44 +325,52 @@ def assemble(
     return Checked(portal, problems)
 
 
-def replaced(portal: Portal, result: FileResult) -> tuple[Portal, Town | Notice] | None:
+def replaced(
+    portal: Portal, result: FileResult, pending: list[str] | None = None
+) -> tuple[Portal, Town | Notice] | None:
     """`portal` with the town or notice of `result`'s file as the file holds it now (a new file's added),
     and that town or notice, given the address and reference `assemble` would give it — where no other file
-    decides them: an edited file that claims its address as it did before (the address is made from the
-    file's path; homophones are ordered by a town's region code, a notice's publication date), or a new file
-    whose address no town or notice holds. None otherwise, and for any other file: only `assemble` over
-    every file can tell. The cross-file rules are not run (`portal serve` shows a saved file's own pages at
-    once with this, and rebuilds the whole site meanwhile)."""
-    item = result.town or result.notice
+    decides them. Its address is made from the file's path (`slugs.distinct` then tells homophones apart): it
+    is that address where no other town or notice claims it; otherwise an edited file keeps the address it
+    had while it claims it as before (a town's region code, a notice's publication date order homophones)
+    and no file saved with it claims it too.
+    None otherwise, and for any other file: only `assemble` over every file can tell. `pending`: the addresses
+    the other files saved with this one claim (they count as others). The cross-file rules are not run
+    (`portal serve` shows a saved file's own pages at once with this, and rebuilds meanwhile)."""
+    item, pending = result.town or result.notice, pending or []
     if isinstance(item, Town):
         region = portal.region(item.path)
         old_town = next((town for town in portal.towns if town.source.path == result.path), None)
         if region is None:
             return None
-        if old_town is None:
-            if any(town.url == item.url for town in portal.towns):
-                return None
-        else:
-            before = portal.region(old_town.path)
-            if before is None or before.code != region.code:
+        if not _alone(item.url, [*(t.url for t in portal.towns if t is not old_town), *pending]):
+            before = portal.region(old_town.path) if old_town is not None else None
+            if old_town is None or before is None or before.code != region.code or not _alone(item.url, pending):
                 return None
             item.url = old_town.url
         return replace(portal, towns=_swapped(portal.towns, old_town, item)), item
     if not isinstance(item, (LostDocumentNotice, Deregistration)):
         return None
     old = next((notice for notice in portal.notices if notice.source.path == result.path), None)
-    if old is None:
-        if any(notice.url == item.url for notice in portal.notices):
-            return None
-    elif type(old) is not type(item) or old.published != item.published:
+    if old is not None and type(old) is not type(item):
         return None
-    else:
+    if not _alone(item.url, [*(n.url for n in portal.notices if n is not old), *pending]):
+        if old is None or old.published != item.published or not _alone(item.url, pending):
+            return None
         item.url = old.url
     if not item.reference_written:
         item.reference = _derived_reference(item, region_codes(portal))
     if isinstance(item, LostDocumentNotice):
         return replace(portal, lost=_swapped(portal.lost, old, item)), item
     return replace(portal, deregistrations=_swapped(portal.deregistrations, old, item)), item
+
+
+def _alone(base: str, others: list[str]) -> bool:
+    """Whether none of the `others`' addresses claims the address `base`: none is it, nor an address
+    `slugs.distinct` makes from it for a homophone (`<base>-…/`; another file's own address that starts so
+    counts too: this may say no where `assemble` would keep the address, never the reverse)."""
+    stem = base.rstrip("/") + "-"
+    return not any(url == base or url.startswith(stem) for url in others)
 
 
 def _swapped(items: list, old: object | None, new: object) -> list:

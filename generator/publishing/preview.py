@@ -41,24 +41,30 @@ def quick_look(model: Model, changed: Iterable[Path], notices: Path, strict: boo
     notices = notices.resolve()
     portal = model.checked.portal
     look = Look()
-    items = []
+    saved, removed = [], []
     for path in sorted(set(changed)):
         if path.suffix not in DATA_SUFFIXES or not path.is_relative_to(notices):
             continue
-        if not path.is_file():  # removed, or renamed away
+        if not path.is_file():  # removed, or renamed away: its town's or notice's address may pass to a homophone
             look.waiting.append(display_path(path))
+            removed += [item.url for item in (*portal.towns, *portal.notices) if item.source.path == look.waiting[-1]]
             continue
         _, problems, result = check_one(path, notices, portal.today)
         problems += result.problems if result is not None else []
         look.problems += problems
-        if result is None or failed(problems, strict):
-            continue
-        found = replaced(portal, result)
-        if found is None:
+        if result is not None and not failed(problems, strict):
+            saved.append(result)
+    claims = [(result, found.url) for result in saved if (found := result.town or result.notice) is not None]
+    items = []
+    for result in saved:  # each against the model and the addresses the files saved or removed with it claimed
+        placed = replaced(portal, result, [url for other, url in claims if other is not result] + removed)
+        if placed is None:
             look.waiting.append(result.path)
             continue
-        portal, item = found
-        items.append(item)
+        portal = placed[0]
+        items.append(placed[1])
+    if not items:
+        return look
     pages = model.pages.over(portal)
     for item in items:
         for job in pages.own_jobs(item):

@@ -193,9 +193,25 @@ def scheduled(observer: BaseObserver, changes: Changes) -> BaseObserver:
     return observer
 
 
-def watch(options: pipeline.Options, watched: list[Path], state: State, report, stop: threading.Event) -> None:
+def watch(
+    options: pipeline.Options,
+    watched: list[Path],
+    state: State,
+    report,
+    stop: threading.Event,
+    ready: threading.Event | None = None,
+    go: threading.Event | None = None,
+) -> None:
+    """Rebuild on every save until `stop`. `ready` is set once every watch is in place (a province's 35,000
+    folders take seconds); the saves seen from then on wait for `go` (the first build's end) to be acted on."""
     changes = Changes([path.resolve() for path in watched if path.exists()])
-    observer = start_watching(changes)
+    try:
+        observer = start_watching(changes)
+    finally:
+        if ready is not None:
+            ready.set()  # serve() goes on, watched or not (it says which)
+    if go is not None:
+        go.wait()
     try:
         while not stop.is_set():
             if not changes.seen.wait(POLL_SECONDS):  # wakes only to notice stop; looks at no file
@@ -343,12 +359,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def serve(options: pipeline.Options, port: int, report, watched: list[Path]) -> int:
-    """Build once, then serve and rebuild on change until Ctrl+C."""
+    """Watch, build once, then serve and rebuild on change until Ctrl+C. The files are watched before the first
+    build starts, so a save made while it runs (minutes at province scale) is built right after it."""
     state = State()
-    rebuild(options, state, report)
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(options, watched, state, report, stop), daemon=True)
+    stop, ready, go = threading.Event(), threading.Event(), threading.Event()
+    watcher = threading.Thread(target=watch, args=(options, watched, state, report, stop, ready, go), daemon=True)
     watcher.start()
+    ready.wait()
+    if not watcher.is_alive():
+        print("error: 无法监视文件的改动 (cannot watch the files for changes)", file=sys.stderr, flush=True)
+        return 1
+    try:
+        rebuild(options, state, report)
+    finally:
+        go.set()
     with server_for(state, options.site_dir, port) as server:
         print(
             f"预览地址 http://127.0.0.1:{port}/ ，保存文件后自动重新生成（按 Ctrl+C 停止）(serving, rebuilding on save)",
