@@ -1,14 +1,14 @@
 """How soon `portal serve` shows a saved change, and what it holds in memory (dev/performance.md, "portal serve").
 
     python bench/province.py --scale 1 --out /tmp/p1
-    .venv/bin/python bench/serve.py --data /tmp/p1 [--site-dir DIR] [--port 8765] [--today 2026-11-23]
+    .venv/bin/python bench/serve.py --data /tmp/p1 [--site-dir DIR] [--port 8765] [--today 2026-11-23] [--repeat N]
 
-Starts `portal serve` on `<data>/notices` (site in `<data>/site` unless told), waits for its first build, then saves the
-benchmark's edits (scenarios.Edits: one town's grid leader renamed, one notice added, the town renamed again;
-then every file put back) one after another. For each it reports the seconds from the save to the quick look
-(the preview's status counts a new build: the saved file's own pages are shown) and to the end of the rebuild
-(counted again), and the serve process's RSS and PSS (/proc) once the rebuild ended. Polls the status every
-20 ms, so a figure is at most that much late.
+Starts `portal serve` on `<data>/notices` (site in `<data>/site` unless told), waits for its first build, then
+saves the benchmark's edits one after another (scenarios.Edits: one town's grid leader renamed, one notice
+added, the town renamed again, and N times more with `--repeat N`; then every file put back). For each it
+reports the seconds from the save to the quick look (the preview's status counts a new build: the saved
+file's own pages are shown) and to the end of the rebuild (counted again), and the serve process's RSS and PSS
+(/proc) once the rebuild ended. Polls the status every 20 ms, so a figure is at most that much late.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--site-dir", type=Path, help="the site folder (default: <data>/site); its cache is beside it")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--today", default="2026-11-23", help="the date builds run as (default: the benchmark's)")
+    p.add_argument("--repeat", type=int, default=0, help="save the town edit this many times more (memory over time)")
     args = p.parse_args(argv)
     os.environ["PYTHONPATH"] = str(ROOT)
     data = args.data.resolve()
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             serve.timed("one town edited", edits.edit_town)
             serve.timed("one notice added", edits.add_notice)
             serve.timed("the town edited again", edits.edit_town)
+            for number in range(args.repeat):
+                serve.timed(f"the town edited again ({number + 2})", edits.edit_town)
             before = serve.wait(lambda status: not status["rebuilding"])["build"]
         serve.wait(lambda status: status["build"] > before and not status["rebuilding"])  # every file put back
         print(f"every file put back, rebuilt; {serve.memory()}", flush=True)
