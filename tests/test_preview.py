@@ -183,8 +183,11 @@ def test_serve_shows_a_saved_town_in_the_open_page_before_the_rebuild_ends(data,
             assert started.is_set() and "13900001111" not in on_disk.read_text(encoding="utf-8")
             note = page.wait_for_selector("#portal-rebuilding")
             assert "列表和搜索稍后更新" in note.inner_text()
-            links = [link.get_attribute("href") for link in note.query_selector_all("a")]
-            assert links == ["/" + town, "/" + town + "boards/"], links  # what the page can show before the rebuild
+            links = [(link.get_attribute("href"), link.inner_text()) for link in note.query_selector_all("a")]
+            assert links == [  # what the page can show before the rebuild
+                ("/" + town, "甘溪镇网格员、驻镇法官联系方式"),
+                ("/" + town + "boards/", "甘溪镇公示牌（打印用）"),
+            ], links
             page.click(f"#portal-rebuilding a[href='/{town}boards/']")
             page.wait_for_url(f"**/{town}boards/")
             assert "13900001111" in page.content()  # the 公示牌 from memory too

@@ -26,10 +26,11 @@ DATA_SUFFIXES = (".yaml", ".yml")
 @dataclass
 class Look:
     """What the preview can show before the rebuild: pages (their file in the site, e.g.
-    `towns/hengdong/ganxi/index.html` → the HTML the rebuild will write there), the saved files' own problems,
+    `towns/hengdong/ganxi/index.html` → the HTML the rebuild will write there) and their titles, the saved files' own problems,
     and the saved data files whose pages only the rebuild can show (their display paths)."""
 
     pages: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # the same files → the pages' titles
     problems: list[Problem] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
 
@@ -74,4 +75,5 @@ def quick_look(model: Model, changed: Iterable[Path], notices: Path, strict: boo
                 look.waiting.append(item.source.path)
                 continue
             look.pages[job.target.url + "index.html"] = frame.fill(page)
+            look.titles[job.target.url + "index.html"] = page.title
     return look

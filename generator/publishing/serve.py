@@ -48,9 +48,10 @@ box.textContent="数据有问题，网站没有更新 (not rebuilt):\\n"+s.probl
 function busy(s){var note=document.getElementById("portal-rebuilding");if(!s.rebuilding||s.problems.length){if(note)note.remove();return}
 if(!note){note=document.createElement("div");note.id="portal-rebuilding";note.setAttribute("role","status");
 note.style.cssText="position:fixed;bottom:0;left:0;right:0;z-index:9999;background:#fff3cd;color:#333;font:14px/1.5 sans-serif;padding:6px 12px";
-document.body.append(note)}var key=s.shown.join(" ");if(note.dataset.shown===key)return;note.dataset.shown=key;
+document.body.append(note)}var key=JSON.stringify(s.shown);if(note.dataset.shown===key)return;note.dataset.shown=key;
 note.textContent="正在重新生成网站，列表和搜索稍后更新 (rebuilding: lists and search follow)"+(s.shown.length?"。已可查看：":"");
-s.shown.forEach(function(u){var a=document.createElement("a");a.href=u;a.textContent=decodeURI(u);a.style.marginLeft="1em";note.append(a)})}
+if(s.shown.length)note.append(document.createElement("br"));
+s.shown.forEach(function(u){var a=document.createElement("a");a.href=u[0];a.textContent=u[1];a.style.cssText="display:inline-block;margin-right:1em";note.append(a)})}
 function poll(){fetch("STATUS_PATH",{cache:"no-store"}).then(function(r){return r.json()}).then(function(s){
 if(seen!==null&&s.build!==seen&&!s.problems.length){location.reload();return}seen=s.build;show(s);busy(s)})
 .catch(function(){}).finally(function(){setTimeout(poll,1000)})}poll()})();</script>""".replace(
@@ -68,7 +69,7 @@ class State:
     problems: list[str] = field(default_factory=list)
     rebuilding: bool = False
     overlay: dict[str, bytes] = field(default_factory=dict)  # a file in the site ("towns/…/index.html") → its HTML
-    shown: list[str] = field(default_factory=list)  # the addresses of the overlay's pages ("/towns/…/")
+    shown: list[tuple[str, str]] = field(default_factory=list)  # the overlay's pages: (address "/towns/…/", title)
     model: pipeline.Model | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -131,14 +132,17 @@ def quick(options: pipeline.Options, state: State, changed: set[Path]) -> None:
             state.problems = errors
         elif look.pages:
             state.overlay = {**state.overlay, **{name: html.encode("utf-8") for name, html in look.pages.items()}}
-            state.shown = sorted(urllib.parse.quote("/" + name.removesuffix("index.html")) for name in state.overlay)
+            titles = {
+                urllib.parse.quote("/" + name.removesuffix("index.html")): look.titles[name] for name in look.pages
+            }
+            state.shown = sorted({**dict(state.shown), **titles}.items())
             state.problems = []
             state.build += 1
         shown = list(state.shown)
     if look.pages and not errors:
         print(
             time.strftime("%H:%M:%S"),
-            f"已预览 (shown, rebuilding): {' '.join(map(urllib.parse.unquote, shown))}",
+            f"已预览 (shown, rebuilding): {' '.join(urllib.parse.unquote(url) for url, _ in shown)}",
             flush=True,
         )
 
