@@ -227,8 +227,8 @@ class Renderer(legalpages.LegalPages):
         return jobs
 
     def own_jobs(self, item: Town | Notice) -> list[Job]:
-        """The pages of one town (its page and its 公示牌) or one notice (its page and its 刊登证明): those made
-        from it alone. The lists, hub pages and county pages that show it are made from others too."""
+        """The pages of one town (its page and its 公示牌) or one notice (its page and its 刊登证明): those that
+        show no other town or notice. The lists, hub pages and county pages that show it show others too."""
         return [Job(method, made(item)) for method, made in (TOWN_PAGES if isinstance(item, Town) else NOTICE_PAGES)]
 
     def over(self, portal: Portal) -> Renderer:
