@@ -105,13 +105,17 @@ class Edits:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.restore()
+        (self.notices / EDITING).unlink(missing_ok=True)
+
+    def restore(self) -> None:
+        """Every file changed put back as it was (a file added removed); the edits can go on from there."""
         for path, data in self.originals.items():
             if data is None:
                 path.unlink(missing_ok=True)
             else:
                 path.write_bytes(data)
         self.originals.clear()
-        (self.notices / EDITING).unlink(missing_ok=True)
 
     def write(self, path: Path, text: str) -> None:
         if path not in self.originals:
