@@ -343,26 +343,36 @@ def replaced(
         old_town = next((town for town in portal.towns if town.source.path == result.path), None)
         if region is None:
             return None
-        if not _alone(item.url, [*(t.url for t in portal.towns if t is not old_town), *pending]):
-            before = portal.region(old_town.path) if old_town is not None else None
-            if old_town is None or before is None or before.code != region.code or not _alone(item.url, pending):
-                return None
-            item.url = old_town.url
+        before = portal.region(old_town.path) if old_town is not None else None
+        same_claim = before is not None and before.code == region.code
+        if not _placed(item, old_town, [t.url for t in portal.towns if t is not old_town], pending, same_claim):
+            return None
         return replace(portal, towns=_swapped(portal.towns, old_town, item)), item
     if not isinstance(item, (LostDocumentNotice, Deregistration)):
         return None
     old = next((notice for notice in portal.notices if notice.source.path == result.path), None)
     if old is not None and type(old) is not type(item):
         return None
-    if not _alone(item.url, [*(n.url for n in portal.notices if n is not old), *pending]):
-        if old is None or old.published != item.published or not _alone(item.url, pending):
-            return None
-        item.url = old.url
+    same_claim = old is not None and old.published == item.published
+    if not _placed(item, old, [n.url for n in portal.notices if n is not old], pending, same_claim):
+        return None
     if not item.reference_written:
         item.reference = _derived_reference(item, region_codes(portal))
     if isinstance(item, LostDocumentNotice):
         return replace(portal, lost=_swapped(portal.lost, old, item)), item
     return replace(portal, deregistrations=_swapped(portal.deregistrations, old, item)), item
+
+
+def _placed(item: Town | Notice, old: Town | Notice | None, others: list[str], pending: list[str], same: bool) -> bool:
+    """Give `item` its address where no other file decides it: its own (its path's) where neither the model's
+    `others` nor the `pending` files claim it; else `old`'s, while it claims it the `same` way and no pending
+    file claims it too. False where only `assemble` can tell."""
+    if _alone(item.url, [*others, *pending]):
+        return True
+    if old is None or not same or not _alone(item.url, pending):
+        return False
+    item.url = old.url
+    return True
 
 
 def _alone(base: str, others: list[str]) -> bool:
