@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup, Tag
 
 from generator.checking.model import Town
 from generator.checking.rules import BASE
-from generator.site.anchors import town_anchors
+from generator.site.anchors import town_anchors, village_anchors
 from tests.browser import PHONE, browse, require_chromium
 from tests.sitebuild import ROOT, page, sample_site
 
@@ -129,6 +129,19 @@ def test_an_old_id_that_another_element_holds_now_is_left_to_it(check_files):
     assert "village-zeng-jia-cun-2" not in at.aliases  # its old id is 曾家村's now
     every = list(at.aliases.values())
     assert len(every) == len(set(every)) and not set(every) & at.taken
+
+
+def test_the_boards_villages_are_the_town_pages(check_files):
+    """The 公示牌 page makes its villages' ids alone (`village_anchors`, no person spelled): the same ids as the
+    town page gives them, homophones' -2 included, with the town's people spelled or not."""
+    leader = '    leader: {name: 彭某, phone: "13973400001"}\n'
+    workers = '    workers:\n      - {name: 曾明, phone: "13973400003"}\n'
+    town = town_of(check_files, (leader, leader + workers), ("乌塘村", "曾家村"), ("新塘村", "增家村"))
+    villages = village_anchors(town)
+    assert villages.villages == town_anchors(town).villages
+    assert villages.village("增家村") == "village-zeng-jia-cun-2" and not villages.people
+    with pytest.raises(KeyError):  # a template asking it for a person fails, rather than linking nowhere
+        villages.worker(town.grids[0], 0)
 
 
 def test_a_town_the_old_reading_spelled_right_has_no_aliases(check_files):

@@ -113,6 +113,13 @@ def town_anchors(town: Town) -> TownAnchors:
     return anchors
 
 
+def village_anchors(town: Town) -> TownAnchors:
+    """The ids of a town page's villages alone, the same as `town_anchors` gives them (villages are given
+    theirs before any person is): what the 公示牌 link to. Spelling every person's name in pinyin again
+    for them was a tenth of the cost of a province's 公示牌 pages."""
+    return _assign(town, _slug, people=False)
+
+
 def legacy_anchors(now: TownAnchors, before: TownAnchors) -> dict[str, str]:
     """Current id → the id the old reading gave the same element, where they differ and the old one is
     not an id of the page now. On a clash the current id wins: it is what the page, search and every QR
@@ -122,8 +129,9 @@ def legacy_anchors(now: TownAnchors, before: TownAnchors) -> dict[str, str]:
     return {new: old for old, new in pairs if old != new and old not in now.taken}
 
 
-def _assign(town: Town, reading: Callable[[str], str]) -> TownAnchors:
-    """The ids of a town page with `reading` spelling the names; the same tie-break for both readings."""
+def _assign(town: Town, reading: Callable[[str], str], people: bool = True) -> TownAnchors:
+    """The ids of a town page with `reading` spelling the names; the same tie-break for both readings.
+    Without `people`, the villages' alone (the ids given after them cannot change theirs)."""
     anchors = TownAnchors()
     for grid in town.grids:
         anchors.taken.update(
@@ -132,6 +140,8 @@ def _assign(town: Town, reading: Callable[[str], str]) -> TownAnchors:
     for grid in town.grids:
         if grid.village not in anchors.villages:
             anchors.villages[grid.village] = anchors.claim(f"village-{reading(grid.village)}")
+    if not people:
+        return anchors
     for i, judge in enumerate(town.judges):
         anchors.people["judge", "", i] = anchors.claim(f"judge-{reading(judge.name)}")
     if town.office:

@@ -36,7 +36,7 @@ from ..checking.rules import RULES
 from ..checking.schema import DEREGISTRATION, LOST, TOWN, ListOf, Struct
 from ..checking.validate import ASSEMBLED_FIELDS
 from . import boards, legalpages, moved, qr, searchwords
-from .anchors import town_anchors
+from .anchors import town_anchors, village_anchors
 from .opendata import ATOM_FILE, JSON_FEED_FILE, feed_folder
 from .page import Job, Page, digest
 from .searchindex import search_group
@@ -82,6 +82,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.globals["town_search_values"] = searchwords.town_values
     env.globals["notice_search_values"] = searchwords.notice_values
     env.globals["town_anchors"] = town_anchors
+    env.globals["village_anchors"] = village_anchors
     env.globals["reference_forms"] = reference.search_forms
     env.globals["feed_files"] = {"atom": ATOM_FILE, "json": JSON_FEED_FILE}
     env.filters["public_number"] = privacy.public_number
