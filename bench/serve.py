@@ -88,24 +88,23 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     os.environ["PYTHONPATH"] = str(ROOT)
     data = args.data.resolve()
-    edits = Edits(data / "notices").__enter__()  # its marker file is written before serve watches: not a save
-    serve = Serve(data, (args.site_dir or data / "site").resolve(), args.port, args.today)
-    try:
-        started = time.perf_counter()
-        serve.wait(lambda status: status["build"] > 0)
-        print(f"first build: {time.perf_counter() - started:.1f} s; {serve.memory()}", flush=True)
-        serve.timed("one town edited", edits.edit_town)
-        serve.timed("one notice added", edits.add_notice)
-        serve.timed("the town edited again", edits.edit_town)
-        for number in range(args.repeat):
-            serve.timed(f"the town edited again ({number + 2})", edits.edit_town)
-        before = serve.wait(lambda status: not status["rebuilding"])["build"]
-        edits.restore()
-        serve.wait(lambda status: status["build"] > before and not status["rebuilding"])  # every file put back
-        print(f"every file put back, rebuilt; {serve.memory()}", flush=True)
-    finally:
-        edits.__exit__(None, None, None)
-        serve.stop()
+    with Edits(data / "notices") as edits:  # its marker file is written before serve watches: not a save
+        serve = Serve(data, (args.site_dir or data / "site").resolve(), args.port, args.today)
+        try:
+            started = time.perf_counter()
+            serve.wait(lambda status: status["build"] > 0)
+            print(f"first build: {time.perf_counter() - started:.1f} s; {serve.memory()}", flush=True)
+            serve.timed("one town edited", edits.edit_town)
+            serve.timed("one notice added", edits.add_notice)
+            serve.timed("the town edited again", edits.edit_town)
+            for number in range(args.repeat):
+                serve.timed(f"the town edited again ({number + 2})", edits.edit_town)
+            before = serve.wait(lambda status: not status["rebuilding"])["build"]
+            edits.restore()
+            serve.wait(lambda status: status["build"] > before and not status["rebuilding"])  # every file put back
+            print(f"every file put back, rebuilt; {serve.memory()}", flush=True)
+        finally:
+            serve.stop()
     return 0
 
 

@@ -47,8 +47,9 @@ def quick_look(model: Model, changed: Iterable[Path], notices: Path, strict: boo
         if path.suffix not in DATA_SUFFIXES or not path.is_relative_to(notices):
             continue
         if not path.is_file():  # removed, or renamed away: its town's or notice's address may pass to a homophone
-            look.waiting.append(display_path(path))
-            removed += [item.url for item in (*portal.towns, *portal.notices) if item.source.path == look.waiting[-1]]
+            gone = display_path(path)
+            look.waiting.append(gone)
+            removed += [item.url for item in (*portal.towns, *portal.notices) if item.source.path == gone]
             continue
         _, problems, result = check_one(path, notices, portal.today)
         problems += result.problems if result is not None else []
